@@ -1,0 +1,139 @@
+//! What a rule reports. Positions are byte offsets into the file's text; [`crate::LineIndex`]
+//! turns them into the 1-based line and UTF-16 column that ESLint, LSP and SARIF use.
+
+use crate::Meta;
+
+/// A half-open byte range `[start, end)` into the source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    pub fn from_swc(span: swc_common::Span) -> Span {
+        Span {
+            start: crate::parse::offset(span.lo),
+            end: crate::parse::offset(span.hi),
+        }
+    }
+
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// A secondary location with its explanation (miette label, SARIF related location, LSP related
+/// information).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// What the runtime checker looks for in a heap snapshot to confirm a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureKind {
+    Listener,
+    Collection,
+    Global,
+    Closure,
+    Promise,
+    Timer,
+}
+
+impl SignatureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureKind::Listener => "listener",
+            SignatureKind::Collection => "collection",
+            SignatureKind::Global => "global",
+            SignatureKind::Closure => "closure",
+            SignatureKind::Promise => "promise",
+            SignatureKind::Timer => "timer",
+        }
+    }
+}
+
+/// The runtime signature of a finding (design §4): the names and source locations a heap
+/// snapshot can be searched for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub kind: SignatureKind,
+    /// The receiver as written, e.g. `orderEvents`, `process`, `this.bus`.
+    pub receiver: Option<String>,
+    /// The event name, when it is a literal.
+    pub event: Option<String>,
+    /// A collection binding (`unbounded-cache`).
+    pub collection: Option<String>,
+    /// An access path from a global (`global-state-growth`), e.g. `app.locals.metrics`.
+    pub access_path: Option<String>,
+    /// A retained variable (`closure-retains-large`).
+    pub retained: Option<String>,
+    /// The call that registers, inserts or allocates.
+    pub call: Span,
+    /// The function created there (an inline handler or closure), when there is one: its
+    /// closures are what the heap holds.
+    pub function: Option<Span>,
+}
+
+impl Signature {
+    pub fn new(kind: SignatureKind, call: Span) -> Signature {
+        Signature {
+            kind,
+            receiver: None,
+            event: None,
+            collection: None,
+            access_path: None,
+            retained: None,
+            call,
+            function: None,
+        }
+    }
+}
+
+/// One problem found in one file.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Set by [`crate::lint`] after the rule returns, so a rule cannot report under another id.
+    pub rule: &'static Meta,
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+    pub labels: Vec<Label>,
+    pub signature: Signature,
+}
+
+/// Placeholder until [`crate::lint`] attaches the real rule.
+pub(crate) static UNSET: Meta = Meta {
+    id: "",
+    severity: crate::Severity::Warning,
+    category: crate::Category::Listeners,
+    docs: "",
+    source: "",
+};
+
+impl Finding {
+    pub fn new(span: Span, message: String, help: String, signature: Signature) -> Finding {
+        Finding {
+            rule: &UNSET,
+            span,
+            message,
+            help,
+            labels: Vec::new(),
+            signature,
+        }
+    }
+
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Finding {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+}

@@ -1,0 +1,185 @@
+//! leaklint's rules: parsing, the per-file semantic model, and one module per rule.
+//!
+//! The single entry point is [`lint`]: parse once, resolve once, build the [`model::Model`] once,
+//! then run every enabled rule against it. The CLI, the LSP server and the tests all call it.
+
+pub mod finding;
+pub mod listener_leak;
+pub mod knowledge;
+pub mod line_index;
+pub mod model;
+pub mod parse;
+mod registry;
+
+pub use finding::{Finding, Label, Signature, SignatureKind, Span};
+pub use knowledge::Knowledge;
+pub use line_index::LineIndex;
+pub use parse::{Flavor, ParseError};
+pub use registry::{ALL, find_rule};
+
+/// How sure a rule is, and so how a finding is reported by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// What leaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    Listeners,
+    Caches,
+    Globals,
+    Closures,
+    Promises,
+    Timers,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Listeners => "listeners",
+            Category::Caches => "caches",
+            Category::Globals => "globals",
+            Category::Closures => "closures",
+            Category::Promises => "promises",
+            Category::Timers => "timers",
+        }
+    }
+}
+
+/// A rule's identity and documentation. Declared with [`declare_rule!`].
+#[derive(Debug)]
+pub struct Meta {
+    /// Stable kebab-case id used in configs, suppression comments and SARIF.
+    pub id: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// Markdown: a one-line summary, then `### Why it leaks`, `### Bad`, `### Good`, `### How to fix`.
+    pub docs: &'static str,
+    /// `file:line` of the declaration, for contributors.
+    pub source: &'static str,
+}
+
+impl Meta {
+    /// The first line of the docs.
+    pub fn summary(&self) -> &'static str {
+        self.docs.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    }
+
+    /// Where the rule's documentation lives online (SARIF `helpUri`, LSP `codeDescription`).
+    pub fn docs_url(&self) -> String {
+        format!("{}/blob/main/README.md#{}", env!("CARGO_PKG_REPOSITORY"), self.id)
+    }
+}
+
+/// A rule: checks one file through the shared model and reports what it finds.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static Meta;
+    fn check(&self, model: &model::Model<'_>, found: &mut Vec<Finding>);
+}
+
+/// Declares a rule's unit struct and its [`Meta`] from doc comments.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// One-line summary.
+///     /// ### Why it leaks
+///     /// ...
+///     pub ListenerLeak { id: "listener-leak", severity: Error, category: Listeners }
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub $name:ident { id: $id:literal, severity: $sev:ident, category: $cat:ident $(,)? }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            pub const META: $crate::Meta = $crate::Meta {
+                id: $id,
+                severity: $crate::Severity::$sev,
+                category: $crate::Category::$cat,
+                docs: concat!($($doc, "\n"),*),
+                source: concat!(file!(), ":", line!()),
+            };
+        }
+    };
+}
+
+/// A comment in the source, for suppression directives.
+#[derive(Clone, Debug)]
+pub struct CommentText {
+    /// Byte range of the whole comment, delimiters included.
+    pub span: Span,
+    /// The text between the delimiters.
+    pub text: String,
+    /// `/* */` (true) or `//` (false).
+    pub block: bool,
+}
+
+/// What linting one file produced.
+#[derive(Debug)]
+pub struct FileLint {
+    /// Sorted by position.
+    pub findings: Vec<Finding>,
+    /// Every comment, in source order.
+    pub comments: Vec<CommentText>,
+}
+
+/// Lints one file's text. `enabled` decides which rules run. Runs on the calling thread: callers
+/// give it a thread with a large stack (see [`STACK_SIZE`]) because swc recurses per nesting level.
+pub fn lint(
+    src: &str,
+    flavor: Flavor,
+    enabled: &dyn Fn(&'static Meta) -> bool,
+    knowledge: &Knowledge,
+) -> Result<FileLint, ParseError> {
+    parse::with_globals(|| {
+        let parsed = parse::parse(src, flavor)?;
+        let model = model::Model::build(&parsed, src, knowledge);
+        let mut findings = Vec::new();
+        for rule in ALL.iter().copied().filter(|r| enabled(r.meta())) {
+            let start = findings.len();
+            rule.check(&model, &mut findings);
+            for f in &mut findings[start..] {
+                f.rule = rule.meta();
+            }
+        }
+        findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule.id));
+        let comments = collect_comments(&parsed.comments);
+        Ok(FileLint { findings, comments })
+    })
+}
+
+/// Stack size for threads that call [`lint`]. Reserved, not committed: only deep input uses it.
+pub const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+fn collect_comments(comments: &swc_common::comments::SingleThreadedComments) -> Vec<CommentText> {
+    let (leading, trailing) = comments.borrow_all();
+    let mut out: Vec<CommentText> = leading
+        .values()
+        .chain(trailing.values())
+        .flatten()
+        .map(|c| CommentText {
+            span: Span::from_swc(c.span),
+            text: c.text.to_string(),
+            block: c.kind == swc_common::comments::CommentKind::Block,
+        })
+        .collect();
+    out.sort_by_key(|c| c.span.start);
+    out.dedup_by_key(|c| c.span.start);
+    out
+}

@@ -1,0 +1,11 @@
+//! Every rule, in id order. Adding a rule: a file named after its id, a `mod` line in `lib.rs`,
+//! and an entry here (`tests/registry.rs` checks the rest).
+
+use crate::{Meta, Rule};
+
+pub static ALL: &[&dyn Rule] = &[&crate::listener_leak::ListenerLeak];
+
+/// The rule with this id.
+pub fn find_rule(id: &str) -> Option<&'static Meta> {
+    ALL.iter().map(|r| r.meta()).find(|m| m.id == id)
+}
