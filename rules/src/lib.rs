@@ -4,9 +4,9 @@
 //! then run every enabled rule against it. The CLI, the LSP server and the tests all call it.
 
 pub mod finding;
-pub mod listener_leak;
 pub mod knowledge;
 pub mod line_index;
+pub mod listener_leak;
 pub mod model;
 pub mod parse;
 mod registry;
@@ -73,12 +73,20 @@ pub struct Meta {
 impl Meta {
     /// The first line of the docs.
     pub fn summary(&self) -> &'static str {
-        self.docs.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        self.docs
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
     }
 
     /// Where the rule's documentation lives online (SARIF `helpUri`, LSP `codeDescription`).
     pub fn docs_url(&self) -> String {
-        format!("{}/blob/main/README.md#{}", env!("CARGO_PKG_REPOSITORY"), self.id)
+        format!(
+            "{}/blob/main/README.md#{}",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.id
+        )
     }
 }
 

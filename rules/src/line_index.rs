@@ -93,7 +93,13 @@ mod tests {
         let text = "const s = \"😀é\"; debugger;";
         let idx = LineIndex::new(text);
         let at = text.find("debugger").unwrap();
-        assert_eq!(idx.position(text, at), Position { line: 1, column: 18 });
+        assert_eq!(
+            idx.position(text, at),
+            Position {
+                line: 1,
+                column: 18
+            }
+        );
     }
 
     #[test]
@@ -102,7 +108,10 @@ mod tests {
         let idx = LineIndex::new(text);
         assert_eq!(idx.position(text, text.find('b').unwrap()).line, 2);
         assert_eq!(idx.position(text, text.find('c').unwrap()).line, 3);
-        assert_eq!(idx.position(text, text.find('d').unwrap()), Position { line: 4, column: 1 });
+        assert_eq!(
+            idx.position(text, text.find('d').unwrap()),
+            Position { line: 4, column: 1 }
+        );
         assert_eq!(idx.line_text(text, 0), "a");
     }
 

@@ -1,14 +1,297 @@
-use crate::model::Model;
-use crate::{Finding, Rule, declare_rule};
+//! `listener-leak`: a listener added per request, per connection or per call to an emitter that
+//! outlives that invocation, and never removed for it.
+
+use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Role, Why};
+use crate::{Finding, Rule, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
-    /// A listener is added per request, per connection or per call to an emitter that outlives it.
+    /// A listener is added on every request, connection or call to an emitter that outlives it, and never removed.
+    ///
+    /// ### What it finds
+    ///
+    /// `on`, `addListener`, `prependListener`, `addEventListener` and `once` calls that run per
+    /// request, per connection, per message, per interval tick, per call of library code or per
+    /// instance, on a receiver that lives longer than that: a module-level emitter, an import,
+    /// `process`, the application reached through `req.app`, the keep-alive socket behind a
+    /// request, a variable of an enclosing function, `this` of a singleton, or an `AbortSignal`
+    /// handed in by the caller. It stays quiet when the same invocation removes the listener
+    /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, in the
+    /// handler, a callback it defines such as `res.on('close', ...)`, a helper it calls, or for
+    /// classes any method), when `{ signal }` is passed, when a disposer is kept, and when a guard
+    /// makes the registration happen once.
+    ///
+    /// ### Why it leaks
+    ///
+    /// An emitter keeps every listener until it is removed. A listener added per request keeps its
+    /// closure, and everything the closure references (often `req` and `res`), alive for as long
+    /// as the emitter lives: for a module-level emitter, forever. Memory grows with traffic, every
+    /// `emit` gets slower, and Node prints `MaxListenersExceededWarning` after the eleventh.
+    ///
+    /// ### Bad
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const { EventEmitter } = require('events');
+    /// const orderEvents = new EventEmitter();
+    /// const app = express();
+    ///
+    /// app.get('/orders/:id/wait', (req, res) => {
+    ///   orderEvents.on('shipped', (order) => {
+    ///     if (order.id === req.params.id) res.json(order);
+    ///   });
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// class Worker {
+    ///   constructor() {
+    ///     process.on('SIGTERM', () => this.stop());
+    ///   }
+    ///   stop() {}
+    /// }
+    /// module.exports = Worker;
+    /// ```
+    ///
+    /// ```js
+    /// export async function download(url, signal) {
+    ///   signal.addEventListener('abort', () => console.log('aborted', url));
+    ///   return fetch(url, { signal });
+    /// }
+    /// ```
+    ///
+    /// ### Good
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const { EventEmitter } = require('events');
+    /// const orderEvents = new EventEmitter();
+    /// const app = express();
+    ///
+    /// app.get('/orders/:id/wait', (req, res) => {
+    ///   const onShipped = (order) => {
+    ///     if (order.id === req.params.id) res.json(order);
+    ///   };
+    ///   orderEvents.on('shipped', onShipped);
+    ///   res.on('close', () => orderEvents.off('shipped', onShipped));
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// const { EventEmitter } = require('events');
+    /// const bus = new EventEmitter();
+    /// // Start-up code runs once: one listener for the life of the process.
+    /// bus.on('config', (c) => console.log('config changed', c));
+    /// process.on('SIGTERM', () => process.exit(0));
+    /// ```
+    ///
+    /// ```js
+    /// const http = require('http');
+    /// http.createServer((req, res) => {
+    ///   // `req` and `res` live for one request: their listeners go with them.
+    ///   req.on('data', (chunk) => res.write(chunk));
+    ///   req.on('end', () => res.end());
+    /// }).listen(8080);
+    /// ```
+    ///
+    /// ```js
+    /// export async function download(url, signal) {
+    ///   const onAbort = () => console.log('aborted', url);
+    ///   signal.addEventListener('abort', onAbort);
+    ///   try {
+    ///     return await fetch(url, { signal });
+    ///   } finally {
+    ///     signal.removeEventListener('abort', onAbort);
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ### How to fix
+    ///
+    /// Remove the listener when the request, connection or call is over: keep the handler in a
+    /// variable and call `off` / `removeListener` from `res.on('close', ...)`, a `finally`
+    /// block, or a `dispose()` method. With `addEventListener`, pass `{ signal }` from an
+    /// `AbortController` you abort at that point. Use `once` only for an event that is certain to
+    /// fire soon. Or register one listener at start-up and route events to requests through a
+    /// `Map` you clean up.
     pub ListenerLeak { id: "listener-leak", severity: Error, category: Listeners }
 }
+
+const REGISTRARS: &[&str] = &[
+    "on",
+    "addListener",
+    "prependListener",
+    "addEventListener",
+    "once",
+    "prependOnceListener",
+];
 
 impl Rule for ListenerLeak {
     fn meta(&self) -> &'static crate::Meta {
         &Self::META
     }
-    fn check(&self, _model: &Model<'_>, _found: &mut Vec<Finding>) {}
+
+    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+        for call in model.calls_of(REGISTRARS) {
+            if let Some(finding) = check_registration(model, call) {
+                found.push(finding);
+            }
+        }
+    }
+}
+
+fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
+    let receiver = call.receiver.as_ref()?;
+    // `x.on(event, handler)`: anything else (`router.on(fn)`, `$.on()`) is another API.
+    let handler = call.args.get(1)?;
+    if matches!(
+        call.args.first()?,
+        Arg::Fn(..) | Arg::Object(..) | Arg::Bool(..)
+    ) {
+        return None;
+    }
+    let f = call.in_fn?;
+    let role = model.role(Some(f));
+    if role.frequency == Frequency::StartUp {
+        return None;
+    }
+    let Lifetime::Outlives(why) = model.lifetime(receiver, Some(f)) else {
+        return None;
+    };
+    let is_signal = why.text.contains("AbortSignal");
+    let once = matches!(call.method.as_str(), "once" | "prependOnceListener")
+        || call
+            .args
+            .get(2)
+            .and_then(|o| o.prop("once"))
+            .is_some_and(|v| matches!(v, Arg::Bool(true, _)));
+    // `if (!ready) db.once('ready', go)` and library "when ready" helpers: the event is about to
+    // fire and takes its `once` listeners with it. A caller's signal may never abort, though.
+    if once && !is_signal && (role.frequency == Frequency::PerCall || call.conditional) {
+        return None;
+    }
+    if model.listener_removal(call).is_some() || model.is_once_guarded(call) {
+        return None;
+    }
+    Some(finding(model, call, handler, role, &why, once))
+}
+
+fn finding(
+    model: &Model<'_>,
+    call: &MemberCall,
+    handler: &Arg,
+    role: &Role,
+    why: &Why,
+    once: bool,
+) -> Finding {
+    let receiver = model.text(call.receiver_span);
+    let receiver = if receiver.len() > 40 {
+        model.path_text(call.receiver.as_ref().expect("checked"))
+    } else {
+        receiver.to_string()
+    };
+    let event = match call.args.first() {
+        Some(Arg::Str(e, _)) => Some(e.to_string()),
+        _ => None,
+    };
+    let phrase = role.frequency.phrase();
+    let runs = runs_because(model, call, role);
+    let once_note = if once {
+        " (a `once` listener stays until its event fires)"
+    } else {
+        ""
+    };
+    let message = format!(
+        "listener added to `{receiver}` {phrase}{once_note}: {}; {runs}",
+        why.text
+    );
+
+    let event_text = event
+        .as_ref()
+        .map_or("event".to_string(), |e| format!("'{e}'"));
+    let help = if why.text.contains("AbortSignal") {
+        format!(
+            "remove it when the call settles (`{receiver}.removeEventListener({event_text}, onAbort)` in a `finally` block), \
+             or use `events.addAbortListener({receiver}, onAbort)` and dispose of what it returns"
+        )
+    } else {
+        match role.frequency {
+            Frequency::PerRequest => format!(
+                "keep the handler in a variable and remove it when the request ends: \
+                 `res.on('close', () => {receiver}.off({event_text}, handler))`; with `addEventListener`, pass \
+                 `{{ signal }}` from an `AbortController` aborted on close"
+            ),
+            Frequency::PerInstance => format!(
+                "register it once at module scope, or keep the handler in a field and remove it with \
+                 `{receiver}.off({event_text}, this.handler)` in a `close()` or `dispose()` method"
+            ),
+            other => format!(
+                "keep the handler in a variable and remove it with `{receiver}.off({event_text}, handler)` when {} \
+                 is over, or register one listener at start-up",
+                other.unit()
+            ),
+        }
+    };
+
+    let function = match handler {
+        Arg::Fn(f, _) => Some(model.functions[*f].span),
+        Arg::Path(p, _) => match &p.root {
+            crate::model::Root::Binding(id) if p.props.is_empty() => model
+                .function_of_binding(id)
+                .map(|f| model.functions[f].span),
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut signature = Signature::new(SignatureKind::Listener, call.span);
+    signature.receiver = call.receiver.as_ref().map(|p| model.path_text(p));
+    signature.event = event;
+    signature.function = function;
+
+    let mut finding = Finding::new(call.callee_span, message, help, signature);
+    if let Some(decl) = why.decl
+        && !why.label.is_empty()
+    {
+        finding = finding.label(decl, why.label.clone());
+    }
+    if let Some(origin) = &role.origin
+        && let Some(span) = origin.span
+    {
+        finding = finding.label(span, format!("this makes the handler run {phrase}"));
+    }
+    finding
+}
+
+/// Why the registering code repeats: "this handler is registered by `app.get('/x', ...)` (line 21)".
+fn runs_because(model: &Model<'_>, call: &MemberCall, role: &Role) -> String {
+    if let Some(origin) = &role.origin {
+        return match origin.span {
+            Some(span) => format!(
+                "this handler is registered by {} (line {})",
+                origin.text,
+                model.line(span.start)
+            ),
+            None => format!("this function runs per request: {}", origin.text),
+        };
+    }
+    let named = call.in_fn.and_then(|f| {
+        let mut cur = Some(f);
+        while let Some(g) = cur {
+            if let Some(name) = &model.functions[g].name {
+                return Some((g, name.clone()));
+            }
+            cur = model.functions[g].parent;
+        }
+        None
+    });
+    match (role.frequency, named) {
+        (Frequency::PerInstance, Some((g, _))) => {
+            let class = model.functions[g]
+                .class
+                .and_then(|c| model.classes[c].name.clone())
+                .map_or("the class".to_string(), |n| format!("`{n}`"));
+            format!("the constructor of {class} runs once per instance")
+        }
+        (_, Some((_, name))) => format!("`{name}` can be called any number of times"),
+        (_, None) => "this code can run any number of times".to_string(),
+    }
 }

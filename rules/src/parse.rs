@@ -4,7 +4,7 @@
 //! Spans: swc reserves `BytePos(0)` for "no position", so sources are parsed starting at
 //! [`BASE`]; [`offset`] turns a `BytePos` back into a byte offset into the text.
 
-use swc_common::{BytePos, GLOBALS, Spanned, Globals, Mark, comments::SingleThreadedComments};
+use swc_common::{BytePos, GLOBALS, Globals, Mark, Spanned, comments::SingleThreadedComments};
 use swc_ecma_ast::{EsVersion, Program};
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax, lexer::Lexer};
 use swc_ecma_transforms_base::resolver;
@@ -220,7 +220,12 @@ mod tests {
 
     #[test]
     fn brackets_in_strings_and_comments_do_not_count() {
-        let src = format!("const s = '{}'; // {}\n/* {} */", "(".repeat(5000), "[".repeat(5000), "{".repeat(5000));
+        let src = format!(
+            "const s = '{}'; // {}\n/* {} */",
+            "(".repeat(5000),
+            "[".repeat(5000),
+            "{".repeat(5000)
+        );
         assert!(check_nesting(&src).is_none());
     }
 

@@ -1,15 +1,328 @@
-//! The per-file semantic model (design §2). Built once per file in one pass over the tree.
+//! The per-file semantic model (design §2), built once per file in one pass over the resolved
+//! tree and shared by every rule. Rules ask it questions (how often does this code run, how long
+//! does this receiver live, is this registration undone) instead of walking the tree again.
+//!
+//! - `collect.rs`: the single tree walk; records functions, classes, bindings and their uses,
+//!   member calls with summarised arguments, guards and writes.
+//! - `roles.rs`: how often each function runs (start-up, per request, per connection, ...).
+//! - `lifetime.rs`: how long a receiver lives relative to the code that touches it.
+//! - `cleanup.rs`: whether a listener registration is undone for the same invocation.
 
-use crate::Knowledge;
+mod cleanup;
+mod collect;
+mod lifetime;
+pub mod path;
+mod roles;
+
+use std::collections::HashMap;
+
+use swc_atoms::Atom;
+use swc_common::SyntaxContext;
+use swc_ecma_ast::Id;
+
 use crate::parse::Parsed;
+use crate::{Knowledge, LineIndex, Span};
+
+pub use cleanup::Removal;
+pub use lifetime::{Lifetime, Why};
+pub use path::{AccessPath, Root};
+pub use roles::{Frequency, Origin, Role};
+
+/// Index into [`Model::functions`].
+pub type FnId = usize;
+/// Index into [`Model::classes`].
+pub type ClassId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FnKind {
+    Function,
+    Arrow,
+    Method,
+    Constructor,
+}
+
+/// How a function value comes into being, which decides how often it can run when nothing more
+/// specific is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FnContext {
+    /// `function f() {}` or `const f = () => {}`: runs when its binding is called.
+    Named,
+    /// An argument of a call that is not a known registrar (`setTimeout(cb)`, `arr.map(cb)`).
+    Argument,
+    /// Called where it is defined: `(function () { ... })()`.
+    Iife,
+    /// A class method or constructor.
+    ClassMember,
+    /// A method or property value of an object literal.
+    ObjectMember,
+    /// Assigned to a property (`module.exports = function ...`, `obj.handler = () => ...`),
+    /// returned, exported as default, or anything else that lets unknown code call it.
+    Escapes,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub id: Id,
+    pub name: Atom,
+    pub span: Span,
+    /// The TypeScript type's name when annotated with a simple type reference (`AbortSignal`).
+    pub type_name: Option<Atom>,
+    /// Position among the function's parameters.
+    pub index: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub span: Span,
+    pub parent: Option<FnId>,
+    pub kind: FnKind,
+    pub name: Option<Atom>,
+    /// The binding that names it, when it has one.
+    pub binding: Option<Id>,
+    pub params: Vec<Param>,
+    /// The class of a method or constructor.
+    pub class: Option<ClassId>,
+    /// The function whose `this` applies inside (itself, or for arrows the enclosing one).
+    pub this_fn: Option<FnId>,
+    pub context: FnContext,
+    /// Where this function is registered as a handler, when it is passed to a known registrar.
+    pub registered: Option<Role>,
+    /// Paths read by the tests of `if (...) return`/`throw` inside it: one-time guards.
+    pub early_exit_reads: Vec<AccessPath>,
+    /// Paths it assigns (not counting nested functions).
+    pub writes: Vec<AccessPath>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Class {
+    pub span: Span,
+    pub name: Option<Atom>,
+    pub binding: Option<Id>,
+    pub ctor: Option<FnId>,
+    /// Decorated as a dependency-injection singleton (NestJS `@Controller`, `@Injectable`, ...).
+    pub di_singleton: bool,
+    /// The function the class declaration is in (`None`: module level).
+    pub declared_in: Option<FnId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Var,
+    Let,
+    Const,
+    Param,
+    Function,
+    Class,
+    Import,
+    Catch,
+}
+
+/// What a binding was initialised with, as far as it matters to the rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Init {
+    None,
+    Function(FnId),
+    Class(ClassId),
+    /// `new X(...)`: the constructor's name as written (`EventEmitter`, `events.EventEmitter`).
+    New(Atom),
+    /// `require('x')` or a destructuring of it.
+    Require(Atom),
+    /// `import ... from 'x'`.
+    Import(Atom),
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub name: Atom,
+    /// The declaring identifier.
+    pub span: Span,
+    /// Function it is declared in; `None` for module level.
+    pub scope: Option<FnId>,
+    pub kind: BindingKind,
+    pub init: Init,
+    pub uses: Vec<Use>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UseKind {
+    /// `f(...)`
+    Call,
+    /// `new C(...)`
+    New,
+    /// Any other read: passed as a value, exported, stored.
+    Read,
+    /// Assigned to.
+    Write,
+    /// Passed to a known handler registrar (its role is recorded on the function).
+    Registered,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Use {
+    pub span: Span,
+    pub in_fn: Option<FnId>,
+    pub kind: UseKind,
+}
+
+/// A call argument, summarised.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// A string literal, or a template literal without substitutions.
+    Str(Atom, Span),
+    /// An inline function or arrow.
+    Fn(FnId, Span),
+    /// An identifier or static property chain.
+    Path(AccessPath, Span),
+    /// `f.bind(...)`: a new function on every evaluation.
+    Bound(AccessPath, Span),
+    /// An object literal: its static keys and their values.
+    Object(Vec<(Atom, Arg)>, Span),
+    /// `true` / `false`.
+    Bool(bool, Span),
+    Other(Span),
+}
+
+impl Arg {
+    pub fn span(&self) -> Span {
+        match self {
+            Arg::Str(_, s)
+            | Arg::Fn(_, s)
+            | Arg::Path(_, s)
+            | Arg::Bound(_, s)
+            | Arg::Object(_, s)
+            | Arg::Bool(_, s)
+            | Arg::Other(s) => *s,
+        }
+    }
+
+    /// The value of property `key` of an object literal argument.
+    pub fn prop(&self, key: &str) -> Option<&Arg> {
+        match self {
+            Arg::Object(props, _) => props.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// A call of the form `receiver.method(args)`.
+#[derive(Clone, Debug)]
+pub struct MemberCall {
+    pub span: Span,
+    /// `receiver.method`
+    pub callee_span: Span,
+    pub method: Atom,
+    pub receiver: Option<AccessPath>,
+    pub receiver_span: Span,
+    pub args: Vec<Arg>,
+    pub in_fn: Option<FnId>,
+    /// Inside an `if`, `?:`, `&&`, `||` or `??` branch of its function.
+    pub conditional: bool,
+    /// Paths read by the tests of the `if`s around it (within its function). A guard on
+    /// `listenerCount()`/`listeners()` is recorded as the global `#listenerCount`.
+    pub guards: Vec<AccessPath>,
+    /// Its result is kept: assigned, returned or passed on (a disposer, for emitters that return
+    /// one).
+    pub result_kept: bool,
+}
 
 pub struct Model<'a> {
     pub src: &'a str,
     pub knowledge: &'a Knowledge,
+    pub lines: LineIndex,
+    pub unresolved: SyntaxContext,
+    pub functions: Vec<Function>,
+    pub classes: Vec<Class>,
+    pub bindings: HashMap<Id, Binding>,
+    /// Every `a.b(...)` call, in source order.
+    pub member_calls: Vec<MemberCall>,
+    /// Calls `new C()` of a class declared in this file: (class, function the call is in, span).
+    pub instantiations: Vec<(ClassId, Option<FnId>, Span)>,
+    /// The role of each function, by [`FnId`].
+    roles: Vec<Role>,
 }
 
 impl<'a> Model<'a> {
-    pub fn build(_parsed: &'a Parsed, src: &'a str, knowledge: &'a Knowledge) -> Model<'a> {
-        Model { src, knowledge }
+    pub fn build(parsed: &Parsed, src: &'a str, knowledge: &'a Knowledge) -> Model<'a> {
+        let mut model = Model {
+            src,
+            knowledge,
+            lines: LineIndex::new(src),
+            unresolved: parsed.unresolved,
+            functions: Vec::new(),
+            classes: Vec::new(),
+            bindings: HashMap::new(),
+            member_calls: Vec::new(),
+            instantiations: Vec::new(),
+            roles: Vec::new(),
+        };
+        collect::collect(&mut model, &parsed.program);
+        model.roles = roles::resolve(&model);
+        model
+    }
+
+    /// Source text of a span.
+    pub fn text(&self, span: Span) -> &'a str {
+        self.src.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines.line_of(offset) + 1
+    }
+
+    /// How often code in this function runs (`None`: module top level, which runs once).
+    pub fn role(&self, f: Option<FnId>) -> &Role {
+        match f {
+            Some(f) => &self.roles[f],
+            None => &roles::START_UP,
+        }
+    }
+
+    /// `true` when `inner` is `outer` or nested inside it.
+    pub fn is_within(&self, inner: Option<FnId>, outer: Option<FnId>) -> bool {
+        let Some(outer) = outer else { return true };
+        let mut cur = inner;
+        while let Some(f) = cur {
+            if f == outer {
+                return true;
+            }
+            cur = self.functions[f].parent;
+        }
+        false
+    }
+
+    pub fn binding(&self, id: &Id) -> Option<&Binding> {
+        self.bindings.get(id)
+    }
+
+    /// The name a path is written with: `orderEvents`, `this.bus`, `process.stdout`.
+    pub fn path_text(&self, path: &AccessPath) -> String {
+        let mut out = match &path.root {
+            Root::Binding(id) => id.0.to_string(),
+            Root::Global(name) => name.to_string(),
+            Root::This(_) => "this".to_string(),
+        };
+        for p in &path.props {
+            out.push('.');
+            out.push_str(p);
+        }
+        out
+    }
+
+    /// Member calls whose method is one of `names`.
+    pub fn calls_of<'m>(&'m self, names: &'m [&str]) -> impl Iterator<Item = &'m MemberCall> + 'm {
+        self.member_calls
+            .iter()
+            .filter(move |c| names.contains(&c.method.as_str()))
+    }
+
+    /// The function that carries the role of `f`: `f` itself when it is registered, otherwise
+    /// the nearest enclosing function that is. Everything inside it runs once per its invocation.
+    pub fn invocation_root(&self, f: FnId) -> FnId {
+        match &self.roles[f].origin {
+            Some(origin) if self.is_within(Some(f), Some(origin.function)) => origin.function,
+            _ => f,
+        }
     }
 }

@@ -1,0 +1,180 @@
+//! Cleanup paths: is a registration undone, or made idempotent, for the invocation that made it?
+//!
+//! A listener registration is balanced when, in code that runs for the same invocation, the same
+//! receiver (same binding, or the same `this` class) gets `off` / `removeListener` /
+//! `removeEventListener` for the same event and handler, or `removeAllListeners(event)`. "Code
+//! that runs for the same invocation" is the invocation root (the registered handler, see
+//! [`Model::invocation_root`]) with everything nested in it — `res.on('close', ...)`, `finally`,
+//! a returned or stored disposer — plus local helpers it calls by name. For class code it is the
+//! whole class, since `close()` / `dispose()` methods undo what the constructor did.
+
+use super::{AccessPath, Arg, FnId, MemberCall, Model, Root, UseKind};
+use crate::Span;
+
+/// How a registration is undone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// A matching `off` / `removeListener` / `removeEventListener` / `removeAllListeners` call.
+    Call(Span),
+    /// `{ signal }` in the options: aborting the signal removes the listener.
+    Signal,
+    /// The registration's return value (a disposer) is kept.
+    Disposer,
+}
+
+const REMOVERS: &[&str] = &["off", "removeListener", "removeEventListener"];
+
+impl Model<'_> {
+    /// How the listener registration `reg` (`receiver.on(event, handler[, options])`) is undone
+    /// for its invocation, if it is.
+    pub fn listener_removal(&self, reg: &MemberCall) -> Option<Removal> {
+        if reg.args.get(2).and_then(|o| o.prop("signal")).is_some() {
+            return Some(Removal::Signal);
+        }
+        if reg.result_kept {
+            return Some(Removal::Disposer);
+        }
+        let receiver = reg.receiver.as_ref()?;
+        let event = reg.args.first();
+        let handler = reg.args.get(1);
+        let scope = self.cleanup_scope(reg.in_fn);
+        let helpers = self.helpers_called_within(scope);
+        self.member_calls
+            .iter()
+            .filter(|c| scope.contains(c.span) || c.in_fn.is_some_and(|f| helpers.contains(&f)))
+            .filter(|c| {
+                c.receiver
+                    .as_ref()
+                    .is_some_and(|r| self.same_object(r, receiver))
+            })
+            .find(|c| match c.method.as_str() {
+                "removeAllListeners" => c.args.first().is_none_or(|e| same_event(e, event)),
+                m if REMOVERS.contains(&m) => {
+                    c.args.first().is_some_and(|e| same_event(e, event))
+                        && self.same_handler(c.args.get(1), handler)
+                }
+                _ => false,
+            })
+            .map(|c| Removal::Call(c.span))
+    }
+
+    /// Is the registration guarded so that it happens once: `if (!this.listening) { this.listening
+    /// = true; ... }`, `if (installed) return; installed = true;`, a `listenerCount()` check, or a
+    /// `has()`/`set()` membership check?
+    pub fn is_once_guarded(&self, reg: &MemberCall) -> bool {
+        let Some(f) = reg.in_fn else { return false };
+        let scope = self.cleanup_scope(Some(f));
+        let mut guards: Vec<&AccessPath> = reg.guards.iter().collect();
+        let mut cur = Some(f);
+        while let Some(g) = cur {
+            guards.extend(self.functions[g].early_exit_reads.iter());
+            if g == self.invocation_root(f) {
+                break;
+            }
+            cur = self.functions[g].parent;
+        }
+        guards.iter().any(|p| {
+            if p.is_global("#listenerCount") {
+                return true;
+            }
+            let written = self
+                .functions
+                .iter()
+                .filter(|func| scope.contains(func.span))
+                .any(|func| func.writes.iter().any(|w| self.same_object(w, p)));
+            // `if (!seen.has(k)) { seen.add(k); emitter.on(...) }`
+            let membership = p.props.last().is_some_and(|m| m == "has") && {
+                let set = AccessPath {
+                    root: p.root.clone(),
+                    props: p.props[..p.props.len() - 1].to_vec(),
+                };
+                self.member_calls.iter().any(|c| {
+                    scope.contains(c.span)
+                        && matches!(c.method.as_str(), "add" | "set")
+                        && c.receiver
+                            .as_ref()
+                            .is_some_and(|r| self.same_object(r, &set))
+                })
+            };
+            written || membership
+        })
+    }
+
+    /// Where cleanup for code in `f` may be: its invocation root, or its whole class.
+    fn cleanup_scope(&self, f: Option<FnId>) -> Span {
+        let Some(f) = f else {
+            return Span::new(0, self.src.len());
+        };
+        if let Some(owner) = self.functions[f].this_fn
+            && let Some(class) = self.functions[owner].class
+        {
+            return self.classes[class].span;
+        }
+        self.functions[self.invocation_root(f)].span
+    }
+
+    /// Functions named by a binding and called from inside `scope` (one level of helpers).
+    fn helpers_called_within(&self, scope: Span) -> Vec<FnId> {
+        self.functions
+            .iter()
+            .enumerate()
+            .filter(|(_, func)| !scope.contains(func.span))
+            .filter(|(_, func)| {
+                func.binding
+                    .as_ref()
+                    .and_then(|id| self.binding(id))
+                    .is_some_and(|b| {
+                        b.uses
+                            .iter()
+                            .any(|u| u.kind == UseKind::Call && scope.contains(u.span))
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Do two paths name the same object? `this` paths compare by class, so `this.bus` in the
+    /// constructor and in `close()` are the same.
+    pub fn same_object(&self, a: &AccessPath, b: &AccessPath) -> bool {
+        if a.props != b.props {
+            return false;
+        }
+        match (&a.root, &b.root) {
+            (Root::This(x), Root::This(y)) => {
+                let class_of = |f: &Option<FnId>| f.and_then(|f| self.functions[f].class);
+                x == y || (class_of(x).is_some() && class_of(x) == class_of(y))
+            }
+            (x, y) => x == y,
+        }
+    }
+
+    /// Could the removal's handler be the registered one?
+    fn same_handler(&self, removed: Option<&Arg>, registered: Option<&Arg>) -> bool {
+        let Some(removed) = removed else { return false };
+        match (removed, registered) {
+            (Arg::Path(r, _), Some(Arg::Path(h, _))) => self.same_object(r, h) || self.is_param(r),
+            // A named function expression removed by its own name.
+            (Arg::Path(r, _), Some(Arg::Fn(f, _))) => {
+                self.is_param(r)
+                    || matches!(&r.root, Root::Binding(id) if r.props.is_empty() && self.functions[*f].binding.as_ref() == Some(id))
+            }
+            // `.bind()` makes a new function: removing `h.bind(this)` removes nothing.
+            (_, Some(Arg::Bound(..))) | (Arg::Bound(..), _) => false,
+            (Arg::Path(..), _) => true,
+            _ => false,
+        }
+    }
+
+    /// A parameter of some function (a helper that removes whatever it is given).
+    fn is_param(&self, p: &AccessPath) -> bool {
+        matches!(&p.root, Root::Binding(id) if p.props.is_empty()
+            && self.binding(id).is_some_and(|b| b.kind == super::BindingKind::Param))
+    }
+}
+
+fn same_event(a: &Arg, b: Option<&Arg>) -> bool {
+    match (a, b) {
+        (Arg::Str(x, _), Some(Arg::Str(y, _))) => x == y,
+        _ => true,
+    }
+}

@@ -1,0 +1,958 @@
+//! The model's single walk over the tree.
+//!
+//! Parents announce what they know about a child function before descending into it (its name,
+//! binding, class, and the role a registrar gives it), keyed by the child's start position; the
+//! child picks that up when it is entered. Everything else is recorded in source order.
+
+use std::collections::{HashMap, HashSet};
+
+use swc_atoms::Atom;
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith, noop_visit_type};
+
+use super::path::{AccessPath, Root, static_prop, strip};
+use super::roles::{self, Role};
+use super::{
+    Arg, Binding, BindingKind, ClassId, FnContext, FnId, FnKind, Init, MemberCall, Model, Use,
+    UseKind,
+};
+use crate::Span;
+use swc_common::Spanned;
+
+pub(super) fn collect(model: &mut Model<'_>, program: &Program) {
+    let mut c = Collector {
+        model,
+        frames: Vec::new(),
+        pending: HashMap::new(),
+        named_registrations: Vec::new(),
+        this_registrations: Vec::new(),
+        kept_results: HashSet::new(),
+        named_fns: Vec::new(),
+        module_frame: Frame::default(),
+        class_stack: Vec::new(),
+    };
+    program.visit_with(&mut c);
+    c.finish();
+}
+
+/// What a parent knows about a function it is about to descend into.
+#[derive(Default)]
+struct Pending {
+    name: Option<Atom>,
+    binding: Option<Id>,
+    kind: Option<FnKind>,
+    class: Option<ClassId>,
+    context: Option<FnContext>,
+    registered: Option<Role>,
+}
+
+#[derive(Default)]
+struct Frame {
+    id: Option<FnId>,
+    /// Depth of conditional branches inside this function.
+    conditional: usize,
+    /// Paths read by enclosing `if` tests inside this function.
+    guards: Vec<AccessPath>,
+}
+
+struct Collector<'m, 'a> {
+    model: &'m mut Model<'a>,
+    frames: Vec<Frame>,
+    pending: HashMap<usize, Pending>,
+    /// Identifiers passed to registrars: resolved to their functions at the end.
+    named_registrations: Vec<(Id, Role)>,
+    /// `this.method` passed to registrars: (class, method name, role).
+    this_registrations: Vec<(ClassId, Atom, Role)>,
+    /// Start offsets of calls whose result is kept (assigned, returned, passed).
+    kept_results: HashSet<usize>,
+    /// Bindings whose value is a function, with the function's start: `init` is set in `finish`
+    /// once the function has an id.
+    named_fns: Vec<(Id, usize)>,
+    module_frame: Frame,
+    class_stack: Vec<ClassId>,
+}
+
+impl Collector<'_, '_> {
+    fn frame(&mut self) -> &mut Frame {
+        self.frames.last_mut().unwrap_or(&mut self.module_frame)
+    }
+
+    fn current_fn(&self) -> Option<FnId> {
+        self.frames.last().and_then(|f| f.id)
+    }
+
+    fn this_fn(&self) -> Option<FnId> {
+        self.current_fn()
+            .and_then(|f| self.model.functions[f].this_fn)
+    }
+
+    fn path(&self, expr: &Expr) -> Option<AccessPath> {
+        AccessPath::of(expr, self.model.unresolved, self.this_fn())
+    }
+
+    fn pending_mut(&mut self, start: usize) -> &mut Pending {
+        self.pending.entry(start).or_default()
+    }
+
+    fn declare(&mut self, ident: &Ident, kind: BindingKind, init: Init) {
+        let scope = self.current_fn();
+        self.model.bindings.insert(
+            ident.to_id(),
+            Binding {
+                name: ident.sym.clone(),
+                span: Span::from_swc(ident.span),
+                scope,
+                kind,
+                init,
+                uses: Vec::new(),
+            },
+        );
+    }
+
+    fn use_ident(&mut self, ident: &Ident, kind: UseKind) {
+        let in_fn = self.current_fn();
+        if let Some(b) = self.model.bindings.get_mut(&ident.to_id()) {
+            b.uses.push(Use {
+                span: Span::from_swc(ident.span),
+                in_fn,
+                kind,
+            });
+        }
+    }
+
+    /// Enters a function: records it with what its parent announced, then walks its body.
+    fn enter_function(
+        &mut self,
+        span: swc_common::Span,
+        default_kind: FnKind,
+        params: Vec<(&Pat, Option<&TsType>)>,
+        walk: impl FnOnce(&mut Self),
+    ) {
+        let span = Span::from_swc(span);
+        let pending = self.pending.remove(&span.start).unwrap_or_default();
+        let id = self.model.functions.len();
+        let parent = self.current_fn();
+        let kind = pending.kind.unwrap_or(default_kind);
+        let this_fn = if kind == FnKind::Arrow {
+            parent.and_then(|p| self.model.functions[p].this_fn)
+        } else {
+            Some(id)
+        };
+        self.model.functions.push(super::Function {
+            span,
+            parent,
+            kind,
+            name: pending.name,
+            binding: pending.binding,
+            params: Vec::new(),
+            class: pending.class,
+            this_fn,
+            context: pending.context.unwrap_or(FnContext::Escapes),
+            registered: pending.registered,
+            early_exit_reads: Vec::new(),
+            writes: Vec::new(),
+        });
+        self.frames.push(Frame {
+            id: Some(id),
+            ..Frame::default()
+        });
+        for (index, (pat, ty)) in params.into_iter().enumerate() {
+            let mut idents = Vec::new();
+            pat_idents(pat, &mut idents);
+            let type_name = ty.and_then(type_ref_name);
+            for ident in idents {
+                self.declare(ident, BindingKind::Param, Init::None);
+                self.model.functions[id].params.push(super::Param {
+                    id: ident.to_id(),
+                    name: ident.sym.clone(),
+                    span: Span::from_swc(ident.span),
+                    type_name: type_name.clone(),
+                    index,
+                });
+            }
+            // Default values and decorators run in the function's scope.
+            pat.visit_with(self);
+        }
+        walk(self);
+        self.frames.pop();
+    }
+
+    /// Announces the role a registrar gives to each of its handler arguments.
+    fn register_handlers(&mut self, handlers: Vec<&Expr>, role: Role) {
+        for handler in handlers {
+            let handler = strip(handler);
+            match handler {
+                Expr::Fn(f) => {
+                    self.pending_mut(Span::from_swc(f.function.span).start)
+                        .registered = Some(role.clone())
+                }
+                Expr::Arrow(a) => {
+                    self.pending_mut(Span::from_swc(a.span).start).registered = Some(role.clone())
+                }
+                Expr::Ident(i) => self.named_registrations.push((i.to_id(), role.clone())),
+                Expr::Member(m) => {
+                    if let (Expr::This(_), Some(name)) = (strip(&m.obj), static_prop(&m.prop))
+                        && let Some(&class) = self.class_stack.last()
+                    {
+                        self.this_registrations.push((class, name, role.clone()));
+                    }
+                }
+                Expr::Call(call) => {
+                    // `handler.bind(this)` and wrappers such as `asyncHandler(async (req, res) => ...)`.
+                    if let Some(inner) = bind_target(call) {
+                        self.register_handlers(vec![inner], role.clone());
+                    } else {
+                        let inner: Vec<&Expr> = call.args.iter().map(|a| &*a.expr).collect();
+                        let inner = inner
+                            .into_iter()
+                            .filter(|e| matches!(strip(e), Expr::Fn(_) | Expr::Arrow(_)))
+                            .collect();
+                        self.register_handlers(inner, role.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn summarize_arg(&self, expr: &Expr) -> Arg {
+        let span = Span::from_swc(expr.span());
+        match strip(expr) {
+            Expr::Lit(Lit::Str(s)) => Arg::Str(s.value.to_atom_lossy().into_owned(), span),
+            Expr::Tpl(t) if t.exprs.is_empty() => Arg::Str(
+                t.quasis
+                    .first()
+                    .and_then(|q| q.cooked.as_ref())
+                    .map(|c| c.to_atom_lossy().into_owned())
+                    .unwrap_or_default(),
+                span,
+            ),
+            Expr::Lit(Lit::Bool(b)) => Arg::Bool(b.value, span),
+            Expr::Fn(f) => self
+                .fn_at(f.function.span)
+                .map_or(Arg::Other(span), |id| Arg::Fn(id, span)),
+            Expr::Arrow(a) => self
+                .fn_at(a.span)
+                .map_or(Arg::Other(span), |id| Arg::Fn(id, span)),
+            Expr::Object(o) => {
+                let mut props = Vec::new();
+                for p in &o.props {
+                    if let PropOrSpread::Prop(p) = p {
+                        match &**p {
+                            Prop::KeyValue(kv) => {
+                                if let Some(k) = prop_name(&kv.key) {
+                                    props.push((k, self.summarize_arg(&kv.value)));
+                                }
+                            }
+                            Prop::Shorthand(i) => props.push((
+                                i.sym.clone(),
+                                self.path(&Expr::Ident(i.clone()))
+                                    .map_or(Arg::Other(Span::from_swc(i.span)), |p| {
+                                        Arg::Path(p, Span::from_swc(i.span))
+                                    }),
+                            )),
+                            Prop::Method(m) => {
+                                if let Some(k) = prop_name(&m.key) {
+                                    let s = Span::from_swc(m.function.span);
+                                    props.push((
+                                        k,
+                                        self.fn_at(m.function.span)
+                                            .map_or(Arg::Other(s), |id| Arg::Fn(id, s)),
+                                    ));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Arg::Object(props, span)
+            }
+            Expr::Call(call) => match bind_target(call).and_then(|t| self.path(t)) {
+                Some(p) => Arg::Bound(p, span),
+                None => Arg::Other(span),
+            },
+            e => self
+                .path(e)
+                .map_or(Arg::Other(span), |p| Arg::Path(p, span)),
+        }
+    }
+
+    /// The function recorded at this span (functions are recorded when entered, so this works
+    /// for arguments after the call's children have been walked).
+    fn fn_at(&self, span: swc_common::Span) -> Option<FnId> {
+        let start = Span::from_swc(span).start;
+        // Functions are pushed in source order: search from the end, where recent ones are.
+        self.model
+            .functions
+            .iter()
+            .rposition(|f| f.span.start == start)
+    }
+
+    fn finish(&mut self) {
+        for (id, start) in std::mem::take(&mut self.named_fns) {
+            let f = self
+                .model
+                .functions
+                .iter()
+                .position(|f| f.span.start == start);
+            if let (Some(f), Some(b)) = (f, self.model.bindings.get_mut(&id)) {
+                b.init = Init::Function(f);
+            }
+        }
+        for (id, role) in std::mem::take(&mut self.named_registrations) {
+            let target = match self.model.bindings.get(&id).map(|b| &b.init) {
+                Some(Init::Function(f)) => Some(*f),
+                _ => None,
+            };
+            if let Some(f) = target
+                && self.model.functions[f].registered.is_none()
+            {
+                self.model.functions[f].registered = Some(role);
+            }
+            if let Some(b) = self.model.bindings.get_mut(&id) {
+                // The registration is not an escape: it was recorded as a read; relabel it.
+                if let Some(u) = b.uses.iter_mut().rev().find(|u| u.kind == UseKind::Read) {
+                    u.kind = UseKind::Registered;
+                }
+            }
+        }
+        for (class, name, role) in std::mem::take(&mut self.this_registrations) {
+            let method = self.model.functions.iter().position(|f| {
+                f.class == Some(class) && f.kind == FnKind::Method && f.name.as_ref() == Some(&name)
+            });
+            if let Some(m) = method
+                && self.model.functions[m].registered.is_none()
+            {
+                self.model.functions[m].registered = Some(role);
+            }
+        }
+    }
+
+    fn with_condition(&mut self, guards: Vec<AccessPath>, walk: impl FnOnce(&mut Self)) {
+        let frame = self.frame();
+        frame.conditional += 1;
+        let n = guards.len();
+        frame.guards.extend(guards);
+        walk(self);
+        let frame = self.frame();
+        frame.conditional -= 1;
+        let len = frame.guards.len();
+        frame.guards.truncate(len - n);
+    }
+
+    fn record_write(&mut self, path: Option<AccessPath>) {
+        if let (Some(path), Some(f)) = (path, self.current_fn()) {
+            self.model.functions[f].writes.push(path);
+        }
+    }
+}
+
+impl Visit for Collector<'_, '_> {
+    noop_visit_type!();
+
+    // ----- declarations -------------------------------------------------------------------
+
+    fn visit_import_decl(&mut self, n: &ImportDecl) {
+        let src = n.src.value.to_atom_lossy().into_owned();
+        for s in &n.specifiers {
+            let local = match s {
+                ImportSpecifier::Named(s) => &s.local,
+                ImportSpecifier::Default(s) => &s.local,
+                ImportSpecifier::Namespace(s) => &s.local,
+            };
+            self.declare(local, BindingKind::Import, Init::Import(src.clone()));
+        }
+    }
+
+    fn visit_var_decl(&mut self, n: &VarDecl) {
+        let kind = match n.kind {
+            VarDeclKind::Var => BindingKind::Var,
+            VarDeclKind::Let => BindingKind::Let,
+            VarDeclKind::Const => BindingKind::Const,
+        };
+        for d in &n.decls {
+            let init = match d.init.as_deref().map(strip) {
+                None => Init::None,
+                Some(Expr::New(new)) => {
+                    Init::New(self.model.text(Span::from_swc(new.callee.span())).into())
+                }
+                Some(Expr::Call(call)) => match require_source(call) {
+                    Some(src) => Init::Require(src),
+                    None => Init::Other,
+                },
+                Some(Expr::Member(m)) => match strip(&m.obj) {
+                    Expr::Call(call) => require_source(call).map_or(Init::Other, Init::Require),
+                    _ => Init::Other,
+                },
+                Some(Expr::Fn(_) | Expr::Arrow(_) | Expr::Class(_)) => Init::Other, // set on entry
+                Some(_) => Init::Other,
+            };
+            let mut idents = Vec::new();
+            pat_idents(&d.name, &mut idents);
+            for ident in &idents {
+                self.declare(ident, kind, init.clone());
+            }
+            if let (Pat::Ident(name), Some(value)) = (&d.name, d.init.as_deref()) {
+                self.announce_named(strip(value), &name.id);
+                if let Expr::Call(c) = strip(value) {
+                    self.kept_results.insert(Span::from_swc(c.span).start);
+                }
+            }
+            d.name.visit_with(self);
+            d.init.visit_with(self);
+        }
+    }
+
+    fn visit_fn_decl(&mut self, n: &FnDecl) {
+        self.declare(&n.ident, BindingKind::Function, Init::None);
+        let start = Span::from_swc(n.function.span).start;
+        let p = self.pending_mut(start);
+        p.name = Some(n.ident.sym.clone());
+        p.binding = Some(n.ident.to_id());
+        p.context = Some(FnContext::Named);
+        self.named_fns.push((n.ident.to_id(), start));
+        n.function.visit_with(self);
+    }
+
+    fn visit_class_decl(&mut self, n: &ClassDecl) {
+        self.declare(
+            &n.ident,
+            BindingKind::Class,
+            Init::Class(self.model.classes.len()),
+        );
+        self.walk_class(&n.class, Some(&n.ident));
+    }
+
+    fn visit_class_expr(&mut self, n: &ClassExpr) {
+        if let Some(ident) = &n.ident {
+            self.declare(
+                ident,
+                BindingKind::Class,
+                Init::Class(self.model.classes.len()),
+            );
+        }
+        self.walk_class(&n.class, n.ident.as_ref());
+    }
+
+    fn visit_catch_clause(&mut self, n: &CatchClause) {
+        if let Some(p) = &n.param {
+            let mut idents = Vec::new();
+            pat_idents(p, &mut idents);
+            for i in idents {
+                self.declare(i, BindingKind::Catch, Init::None);
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_export_decl(&mut self, n: &ExportDecl) {
+        n.visit_children_with(self);
+        // An exported declaration can be used by any importer: an escape.
+        let ident = match &n.decl {
+            Decl::Fn(f) => Some(&f.ident),
+            Decl::Class(c) => Some(&c.ident),
+            _ => None,
+        };
+        if let Some(i) = ident {
+            self.use_ident(i, UseKind::Read);
+        }
+        if let Decl::Var(v) = &n.decl {
+            for d in &v.decls {
+                let mut idents = Vec::new();
+                pat_idents(&d.name, &mut idents);
+                for i in idents {
+                    self.use_ident(i, UseKind::Read);
+                }
+            }
+        }
+    }
+
+    fn visit_export_named_specifier(&mut self, n: &ExportNamedSpecifier) {
+        if let ModuleExportName::Ident(i) = &n.orig {
+            self.use_ident(i, UseKind::Read);
+        }
+    }
+
+    // ----- functions and classes ------------------------------------------------------------
+
+    fn visit_function(&mut self, n: &Function) {
+        let params = n
+            .params
+            .iter()
+            .map(|p| (&p.pat, pat_type(&p.pat)))
+            .collect();
+        for d in &n.decorators {
+            d.visit_with(self);
+        }
+        self.enter_function(n.span, FnKind::Function, params, |c| n.body.visit_with(c));
+    }
+
+    fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
+        let params = n.params.iter().map(|p| (p, pat_type(p))).collect();
+        self.enter_function(n.span, FnKind::Arrow, params, |c| {
+            if let ArrowFunctionBody::Expr(e) = &*n.body
+                && let Expr::Call(call) = strip(e)
+            {
+                // `() => emitter.on(...)`: the arrow returns the call's result.
+                c.kept_results.insert(Span::from_swc(call.span).start);
+            }
+            n.body.visit_with(c)
+        });
+    }
+
+    fn visit_fn_expr(&mut self, n: &FnExpr) {
+        if let Some(ident) = &n.ident {
+            // A named function expression's name is visible inside it (self-removal).
+            self.declare(ident, BindingKind::Function, Init::None);
+            let start = Span::from_swc(n.function.span).start;
+            let p = self.pending_mut(start);
+            p.name.get_or_insert(ident.sym.clone());
+            p.binding.get_or_insert(ident.to_id());
+            self.named_fns.push((ident.to_id(), start));
+        }
+        n.function.visit_with(self);
+    }
+
+    fn visit_constructor(&mut self, n: &Constructor) {
+        let class = self.class_stack.last().copied();
+        let params: Vec<(&Pat, Option<&TsType>)> = n
+            .params
+            .iter()
+            .filter_map(|p| match p {
+                ParamOrTsParamProp::Param(p) => Some((&p.pat, pat_type(&p.pat))),
+                ParamOrTsParamProp::TsParamProp(_) => None,
+            })
+            .collect();
+        let span = Span::from_swc(n.span);
+        let p = self.pending_mut(span.start);
+        p.kind = Some(FnKind::Constructor);
+        p.class = class;
+        p.name = Some("constructor".into());
+        p.context = Some(FnContext::ClassMember);
+        self.enter_function(n.span, FnKind::Constructor, params, |c| {
+            // TypeScript parameter properties: `constructor(private bus: EventEmitter)`.
+            for prop in &n.params {
+                if let ParamOrTsParamProp::TsParamProp(tp) = prop {
+                    let ident = match &tp.param {
+                        TsParamPropParam::Ident(b) => Some(&b.id),
+                        TsParamPropParam::Assign(a) => match &*a.left {
+                            Pat::Ident(b) => Some(&b.id),
+                            _ => None,
+                        },
+                    };
+                    if let Some(ident) = ident {
+                        c.declare(ident, BindingKind::Param, Init::None);
+                    }
+                }
+            }
+            n.body.visit_with(c)
+        });
+        if let (Some(class), Some(ctor)) = (class, self.fn_at(n.span)) {
+            self.model.classes[class].ctor = Some(ctor);
+        }
+    }
+
+    fn visit_class_method(&mut self, n: &ClassMethod) {
+        n.key.visit_with(self);
+        let class = self.class_stack.last().copied();
+        let role = roles::decorator_role(&n.function.decorators, self.model);
+        let p = self.pending_mut(Span::from_swc(n.function.span).start);
+        p.kind = Some(FnKind::Method);
+        p.class = class;
+        p.name = prop_name(&n.key);
+        p.context = Some(FnContext::ClassMember);
+        p.registered = role;
+        n.function.visit_with(self);
+    }
+
+    fn visit_private_method(&mut self, n: &PrivateMethod) {
+        let class = self.class_stack.last().copied();
+        let p = self.pending_mut(Span::from_swc(n.function.span).start);
+        p.kind = Some(FnKind::Method);
+        p.class = class;
+        p.name = Some(format!("#{}", n.key.name).into());
+        p.context = Some(FnContext::ClassMember);
+        n.function.visit_with(self);
+    }
+
+    fn visit_class_prop(&mut self, n: &ClassProp) {
+        // `handle = (req, res) => {...}`: an instance method written as a field.
+        if let Some(value) = n.value.as_deref() {
+            let start = match strip(value) {
+                Expr::Arrow(a) => Some(Span::from_swc(a.span).start),
+                Expr::Fn(f) => Some(Span::from_swc(f.function.span).start),
+                _ => None,
+            };
+            if let Some(start) = start {
+                let class = self.class_stack.last().copied();
+                let registered = roles::decorator_role(&n.decorators, self.model);
+                let p = self.pending_mut(start);
+                p.kind = Some(FnKind::Method);
+                p.class = class;
+                p.name = prop_name(&n.key);
+                p.context = Some(FnContext::ClassMember);
+                p.registered = registered;
+            }
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_method_prop(&mut self, n: &MethodProp) {
+        let p = self.pending_mut(Span::from_swc(n.function.span).start);
+        p.name = prop_name(&n.key);
+        p.context = Some(FnContext::ObjectMember);
+        p.kind = Some(FnKind::Method);
+        n.visit_children_with(self);
+    }
+
+    fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
+        if let Some(start) = fn_start(&n.value) {
+            let p = self.pending_mut(start);
+            p.name
+                .get_or_insert_with(|| prop_name(&n.key).unwrap_or_default());
+            p.context.get_or_insert(FnContext::ObjectMember);
+        }
+        n.visit_children_with(self);
+    }
+
+    // ----- expressions ----------------------------------------------------------------------
+
+    fn visit_call_expr(&mut self, n: &CallExpr) {
+        let span = Span::from_swc(n.span);
+        let in_fn = self.current_fn();
+
+        // How often do the functions passed here run?
+        if let Some((role, handlers)) = roles::classify_call(n, self.model, self.current_fn()) {
+            self.register_handlers(handlers, role);
+        }
+        for arg in &n.args {
+            if let Some(start) = fn_start(&arg.expr) {
+                self.pending_mut(start)
+                    .context
+                    .get_or_insert(FnContext::Argument);
+            }
+            if let Expr::Call(c) = strip(&arg.expr) {
+                self.kept_results.insert(Span::from_swc(c.span).start);
+            }
+        }
+
+        match &n.callee {
+            Callee::Expr(callee) => match strip(callee) {
+                Expr::Ident(i) => {
+                    self.use_ident(i, UseKind::Call);
+                }
+                Expr::Fn(_) | Expr::Arrow(_) => {
+                    if let Some(start) = fn_start(callee) {
+                        self.pending_mut(start).context = Some(FnContext::Iife);
+                    }
+                    callee.visit_with(self);
+                }
+                Expr::Member(m) if matches!(strip(&m.obj), Expr::Fn(_) | Expr::Arrow(_)) => {
+                    // `(function () {...}).call(this)`
+                    if let Some(start) = fn_start(&m.obj) {
+                        self.pending_mut(start).context = Some(FnContext::Iife);
+                    }
+                    callee.visit_with(self);
+                }
+                _ => callee.visit_with(self),
+            },
+            other => other.visit_with(self),
+        }
+        for arg in &n.args {
+            arg.visit_with(self);
+        }
+
+        if let Callee::Expr(callee) = &n.callee
+            && let Expr::Member(m) = strip(callee)
+            && let Some(method) = static_prop(&m.prop)
+        {
+            let receiver = self.path(&m.obj);
+            let args = n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect();
+            let frame = self.frames.last().unwrap_or(&self.module_frame);
+            let call = MemberCall {
+                span,
+                callee_span: Span::from_swc(m.span),
+                method,
+                receiver,
+                receiver_span: Span::from_swc(m.obj.span()),
+                args,
+                in_fn,
+                conditional: frame.conditional > 0,
+                guards: frame.guards.clone(),
+                result_kept: self.kept_results.contains(&span.start),
+            };
+            self.model.member_calls.push(call);
+        }
+    }
+
+    fn visit_new_expr(&mut self, n: &NewExpr) {
+        if let Expr::Ident(i) = strip(&n.callee) {
+            self.use_ident(i, UseKind::New);
+            if let Some(Binding {
+                init: Init::Class(class),
+                ..
+            }) = self.model.bindings.get(&i.to_id())
+            {
+                let class = *class;
+                self.model
+                    .instantiations
+                    .push((class, self.current_fn(), Span::from_swc(n.span)));
+            }
+        } else {
+            n.callee.visit_with(self);
+        }
+        n.args.visit_with(self);
+    }
+
+    fn visit_expr(&mut self, n: &Expr) {
+        if let Expr::Ident(i) = n {
+            self.use_ident(i, UseKind::Read);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_assign_expr(&mut self, n: &AssignExpr) {
+        match &n.left {
+            AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
+                self.use_ident(&b.id, UseKind::Write);
+                self.record_write(self.path(&Expr::Ident(b.id.clone())));
+                self.announce_named(strip(&n.right), &b.id);
+            }
+            AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                self.record_write(self.path(&Expr::Member(m.clone())));
+                m.visit_with(self);
+            }
+            other => other.visit_with(self),
+        }
+        if let Expr::Call(c) = strip(&n.right) {
+            self.kept_results.insert(Span::from_swc(c.span).start);
+        }
+        n.right.visit_with(self);
+    }
+
+    fn visit_update_expr(&mut self, n: &UpdateExpr) {
+        let path = self.path(&n.arg);
+        self.record_write(path);
+        n.visit_children_with(self);
+    }
+
+    fn visit_return_stmt(&mut self, n: &ReturnStmt) {
+        if let Some(Expr::Call(c)) = n.arg.as_deref().map(strip) {
+            self.kept_results.insert(Span::from_swc(c.span).start);
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_if_stmt(&mut self, n: &IfStmt) {
+        n.test.visit_with(self);
+        let reads = test_reads(&n.test, self);
+        if exits(&n.cons)
+            && let Some(f) = self.current_fn()
+        {
+            self.model.functions[f]
+                .early_exit_reads
+                .extend(reads.iter().cloned());
+        }
+        self.with_condition(reads.clone(), |c| n.cons.visit_with(c));
+        if let Some(alt) = &n.alt {
+            self.with_condition(reads, |c| alt.visit_with(c));
+        }
+    }
+
+    fn visit_cond_expr(&mut self, n: &CondExpr) {
+        n.test.visit_with(self);
+        let reads = test_reads(&n.test, self);
+        self.with_condition(reads.clone(), |c| n.cons.visit_with(c));
+        self.with_condition(reads, |c| n.alt.visit_with(c));
+    }
+
+    fn visit_bin_expr(&mut self, n: &BinExpr) {
+        match n.op {
+            BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing => {
+                n.left.visit_with(self);
+                let reads = test_reads(&n.left, self);
+                self.with_condition(reads, |c| n.right.visit_with(c));
+            }
+            _ => n.visit_children_with(self),
+        }
+    }
+
+    fn visit_export_default_expr(&mut self, n: &ExportDefaultExpr) {
+        if let Expr::Ident(i) = strip(&n.expr) {
+            self.use_ident(i, UseKind::Read);
+        }
+        n.visit_children_with(self);
+    }
+}
+
+impl Collector<'_, '_> {
+    /// `const f = () => ...` / `f = function () {...}` / `const C = class {}`: the value gets the
+    /// binding's name.
+    fn announce_named(&mut self, value: &Expr, ident: &Ident) {
+        if let Some(start) = fn_start(value) {
+            let p = self.pending_mut(start);
+            p.name.get_or_insert(ident.sym.clone());
+            p.binding = Some(ident.to_id());
+            p.context = Some(FnContext::Named);
+            self.named_fns.push((ident.to_id(), start));
+        } else if let Expr::Class(_) = value
+            && let Some(b) = self.model.bindings.get_mut(&ident.to_id())
+        {
+            b.init = Init::Class(self.model.classes.len());
+        }
+    }
+
+    fn walk_class(&mut self, class: &Class, ident: Option<&Ident>) {
+        let id = self.model.classes.len();
+        let di_singleton = class
+            .decorators
+            .iter()
+            .any(|d| roles::is_singleton_decorator(d, self.model));
+        self.model.classes.push(super::Class {
+            span: Span::from_swc(class.span),
+            name: ident.map(|i| i.sym.clone()),
+            binding: ident.map(|i| i.to_id()),
+            ctor: None,
+            di_singleton,
+            declared_in: self.current_fn(),
+        });
+        self.class_stack.push(id);
+        class.visit_children_with(self);
+        self.class_stack.pop();
+    }
+}
+
+/// Identifiers bound by a pattern.
+pub(super) fn pat_idents<'p>(pat: &'p Pat, out: &mut Vec<&'p Ident>) {
+    match pat {
+        Pat::Ident(b) => out.push(&b.id),
+        Pat::Array(a) => a.elems.iter().flatten().for_each(|p| pat_idents(p, out)),
+        Pat::Rest(r) => pat_idents(&r.arg, out),
+        Pat::Object(o) => {
+            for p in &o.props {
+                match p {
+                    ObjectPatProp::KeyValue(kv) => pat_idents(&kv.value, out),
+                    ObjectPatProp::Assign(a) => out.push(&a.key.id),
+                    ObjectPatProp::Rest(r) => pat_idents(&r.arg, out),
+                }
+            }
+        }
+        Pat::Assign(a) => pat_idents(&a.left, out),
+        Pat::Expr(_) | Pat::Invalid(_) => {}
+    }
+}
+
+fn pat_type(pat: &Pat) -> Option<&TsType> {
+    match pat {
+        Pat::Ident(b) => b.type_ann.as_deref().map(|t| &*t.type_ann),
+        Pat::Assign(a) => pat_type(&a.left),
+        Pat::Object(o) => o.type_ann.as_deref().map(|t| &*t.type_ann),
+        _ => None,
+    }
+}
+
+fn type_ref_name(ty: &TsType) -> Option<Atom> {
+    match ty {
+        TsType::TsTypeRef(r) => match &r.type_name {
+            TsEntityName::Ident(i) => Some(i.sym.clone()),
+            TsEntityName::TsQualifiedName(q) => Some(q.right.sym.clone()),
+        },
+        TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
+            u.types.iter().find_map(|t| type_ref_name(t))
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn prop_name(key: &PropName) -> Option<Atom> {
+    match key {
+        PropName::Ident(i) => Some(i.sym.clone()),
+        PropName::Str(s) => Some(s.value.to_atom_lossy().into_owned()),
+        _ => None,
+    }
+}
+
+/// Start offset of a function or arrow expression.
+fn fn_start(expr: &Expr) -> Option<usize> {
+    match strip(expr) {
+        Expr::Fn(f) => Some(Span::from_swc(f.function.span).start),
+        Expr::Arrow(a) => Some(Span::from_swc(a.span).start),
+        _ => None,
+    }
+}
+
+/// `f` in `f.bind(...)`.
+pub(super) fn bind_target(call: &CallExpr) -> Option<&Expr> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = strip(callee) else {
+        return None;
+    };
+    (static_prop(&m.prop)? == "bind").then_some(&*m.obj)
+}
+
+/// `'x'` in `require('x')`.
+pub(super) fn require_source(call: &CallExpr) -> Option<Atom> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Ident(i) = strip(callee) else {
+        return None;
+    };
+    if i.sym != "require" {
+        return None;
+    }
+    match call.args.first().map(|a| strip(&a.expr)) {
+        Some(Expr::Lit(Lit::Str(s))) => Some(s.value.to_atom_lossy().into_owned()),
+        _ => None,
+    }
+}
+
+/// Does this statement always leave the function (`return`, `throw`)?
+fn exits(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Return(_) | Stmt::Throw(_) => true,
+        Stmt::Block(b) => b.stmts.last().is_some_and(exits),
+        _ => false,
+    }
+}
+
+/// Paths an `if` test reads (maximal chains only), plus `#listenerCount` when it asks an emitter
+/// how many listeners it has.
+fn test_reads(test: &Expr, c: &Collector<'_, '_>) -> Vec<AccessPath> {
+    struct Reads<'c, 'm, 'a> {
+        c: &'c Collector<'m, 'a>,
+        out: Vec<AccessPath>,
+    }
+    impl Visit for Reads<'_, '_, '_> {
+        noop_visit_type!();
+        fn visit_expr(&mut self, e: &Expr) {
+            if let Some(p) = self.c.path(e) {
+                self.out.push(p);
+                return;
+            }
+            e.visit_children_with(self);
+        }
+        fn visit_call_expr(&mut self, call: &CallExpr) {
+            if let Callee::Expr(callee) = &call.callee
+                && let Expr::Member(m) = strip(callee)
+                && matches!(
+                    static_prop(&m.prop).as_deref(),
+                    Some("listenerCount" | "listeners" | "rawListeners")
+                )
+            {
+                self.out.push(AccessPath {
+                    root: Root::Global("#listenerCount".into()),
+                    props: Vec::new(),
+                });
+            }
+            call.visit_children_with(self);
+        }
+        fn visit_function(&mut self, _: &Function) {}
+        fn visit_arrow_expr(&mut self, _: &ArrowExpr) {}
+    }
+    let mut r = Reads { c, out: Vec::new() };
+    test.visit_with(&mut r);
+    r.out
+}
