@@ -1,14 +1,18 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! The leaklint application: command line, file walking, configuration, suppression comments,
+//! parallel linting and reports. The rules themselves live in the `leaklint-rules` crate.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod engine;
+pub mod exit;
+pub mod globs;
+pub mod output;
+pub mod paths;
+pub mod report;
+pub mod source;
+pub mod suppress;
+pub mod walk;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use app::run;

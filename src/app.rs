@@ -1,0 +1,217 @@
+//! The command-line application: parses arguments, runs a subcommand or a lint, prints the
+//! report, and decides the exit status.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use leaklint_rules::{Flavor, Meta};
+
+use crate::cli::{Cli, ColorChoice, Command, LintArgs};
+use crate::config::Configs;
+use crate::engine::{LintOptions, Outcome};
+use crate::exit::{Exit, Failure};
+use crate::globs::IgnoreGlobs;
+use crate::output::RenderOptions;
+use crate::report::Report;
+
+/// Width of the pretty report when it does not go to a terminal: fixed, so that the same input
+/// gives the same bytes in CI logs, files and tests.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// Runs leaklint with these arguments (the first is the program name).
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (status 0) and usage errors to stderr (2).
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    match dispatch(cli) {
+        Ok(exit) => exit.into(),
+        Err(failure) => {
+            if let Some(message) = failure.message() {
+                eprintln!("error: {message}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<Exit, Failure> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Some(Command::Rules) => crate::commands::rules(&mut out),
+        Some(Command::Explain { rule }) => crate::commands::explain(&rule, &mut out),
+        Some(Command::Init) => crate::commands::init(&current_dir()?, &mut out),
+        None => {
+            drop(out);
+            lint(cli.lint)
+        }
+    }
+}
+
+fn current_dir() -> Result<PathBuf, Failure> {
+    std::env::current_dir()
+        .map_err(|e| Failure::Io(format!("cannot read the current directory: {e}")))
+}
+
+fn rule_ids(ids: &[String], flag: &str) -> Result<Vec<&'static str>, Failure> {
+    ids.iter()
+        .map(|id| {
+            leaklint_rules::find_rule(id)
+                .map(|m: &'static Meta| m.id)
+                .ok_or_else(|| {
+                    Failure::Usage(format!(
+                        "unknown rule `{id}` given to {flag}; known rules: {}",
+                        crate::config::known_rule_ids()
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn lint(args: LintArgs) -> Result<Exit, Failure> {
+    let cwd = current_dir()?;
+    let opts = LintOptions {
+        only: rule_ids(&args.rules, "--rule")?,
+        disable: rule_ids(&args.disable, "--disable")?,
+        quiet: args.quiet,
+        report_unused_directives: args.report_unused_disable_directives,
+    };
+    let configs = Arc::new(
+        Configs::new(&cwd, args.config.as_deref()).map_err(|e| Failure::Config(e.to_string()))?,
+    );
+    let cli_ignore = IgnoreGlobs::new(cwd.clone(), &args.ignore_pattern)
+        .map_err(|e| Failure::Usage(format!("--ignore-pattern: {e}")))?;
+
+    let mut errors = Vec::new();
+    let outcomes = if args.stdin {
+        vec![lint_stdin(&args, &cwd, &configs, opts)?]
+    } else {
+        let walked = crate::walk::collect(
+            &args.paths,
+            &crate::walk::WalkOptions {
+                cwd: &cwd,
+                no_ignore: args.no_ignore,
+                cli_ignore: &cli_ignore,
+                configs: &configs,
+            },
+        )
+        .map_err(|e| Failure::Config(e.to_string()))?;
+        for note in &walked.notes {
+            eprintln!("note: {note}");
+        }
+        errors.extend(walked.errors);
+        if walked.targets.is_empty() && errors.is_empty() {
+            eprintln!("note: no JavaScript or TypeScript files to lint");
+        }
+        crate::engine::lint_targets(walked.targets, &opts).map_err(Failure::Io)?
+    };
+
+    let mut report = Report::default();
+    let mut skipped = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Linted(file) => report.files.push(file),
+            Outcome::Skipped { path, reason } => skipped.push(format!("skipped {path}: {reason}")),
+            Outcome::Failed { error, .. } => errors.push(error),
+        }
+    }
+    // Deterministic output whatever order the worker threads finished in.
+    report.files.sort_by(|a, b| a.path.cmp(&b.path));
+    skipped.sort();
+    errors.sort();
+    for note in &skipped {
+        eprintln!("note: {note}");
+    }
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+
+    write_report(&report, &args)?;
+
+    let summary = report.summary();
+    Ok(if !errors.is_empty() {
+        Exit::IoTrouble
+    } else if summary.errors > 0 || args.max_warnings.is_some_and(|max| summary.warnings > max) {
+        Exit::Problems
+    } else {
+        Exit::Clean
+    })
+}
+
+fn lint_stdin(
+    args: &LintArgs,
+    cwd: &Path,
+    configs: &Configs,
+    opts: LintOptions,
+) -> Result<Outcome, Failure> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Io(format!("cannot read standard input: {e}")))?;
+    // Without --stdin-filename the text is taken as JavaScript, configured from the current
+    // directory. Ignore globs do not apply to standard input: an editor asked for this text.
+    let (display, flavor, abs) = match &args.stdin_filename {
+        Some(name) => {
+            let display = crate::paths::display(name, cwd);
+            let Some(flavor) = Flavor::from_path(&display) else {
+                return Err(Failure::Usage(format!(
+                    "--stdin-filename {display}: not a JavaScript or TypeScript file name \
+                     (.js .mjs .cjs .jsx .ts .mts .cts .tsx, not .d.ts)"
+                )));
+            };
+            (display, flavor, crate::paths::absolute(name, cwd))
+        }
+        None => (
+            "<stdin>".to_owned(),
+            Flavor::JavaScript,
+            cwd.join("<stdin>"),
+        ),
+    };
+    let config = configs
+        .for_file(&abs)
+        .map_err(|e| Failure::Config(e.to_string()))?;
+    Ok(crate::engine::lint_detached(
+        display, bytes, flavor, config, opts,
+    ))
+}
+
+fn write_report(report: &Report, args: &LintArgs) -> Result<(), Failure> {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let width = if to_terminal {
+        terminal_size::terminal_size().map_or(DEFAULT_WIDTH, |(w, _)| usize::from(w.0))
+    } else {
+        DEFAULT_WIDTH
+    };
+    let text = crate::output::render(report, args.format, RenderOptions { color, width });
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(Failure::stdout)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Command-line arguments (clap derive).
+//!
+//! `leaklint [PATHS]...` lints; `leaklint rules`, `leaklint explain <rule>` and `leaklint init`
+//! are subcommands. A subcommand name is only recognised as the first argument, so a directory
+//! that happens to be called `rules`, `explain` or `init` must be written `./rules` (any other
+//! spelling of the path works too: `rules/`, an absolute path).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leaklint",
+    version,
+    about = "Find memory leaks in Node.js JavaScript and TypeScript",
+    after_help = "Exit status: 0 no errors (and --max-warnings not exceeded), 1 errors, too many \
+                  warnings or a file that does not parse, 2 usage, configuration or I/O error.\n\
+                  A path named like a subcommand (rules, explain, init) must be written ./rules.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every rule: id, default severity, category and summary.
+    Rules,
+    /// Print a rule's documentation (markdown).
+    Explain {
+        /// The rule id, e.g. `listener-leak`.
+        rule: String,
+    },
+    /// Write a commented starter `leaklint.toml` in the current directory.
+    Init,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files and directories to lint. Directories are walked; `.gitignore`, `.ignore`, hidden
+    /// files and `node_modules` are skipped there.
+    #[arg(value_name = "PATHS", default_value = ".", conflicts_with = "stdin")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+
+    /// Report errors only: warnings are neither shown nor counted.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Run only this rule (repeatable, or comma-separated).
+    #[arg(long = "rule", value_name = "ID", value_delimiter = ',')]
+    pub rules: Vec<String>,
+
+    /// Do not run this rule (repeatable, or comma-separated). Wins over --rule.
+    #[arg(long = "disable", value_name = "ID", value_delimiter = ',')]
+    pub disable: Vec<String>,
+
+    /// Use this configuration file for every linted file instead of the nearest `leaklint.toml`.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Lint source text read from standard input.
+    #[arg(long)]
+    pub stdin: bool,
+
+    /// The path the standard input stands for: picks the syntax and the configuration, and is
+    /// the path shown in the report.
+    #[arg(long, value_name = "PATH", requires = "stdin")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Lint ignored files too: disables `.gitignore`/`.ignore` files, the `node_modules` skip,
+    /// `ignore` globs of the configuration and --ignore-pattern. Hidden files stay skipped.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files matching GLOB, relative to the current directory (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub ignore_pattern: Vec<String>,
+
+    /// Report `leaklint-disable` directives that suppressed nothing (as warnings).
+    #[arg(long)]
+    pub report_unused_disable_directives: bool,
+
+    /// When to colour the pretty report: `auto` colours only a terminal (and honours NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// Report formats. `sarif` and `github` are planned; adding them is adding variants here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Graphical report with source snippets (miette).
+    Pretty,
+    /// One line per problem: `path:line:col: severity [rule] message`.
+    Compact,
+    /// Versioned JSON report (see the `output::json` module for the schema).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,261 @@
+//! `leaklint.toml`: rule levels, ignore globs and project knowledge (design §4).
+//!
+//! Discovery: for each linted file, the nearest `leaklint.toml` in its directory or an ancestor
+//! wins; configurations are not merged. `--config FILE` replaces discovery for every file.
+//!
+//! ```toml
+//! ignore = ["dist/", "*.min.js"]      # globs relative to this file's directory (see globs.rs)
+//!
+//! [rules]
+//! listener-leak = "warn"              # "off" | "warn" | "error"
+//!
+//! [knowledge]
+//! handler_registrars = ["action"]     # extra methods that register per-request handlers
+//! long_lived = ["bus"]                # extra names whose values live for the whole process
+//! lru_constructors = ["BoundedCache"] # extra bounded-cache constructors
+//! http_clients = ["ky"]               # extra HTTP client names
+//! ```
+//!
+//! Unknown keys, unknown rule ids, bad levels and bad globs are errors naming the file, the line
+//! and column, and the offending key or value.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use leaklint_rules::{Knowledge, LineIndex, Meta, Severity};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::globs::IgnoreGlobs;
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "leaklint.toml";
+
+/// A rule's level in a configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Level>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    knowledge: RawKnowledge,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKnowledge {
+    #[serde(default)]
+    handler_registrars: Vec<String>,
+    #[serde(default)]
+    long_lived: Vec<String>,
+    #[serde(default)]
+    lru_constructors: Vec<String>,
+    #[serde(default)]
+    http_clients: Vec<String>,
+}
+
+/// A loaded, validated configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// As shown in messages.
+    pub display: String,
+    levels: HashMap<&'static str, Level>,
+    pub ignore: IgnoreGlobs,
+    pub knowledge: Knowledge,
+}
+
+impl Config {
+    /// The built-in defaults (no configuration file anywhere).
+    pub fn defaults(cwd: &Path) -> Config {
+        Config {
+            display: String::new(),
+            levels: HashMap::new(),
+            ignore: IgnoreGlobs::new(cwd.to_path_buf(), &[]).expect("no globs always compile"),
+            knowledge: Knowledge::default(),
+        }
+    }
+
+    /// Reads and validates the configuration at `path` (absolute).
+    pub fn load(path: &Path, cwd: &Path) -> Result<Config, ConfigError> {
+        let display = crate::paths::display(path, cwd);
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            location: display.clone(),
+            message: format!("cannot read configuration: {e}"),
+        })?;
+        let at = |offset: usize| {
+            let index = LineIndex::new(&text);
+            let pos = index.position(&text, offset);
+            format!("{display}:{}:{}", pos.line, pos.column)
+        };
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError {
+            location: match e.span() {
+                Some(span) => at(span.start),
+                None => display.clone(),
+            },
+            message: e.message().trim().to_owned(),
+        })?;
+
+        let mut levels = HashMap::new();
+        for (id, level) in raw.rules {
+            let Some(meta) = leaklint_rules::find_rule(id.get_ref()) else {
+                return Err(ConfigError {
+                    location: at(id.span().start),
+                    message: format!(
+                        "unknown rule `{}` in [rules]; known rules: {}",
+                        id.get_ref(),
+                        known_rule_ids()
+                    ),
+                });
+            };
+            levels.insert(meta.id, level);
+        }
+
+        let base = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let mut patterns = Vec::new();
+        for glob in &raw.ignore {
+            // Compile one by one so that the error points at the bad glob.
+            IgnoreGlobs::new(base.clone(), std::slice::from_ref(glob.get_ref())).map_err(
+                |message| ConfigError {
+                    location: at(glob.span().start),
+                    message,
+                },
+            )?;
+            patterns.push(glob.get_ref().clone());
+        }
+        let ignore = IgnoreGlobs::new(base, &patterns).map_err(|message| ConfigError {
+            location: display.clone(),
+            message,
+        })?;
+
+        let k = raw.knowledge;
+        Ok(Config {
+            display,
+            levels,
+            ignore,
+            knowledge: Knowledge {
+                handler_registrars: k.handler_registrars,
+                long_lived: k.long_lived,
+                lru_constructors: k.lru_constructors,
+                http_clients: k.http_clients,
+            },
+        })
+    }
+
+    /// The configured level of a rule, or its default severity.
+    pub fn level(&self, rule: &Meta) -> Level {
+        self.levels
+            .get(rule.id)
+            .copied()
+            .unwrap_or(match rule.severity {
+                Severity::Warning => Level::Warn,
+                Severity::Error => Level::Error,
+            })
+    }
+}
+
+/// Every rule id, comma-separated, for messages about unknown ids.
+pub fn known_rule_ids() -> String {
+    leaklint_rules::ALL
+        .iter()
+        .map(|r| r.meta().id)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A configuration that cannot be used. `location` is `file` or `file:line:column`.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    pub location: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid configuration {}: {}",
+            self.location, self.message
+        )
+    }
+}
+
+/// Finds the configuration for each directory, reading every `leaklint.toml` once.
+pub struct Configs {
+    cwd: PathBuf,
+    explicit: Option<Arc<Config>>,
+    defaults: Arc<Config>,
+    /// Directory → nearest configuration (None: none up to the root).
+    cache: Mutex<HashMap<PathBuf, Option<Arc<Config>>>>,
+}
+
+impl Configs {
+    /// With `explicit` (`--config`), every file gets that configuration.
+    pub fn new(cwd: &Path, explicit: Option<&Path>) -> Result<Configs, ConfigError> {
+        let explicit = match explicit {
+            Some(path) => {
+                let abs = crate::paths::absolute(path, cwd);
+                Some(Arc::new(Config::load(&abs, cwd)?))
+            }
+            None => None,
+        };
+        Ok(Configs {
+            cwd: cwd.to_path_buf(),
+            explicit,
+            defaults: Arc::new(Config::defaults(cwd)),
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The configuration that applies in directory `dir` (absolute).
+    pub fn for_dir(&self, dir: &Path) -> Result<Arc<Config>, ConfigError> {
+        if let Some(config) = &self.explicit {
+            return Ok(config.clone());
+        }
+        let found = self.nearest(dir)?;
+        Ok(found.unwrap_or_else(|| self.defaults.clone()))
+    }
+
+    /// The configuration of the file at `path` (absolute).
+    pub fn for_file(&self, path: &Path) -> Result<Arc<Config>, ConfigError> {
+        self.for_dir(path.parent().unwrap_or(Path::new("/")))
+    }
+
+    fn nearest(&self, dir: &Path) -> Result<Option<Arc<Config>>, ConfigError> {
+        let mut visited = Vec::new();
+        let mut found = None;
+        for ancestor in dir.ancestors() {
+            if let Some(cached) = self.lock().get(ancestor) {
+                found = cached.clone();
+                break;
+            }
+            visited.push(ancestor.to_path_buf());
+            let candidate = ancestor.join(FILE_NAME);
+            if candidate.is_file() {
+                found = Some(Arc::new(Config::load(&candidate, &self.cwd)?));
+                break;
+            }
+        }
+        let mut cache = self.lock();
+        for dir in visited {
+            cache.insert(dir, found.clone());
+        }
+        Ok(found)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Option<Arc<Config>>>> {
+        // A poisoned cache only means another thread panicked mid-insert; the map is still valid.
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}

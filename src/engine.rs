@@ -1,0 +1,233 @@
+//! Lints files: reads them, runs the rules on worker threads with big stacks, applies the
+//! configuration and suppression directives, and builds [`FileReport`]s.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use leaklint_rules::{Finding, Flavor, LineIndex, Meta, Severity};
+use rayon::prelude::*;
+
+use crate::config::{Config, Level};
+use crate::report::{FileReport, LabelAt, Located, ParseFailure, Problem, SignatureAt, Source};
+use crate::source::Decoded;
+use crate::walk::Target;
+
+/// Rule selection and reporting options from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// `--rule`: when not empty, only these rules run.
+    pub only: Vec<&'static str>,
+    /// `--disable`: these never run.
+    pub disable: Vec<&'static str>,
+    /// `--quiet`: warnings are not run, shown or counted.
+    pub quiet: bool,
+    pub report_unused_directives: bool,
+}
+
+impl LintOptions {
+    /// The severity `rule` runs with in a file governed by `config`, or None when it is off.
+    pub fn severity(&self, rule: &Meta, config: &Config) -> Option<Severity> {
+        if self.disable.contains(&rule.id) {
+            return None;
+        }
+        let configured = config.level(rule);
+        let severity = if self.only.is_empty() {
+            match configured {
+                Level::Off => return None,
+                Level::Warn => Severity::Warning,
+                Level::Error => Severity::Error,
+            }
+        } else if self.only.contains(&rule.id) {
+            // `--rule` turns a rule on even where the configuration has it off.
+            match configured {
+                Level::Off => rule.severity,
+                Level::Warn => Severity::Warning,
+                Level::Error => Severity::Error,
+            }
+        } else {
+            return None;
+        };
+        if self.quiet && severity == Severity::Warning {
+            return None;
+        }
+        Some(severity)
+    }
+}
+
+/// What became of one file.
+pub enum Outcome {
+    Linted(FileReport),
+    /// Not text: skipped with this note.
+    Skipped {
+        path: String,
+        reason: &'static str,
+    },
+    /// Could not be read, or leaklint failed on it: exit status 2.
+    Failed {
+        path: String,
+        error: String,
+    },
+}
+
+/// Lints every target in parallel. The result is in no particular order.
+pub fn lint_targets(targets: Vec<Target>, opts: &LintOptions) -> Result<Vec<Outcome>, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(leaklint_rules::STACK_SIZE)
+        .thread_name(|i| format!("leaklint-{i}"))
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
+    Ok(pool.install(|| {
+        targets
+            .into_par_iter()
+            .map(|target| match std::fs::read(&target.path) {
+                Ok(bytes) => lint_bytes(target.display, bytes, target.flavor, &target.config, opts),
+                Err(e) => Outcome::Failed {
+                    error: format!("cannot read {}: {e}", target.display),
+                    path: target.display,
+                },
+            })
+            .collect()
+    }))
+}
+
+/// Lints text that is not a file on disk (standard input) on a thread with a big stack.
+pub fn lint_detached(
+    display: String,
+    bytes: Vec<u8>,
+    flavor: Flavor,
+    config: Arc<Config>,
+    opts: LintOptions,
+) -> Outcome {
+    let fallback_path = display.clone();
+    let worker = std::thread::Builder::new()
+        .name("leaklint-stdin".into())
+        .stack_size(leaklint_rules::STACK_SIZE)
+        .spawn(move || lint_bytes(display, bytes, flavor, &config, &opts));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(_)) => Outcome::Failed {
+            path: fallback_path.clone(),
+            error: format!("internal error while linting {fallback_path}"),
+        },
+        Err(e) => Outcome::Failed {
+            path: fallback_path,
+            error: format!("cannot start a worker thread: {e}"),
+        },
+    }
+}
+
+/// Lints one file's bytes. Must run on a thread with a [`leaklint_rules::STACK_SIZE`] stack.
+pub fn lint_bytes(
+    path: String,
+    bytes: Vec<u8>,
+    flavor: Flavor,
+    config: &Config,
+    opts: &LintOptions,
+) -> Outcome {
+    let text = match Decoded::from_bytes(bytes) {
+        Decoded::Text(text) => text,
+        other => {
+            return Outcome::Skipped {
+                path,
+                reason: other.skip_reason().unwrap_or("not text"),
+            };
+        }
+    };
+    let enabled = |meta: &'static Meta| opts.severity(meta, config).is_some();
+    // A bug in one rule must not take the other files down: report it and go on.
+    let linted = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        leaklint_rules::lint(&text, flavor, &enabled, &config.knowledge)
+    }));
+    let linted = match linted {
+        Ok(result) => result,
+        Err(_) => {
+            return Outcome::Failed {
+                error: format!("internal error while linting {path} (please report it)"),
+                path,
+            };
+        }
+    };
+    let index = LineIndex::new(&text);
+    let mut report = FileReport {
+        path,
+        text: None,
+        problems: Vec::new(),
+        suppressed: Vec::new(),
+        parse_error: None,
+    };
+    match linted {
+        Err(error) => {
+            let start = error.offset.min(text.len());
+            report.parse_error = Some(ParseFailure {
+                message: error.message,
+                at: Located::new(leaklint_rules::Span::new(start, start), &text, &index),
+            });
+        }
+        Ok(file) => {
+            let problems = file
+                .findings
+                .into_iter()
+                .map(|f| {
+                    let severity = opts.severity(f.rule, config).unwrap_or(f.rule.severity);
+                    to_problem(f, severity, &text, &index)
+                })
+                .collect();
+            let rule_enabled = |id: &str| {
+                leaklint_rules::find_rule(id).is_some_and(|m| opts.severity(m, config).is_some())
+            };
+            let applied = crate::suppress::apply(
+                &text,
+                &index,
+                &file.comments,
+                problems,
+                &rule_enabled,
+                opts.report_unused_directives,
+            );
+            report.problems = applied.problems;
+            report.suppressed = applied.suppressed;
+            if opts.quiet {
+                report.problems.retain(|p| p.severity == Severity::Error);
+                report
+                    .suppressed
+                    .retain(|s| s.problem.severity == Severity::Error);
+            }
+        }
+    }
+    let anything = report.parse_error.is_some()
+        || !report.problems.is_empty()
+        || !report.suppressed.is_empty();
+    if anything {
+        report.text = Some(Arc::from(text));
+    }
+    Outcome::Linted(report)
+}
+
+fn to_problem(f: Finding, severity: Severity, text: &str, index: &LineIndex) -> Problem {
+    let at = |span| Located::new(span, text, index);
+    let sig = f.signature;
+    Problem {
+        source: Source::Rule(f.rule),
+        severity,
+        at: at(f.span),
+        help: (!f.help.is_empty()).then_some(f.help),
+        message: f.message,
+        labels: f
+            .labels
+            .into_iter()
+            .map(|l| LabelAt {
+                at: at(l.span),
+                message: l.message,
+            })
+            .collect(),
+        signature: Some(SignatureAt {
+            kind: sig.kind.as_str(),
+            receiver: sig.receiver,
+            event: sig.event,
+            collection: sig.collection,
+            access_path: sig.access_path,
+            retained: sig.retained,
+            call: at(sig.call),
+            function: sig.function.map(at),
+        }),
+    }
+}

@@ -1,0 +1,241 @@
+//! The JSON report (`--format json`). Version 1 of the schema:
+//!
+//! ```text
+//! {
+//!   "version": 1,                       // bumped on any incompatible change
+//!   "tool": { "name": "leaklint", "version": "0.1.0" },
+//!   "files": [                          // every linted file, sorted by path
+//!     {
+//!       "path": "src/app.js",           // relative to the working directory when below it,
+//!                                       // "/"-separated; "<stdin>" or --stdin-filename
+//!       "findings": [                   // sorted by position, then rule id
+//!         {
+//!           "rule": "listener-leak",    // a rule id, or a leaklint/… id (see below)
+//!           "severity": "error",        // "error" | "warning", after configuration
+//!           "message": "…",
+//!           "help": "…",                // string | null
+//!           "start": { "line": 6, "column": 3 },   // 1-based line, 1-based UTF-16 column
+//!           "end":   { "line": 6, "column": 38 },  // exclusive end
+//!           "labels": [                 // related locations (declaration, registration, …)
+//!             { "message": "…", "start": {…}, "end": {…} }
+//!           ],
+//!           "signature": {              // null for leaklint/… problems
+//!             "kind": "listener",       // listener | collection | global | closure | promise | timer
+//!             "receiver": "bus",        // each of these five: string | null
+//!             "event": "done",
+//!             "collection": null,
+//!             "access_path": null,
+//!             "retained": null,
+//!             "call": { "line": 6, "column": 3 },      // the registering/inserting call
+//!             "function": { "line": 6, "column": 18 }  // the function created there, or null
+//!           }
+//!         }
+//!       ],
+//!       "suppressed": [                 // findings silenced by a directive: the same fields
+//!         {                             // as a finding, plus:
+//!           …,
+//!           "suppression": {
+//!             "kind": "next-line",      // "next-line" | "line" | "file"
+//!             "reason": "…",            // the text after " -- ", or null
+//!             "start": { "line": 5, "column": 3 }  // where the directive comment starts
+//!           }
+//!         }
+//!       ],
+//!       "parse_error": null             // or { "message": "…", "start": {…} }: nothing was
+//!                                       // linted in this file
+//!     }
+//!   ],
+//!   "summary": {
+//!     "errors": 1,                      // error findings + files that do not parse
+//!     "warnings": 0,                    // warning findings (suppressed ones not counted)
+//!     "files": 1                        // files linted
+//!   }
+//! }
+//! ```
+//!
+//! Problems that leaklint reports itself use `leaklint/…` ids: `leaklint/unknown-rule` (a
+//! suppression directive names no rule; warning), `leaklint/unused-directive` (with
+//! `--report-unused-disable-directives`; warning). Parse errors are not findings: they are the
+//! `parse_error` field. With `--quiet`, warnings appear nowhere. Files skipped as binary or not
+//! UTF-8 are not listed (a note goes to stderr). New fields may be added without a version bump;
+//! fields are never removed or retyped within a version.
+
+use serde::Serialize;
+
+use crate::report::{FileReport, Located, Problem, Report, Suppressed};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool,
+    files: Vec<JsonFile<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    path: &'a str,
+    findings: Vec<JsonFinding<'a>>,
+    suppressed: Vec<JsonSuppressed<'a>>,
+    parse_error: Option<JsonParseError<'a>>,
+}
+
+#[derive(Serialize, Clone, Copy)]
+struct Pos {
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+    start: Pos,
+    end: Pos,
+    labels: Vec<JsonLabel<'a>>,
+    signature: Option<JsonSignature<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    start: Pos,
+    end: Pos,
+}
+
+#[derive(Serialize)]
+struct JsonSignature<'a> {
+    kind: &'static str,
+    receiver: Option<&'a str>,
+    event: Option<&'a str>,
+    collection: Option<&'a str>,
+    access_path: Option<&'a str>,
+    retained: Option<&'a str>,
+    call: Pos,
+    function: Option<Pos>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: JsonSuppression<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'static str,
+    reason: Option<&'a str>,
+    start: Pos,
+}
+
+#[derive(Serialize)]
+struct JsonParseError<'a> {
+    message: &'a str,
+    start: Pos,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+    files: usize,
+}
+
+pub fn render(report: &Report) -> String {
+    let summary = report.summary();
+    let json = JsonReport {
+        version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        files: report.files.iter().map(file).collect(),
+        summary: JsonSummary {
+            errors: summary.errors,
+            warnings: summary.warnings,
+            files: summary.files,
+        },
+    };
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn file(f: &FileReport) -> JsonFile<'_> {
+    JsonFile {
+        path: &f.path,
+        findings: f.problems.iter().map(finding).collect(),
+        suppressed: f.suppressed.iter().map(suppressed).collect(),
+        parse_error: f.parse_error.as_ref().map(|e| JsonParseError {
+            message: &e.message,
+            start: start(&e.at),
+        }),
+    }
+}
+
+fn start(at: &Located) -> Pos {
+    Pos {
+        line: at.start.line,
+        column: at.start.column,
+    }
+}
+
+fn end(at: &Located) -> Pos {
+    Pos {
+        line: at.end.line,
+        column: at.end.column,
+    }
+}
+
+fn finding(p: &Problem) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: p.source.id(),
+        severity: p.severity.as_str(),
+        message: &p.message,
+        help: p.help.as_deref(),
+        start: start(&p.at),
+        end: end(&p.at),
+        labels: p
+            .labels
+            .iter()
+            .map(|l| JsonLabel {
+                message: &l.message,
+                start: start(&l.at),
+                end: end(&l.at),
+            })
+            .collect(),
+        signature: p.signature.as_ref().map(|s| JsonSignature {
+            kind: s.kind,
+            receiver: s.receiver.as_deref(),
+            event: s.event.as_deref(),
+            collection: s.collection.as_deref(),
+            access_path: s.access_path.as_deref(),
+            retained: s.retained.as_deref(),
+            call: start(&s.call),
+            function: s.function.as_ref().map(start),
+        }),
+    }
+}
+
+fn suppressed(s: &Suppressed) -> JsonSuppressed<'_> {
+    JsonSuppressed {
+        finding: finding(&s.problem),
+        suppression: JsonSuppression {
+            kind: s.kind.as_str(),
+            reason: s.reason.as_deref(),
+            start: start(&s.directive),
+        },
+    }
+}

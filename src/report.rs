@@ -1,0 +1,181 @@
+//! The in-memory report: what every output format renders. Positions are computed once here
+//! (1-based line, UTF-16 column) so that formats agree with each other.
+//!
+//! Suppressed findings are kept (with their directive and reason) because SARIF must list them
+//! with `suppressions`; the pretty and compact formats do not print them, JSON lists them apart.
+
+use std::sync::Arc;
+
+use leaklint_rules::line_index::Position;
+use leaklint_rules::{LineIndex, Meta, Severity, Span};
+
+/// Problems leaklint reports about the input itself rather than through a rule. Their ids are
+/// namespaced `leaklint/…` so they cannot clash with rule ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// The file does not parse.
+    ParseError,
+    /// A suppression directive names a rule that does not exist.
+    UnknownRule,
+    /// A suppression directive suppressed nothing (`--report-unused-disable-directives`).
+    UnusedDirective,
+}
+
+impl Builtin {
+    pub fn id(self) -> &'static str {
+        match self {
+            Builtin::ParseError => "leaklint/parse-error",
+            Builtin::UnknownRule => "leaklint/unknown-rule",
+            Builtin::UnusedDirective => "leaklint/unused-directive",
+        }
+    }
+}
+
+/// Who reported a problem.
+#[derive(Clone, Copy, Debug)]
+pub enum Source {
+    Rule(&'static Meta),
+    Builtin(Builtin),
+}
+
+impl Source {
+    pub fn id(&self) -> &'static str {
+        match self {
+            Source::Rule(meta) => meta.id,
+            Source::Builtin(b) => b.id(),
+        }
+    }
+}
+
+/// A range with its computed start and end positions.
+#[derive(Clone, Copy, Debug)]
+pub struct Located {
+    pub span: Span,
+    pub start: Position,
+    pub end: Position,
+}
+
+impl Located {
+    pub fn new(span: Span, text: &str, index: &LineIndex) -> Located {
+        Located {
+            span,
+            start: index.position(text, span.start),
+            end: index.position(text, span.end),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LabelAt {
+    pub at: Located,
+    pub message: String,
+}
+
+/// The runtime signature with positions (see `leaklint_rules::Signature`).
+#[derive(Clone, Debug)]
+pub struct SignatureAt {
+    pub kind: &'static str,
+    pub receiver: Option<String>,
+    pub event: Option<String>,
+    pub collection: Option<String>,
+    pub access_path: Option<String>,
+    pub retained: Option<String>,
+    pub call: Located,
+    pub function: Option<Located>,
+}
+
+/// One reported problem.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub source: Source,
+    /// The effective severity (configuration applied).
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub at: Located,
+    pub labels: Vec<LabelAt>,
+    /// None for builtin problems.
+    pub signature: Option<SignatureAt>,
+}
+
+/// How a finding was suppressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    NextLine,
+    Line,
+    File,
+}
+
+impl SuppressionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionKind::NextLine => "next-line",
+            SuppressionKind::Line => "line",
+            SuppressionKind::File => "file",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    pub problem: Problem,
+    pub kind: SuppressionKind,
+    /// The text after ` -- ` in the directive.
+    pub reason: Option<String>,
+    /// The directive comment.
+    pub directive: Located,
+}
+
+/// The file does not parse: leaklint linted nothing in it.
+#[derive(Clone, Debug)]
+pub struct ParseFailure {
+    pub message: String,
+    pub at: Located,
+}
+
+/// One linted file.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    /// Relative to the current directory when below it, `/`-separated.
+    pub path: String,
+    /// The text, kept only when something is reported in it (the pretty format shows snippets).
+    pub text: Option<Arc<str>>,
+    /// Sorted by position, then rule id.
+    pub problems: Vec<Problem>,
+    pub suppressed: Vec<Suppressed>,
+    pub parse_error: Option<ParseFailure>,
+}
+
+/// Everything linted in one run, files sorted by path.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub files: Vec<FileReport>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Error-severity problems plus files that do not parse.
+    pub errors: usize,
+    pub warnings: usize,
+    /// Files linted.
+    pub files: usize,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files: self.files.len(),
+            ..Summary::default()
+        };
+        for file in &self.files {
+            for p in &file.problems {
+                match p.severity {
+                    Severity::Error => s.errors += 1,
+                    Severity::Warning => s.warnings += 1,
+                }
+            }
+            s.errors += usize::from(file.parse_error.is_some());
+        }
+        s
+    }
+}
