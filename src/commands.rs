@@ -38,10 +38,19 @@ pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit, Failure> {
         meta.id,
         meta.severity.as_str(),
         meta.category.as_str(),
-        meta.docs.trim_end()
+        dedent(meta.docs).trim()
     );
     out.write_all(text.as_bytes()).map_err(Failure::stdout)?;
     Ok(Exit::Clean)
+}
+
+/// Rule docs come from `///` comments, so every line starts with the space after `///`; strip
+/// it, or markdown renderers would see indented text.
+fn dedent(docs: &str) -> String {
+    docs.lines()
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `leaklint init`: writes a commented starter configuration into `dir`, never over an existing
