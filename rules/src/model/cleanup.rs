@@ -148,27 +148,34 @@ impl Model<'_> {
         }
     }
 
-    /// Could the removal's handler be the registered one?
+    /// Could the removal's handler be the registered one? Only a provable mismatch says no: an
+    /// inline function or `.bind()` result (new on every evaluation), or a binding to another
+    /// known function. A handler read from a parameter, a loop over stored listeners or a field
+    /// may well be the registered one.
     fn same_handler(&self, removed: Option<&Arg>, registered: Option<&Arg>) -> bool {
-        let Some(removed) = removed else { return false };
-        match (removed, registered) {
-            (Arg::Path(r, _), Some(Arg::Path(h, _))) => self.same_object(r, h) || self.is_param(r),
-            // A named function expression removed by its own name.
-            (Arg::Path(r, _), Some(Arg::Fn(f, _))) => {
-                self.is_param(r)
-                    || matches!(&r.root, Root::Binding(id) if r.props.is_empty() && self.functions[*f].binding.as_ref() == Some(id))
-            }
-            // `.bind()` makes a new function: removing `h.bind(this)` removes nothing.
-            (_, Some(Arg::Bound(..))) | (Arg::Bound(..), _) => false,
-            (Arg::Path(..), _) => true,
-            _ => false,
+        let Some(Arg::Path(removed, _)) = removed else {
+            return false;
+        };
+        if matches!(registered, Some(Arg::Bound(..))) {
+            return false;
+        }
+        let removed_fn = self.known_function(removed);
+        match registered {
+            Some(Arg::Path(h, _)) => match (removed_fn, self.known_function(h)) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            },
+            Some(Arg::Fn(f, _)) => removed_fn.is_none_or(|g| g == *f),
+            _ => true,
         }
     }
 
-    /// A parameter of some function (a helper that removes whatever it is given).
-    fn is_param(&self, p: &AccessPath) -> bool {
-        matches!(&p.root, Root::Binding(id) if p.props.is_empty()
-            && self.binding(id).is_some_and(|b| b.kind == super::BindingKind::Param))
+    /// The function a plain identifier is bound to, when it is one declared in this file.
+    fn known_function(&self, p: &AccessPath) -> Option<FnId> {
+        match &p.root {
+            Root::Binding(id) if p.props.is_empty() => self.function_of_binding(id),
+            _ => None,
+        }
     }
 }
 

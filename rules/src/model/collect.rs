@@ -701,6 +701,14 @@ impl Visit for Collector<'_, '_> {
         } else {
             n.callee.visit_with(self);
         }
+        // `new Promise(executor)`, `new Worker(name, processor)`: ordinary arguments.
+        for arg in n.args.iter().flatten() {
+            if let Some(start) = fn_start(&arg.expr) {
+                self.pending_mut(start)
+                    .context
+                    .get_or_insert(FnContext::Argument);
+            }
+        }
         n.args.visit_with(self);
     }
 

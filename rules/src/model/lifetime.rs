@@ -112,18 +112,32 @@ impl Model<'_> {
             && origin.function != g
             && self.is_within(Some(origin.function), Some(g))
         {
-            let owner = self.functions[g]
-                .name
-                .as_deref()
-                .unwrap_or("the enclosing function");
+            let g_line = self.line(self.functions[g].span.start);
+            let owner = match (&self.functions[g].name, self.role(Some(g))) {
+                (Some(name), _) => format!("`{name}` (line {g_line})"),
+                (None, r) if r.frequency.is_repeating() => {
+                    format!(
+                        "the handler that runs {} (line {g_line})",
+                        r.frequency.phrase()
+                    )
+                }
+                (None, _) => format!("the function at line {g_line}"),
+            };
+            let kind = if b.kind == BindingKind::Param {
+                "is a parameter of"
+            } else {
+                "is declared in"
+            };
             return Lifetime::Outlives(Why {
                 text: format!(
-                    "`{}` is declared in `{owner}` (line {}) and outlives each run of the handler",
-                    b.name,
-                    self.line(b.span.start)
+                    "`{}` {kind} {owner} and outlives each run of the code that registers here",
+                    b.name
                 ),
                 decl: Some(b.span),
-                label: format!("`{}` is declared here, outside the handler", b.name),
+                label: format!(
+                    "`{}` is declared here, outside the repeating handler",
+                    b.name
+                ),
             });
         }
         if b.kind != BindingKind::Param {

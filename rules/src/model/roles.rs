@@ -354,7 +354,12 @@ pub(super) fn classify_call<'c>(
                     let event = first_str?;
                     let handlers = args.into_iter().skip(1).take(1).collect();
                     let frequency = match event.as_str() {
-                        "request" | "checkContinue" | "stream" => Frequency::PerRequest,
+                        // Only servers emit a request per request; a client request or a stream
+                        // emitting 'request' does so once.
+                        "request" | "checkContinue" | "stream" if is_serverish(receiver_text) => {
+                            Frequency::PerRequest
+                        }
+                        "request" | "checkContinue" | "stream" => return None,
                         "connection" | "secureConnection" => Frequency::PerConnection,
                         "connect" if is_serverish(receiver_text) => Frequency::PerConnection,
                         e if LIFECYCLE_EVENTS.contains(&e) => return None,
