@@ -34,8 +34,7 @@ use crate::globs::IgnoreGlobs;
 pub const FILE_NAME: &str = "leaklint.toml";
 
 /// A rule's level in a configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Off,
     Warn,
@@ -46,7 +45,9 @@ pub enum Level {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Level>,
+    // Values are checked by hand, after the key: "unknown rule" is the likelier mistake, and
+    // the message can list the accepted levels.
+    rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
@@ -118,6 +119,21 @@ impl Config {
                         known_rule_ids()
                     ),
                 });
+            };
+            let level = match level.get_ref().as_str() {
+                Some("off") => Level::Off,
+                Some("warn") => Level::Warn,
+                Some("error") => Level::Error,
+                _ => {
+                    return Err(ConfigError {
+                        location: at(level.span().start),
+                        message: format!(
+                            "level of `{}` must be \"off\", \"warn\" or \"error\", not {}",
+                            meta.id,
+                            level.get_ref()
+                        ),
+                    });
+                }
             };
             levels.insert(meta.id, level);
         }
