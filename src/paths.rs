@@ -3,18 +3,15 @@
 
 use std::path::{Component, Path, PathBuf};
 
-/// The path as shown in reports: `./src/a.js` → `src/a.js`, `/cwd/src/a.js` → `src/a.js`,
-/// anything outside the current directory unchanged (absolute, or with its `..`).
+/// The path as shown in reports: `./src/a.js`, `src/../src/a.js` and `/cwd/src/a.js` all show
+/// as `src/a.js`; a path outside the current directory is shown as given, without `./`.
 pub fn display(path: &Path, cwd: &Path) -> String {
-    let shown: PathBuf = if path.is_absolute() {
-        match path.strip_prefix(cwd) {
-            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
-            _ => path.to_path_buf(),
-        }
-    } else {
-        path.components()
+    let shown: PathBuf = match absolute(path, cwd).strip_prefix(cwd) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => path
+            .components()
             .filter(|c| !matches!(c, Component::CurDir))
-            .collect()
+            .collect(),
     };
     let text = shown.to_string_lossy().into_owned();
     let text = if std::path::MAIN_SEPARATOR == '\\' {
@@ -74,6 +71,8 @@ mod tests {
             "/elsewhere/a.js"
         );
         assert_eq!(display(Path::new("../x/a.js"), cwd), "../x/a.js");
+        assert_eq!(display(Path::new("../p/a.js"), cwd), "a.js");
+        assert_eq!(display(Path::new("src/../src/a.js"), cwd), "src/a.js");
     }
 
     #[test]
