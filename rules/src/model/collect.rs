@@ -28,6 +28,7 @@ pub(super) fn collect(model: &mut Model<'_>, program: &Program) {
         this_registrations: Vec::new(),
         kept_results: HashSet::new(),
         named_fns: Vec::new(),
+        uses: Vec::new(),
         module_frame: Frame::default(),
         class_stack: Vec::new(),
     };
@@ -60,7 +61,7 @@ struct Collector<'m, 'a> {
     frames: Vec<Frame>,
     pending: HashMap<usize, Pending>,
     /// Identifiers passed to registrars: resolved to their functions at the end.
-    named_registrations: Vec<(Id, Role)>,
+    named_registrations: Vec<(Id, Span, Role)>,
     /// `this.method` passed to registrars: (class, method name, role).
     this_registrations: Vec<(ClassId, Atom, Role)>,
     /// Start offsets of calls whose result is kept (assigned, returned, passed).
@@ -68,6 +69,7 @@ struct Collector<'m, 'a> {
     /// Bindings whose value is a function, with the function's start: `init` is set in `finish`
     /// once the function has an id.
     named_fns: Vec<(Id, usize)>,
+    uses: Vec<(Id, Use)>,
     module_frame: Frame,
     class_stack: Vec<ClassId>,
 }
@@ -109,15 +111,18 @@ impl Collector<'_, '_> {
         );
     }
 
+    /// Records a use; attached to its binding in `finish`, because a use can come before the
+    /// declaration (hoisted functions and `var`s, functions that read later `const`s).
     fn use_ident(&mut self, ident: &Ident, kind: UseKind) {
         let in_fn = self.current_fn();
-        if let Some(b) = self.model.bindings.get_mut(&ident.to_id()) {
-            b.uses.push(Use {
+        self.uses.push((
+            ident.to_id(),
+            Use {
                 span: Span::from_swc(ident.span),
                 in_fn,
                 kind,
-            });
-        }
+            },
+        ));
     }
 
     /// Enters a function: records it with what its parent announced, then walks its body.
@@ -189,7 +194,10 @@ impl Collector<'_, '_> {
                 Expr::Arrow(a) => {
                     self.pending_mut(Span::from_swc(a.span).start).registered = Some(role.clone())
                 }
-                Expr::Ident(i) => self.named_registrations.push((i.to_id(), role.clone())),
+                Expr::Ident(i) => {
+                    self.named_registrations
+                        .push((i.to_id(), Span::from_swc(i.span), role.clone()))
+                }
                 Expr::Member(m) => {
                     if let (Expr::This(_), Some(name)) = (strip(&m.obj), static_prop(&m.prop))
                         && let Some(&class) = self.class_stack.last()
@@ -289,6 +297,14 @@ impl Collector<'_, '_> {
     }
 
     fn finish(&mut self) {
+        for (id, u) in std::mem::take(&mut self.uses) {
+            if let Some(b) = self.model.bindings.get_mut(&id) {
+                if let (UseKind::New, Init::Class(class)) = (u.kind, &b.init) {
+                    self.model.instantiations.push((*class, u.in_fn, u.span));
+                }
+                b.uses.push(u);
+            }
+        }
         for (id, start) in std::mem::take(&mut self.named_fns) {
             let f = self
                 .model
@@ -299,19 +315,19 @@ impl Collector<'_, '_> {
                 b.init = Init::Function(f);
             }
         }
-        for (id, role) in std::mem::take(&mut self.named_registrations) {
-            let target = match self.model.bindings.get(&id).map(|b| &b.init) {
-                Some(Init::Function(f)) => Some(*f),
-                _ => None,
-            };
-            if let Some(f) = target
+        for (id, at, role) in std::mem::take(&mut self.named_registrations) {
+            if let Some(f) = self.model.function_of_binding(&id)
                 && self.model.functions[f].registered.is_none()
             {
                 self.model.functions[f].registered = Some(role);
             }
             if let Some(b) = self.model.bindings.get_mut(&id) {
-                // The registration is not an escape: it was recorded as a read; relabel it.
-                if let Some(u) = b.uses.iter_mut().rev().find(|u| u.kind == UseKind::Read) {
+                // Passing a handler to a registrar is not an escape: relabel that read.
+                if let Some(u) = b
+                    .uses
+                    .iter_mut()
+                    .find(|u| u.span == at && u.kind == UseKind::Read)
+                {
                     u.kind = UseKind::Registered;
                 }
             }
@@ -623,6 +639,11 @@ impl Visit for Collector<'_, '_> {
 
         // How often do the functions passed here run?
         if let Some((role, handlers)) = roles::classify_call(n, self.model, self.current_fn()) {
+            if role.frequency.is_repeating() {
+                for start in roles::object_methods(n) {
+                    self.pending_mut(start).registered = Some(role.clone());
+                }
+            }
             self.register_handlers(handlers, role);
         }
         for arg in &n.args {
@@ -687,17 +708,8 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_new_expr(&mut self, n: &NewExpr) {
         if let Expr::Ident(i) = strip(&n.callee) {
+            // Resolved to the class in `finish` (the class may be declared further down).
             self.use_ident(i, UseKind::New);
-            if let Some(Binding {
-                init: Init::Class(class),
-                ..
-            }) = self.model.bindings.get(&i.to_id())
-            {
-                let class = *class;
-                self.model
-                    .instantiations
-                    .push((class, self.current_fn(), Span::from_swc(n.span)));
-            }
         } else {
             n.callee.visit_with(self);
         }

@@ -326,3 +326,6 @@ impl<'a> Model<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

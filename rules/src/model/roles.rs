@@ -309,7 +309,8 @@ pub(super) fn classify_call<'c>(
                             other => handlers.extend(object_handlers(other)),
                         }
                     }
-                    (!handlers.is_empty()).then(|| (role(Frequency::PerRequest), handlers))
+                    (!handlers.is_empty() || !object_methods(call).is_empty())
+                        .then(|| (role(Frequency::PerRequest), handlers))
                 }
                 "addHook" => {
                     let hook = first_str?;
@@ -523,22 +524,45 @@ fn object_values<'o>(o: &'o ObjectLit, keys: &[&str]) -> Vec<&'o Expr> {
     for p in &o.props {
         let PropOrSpread::Prop(p) = p else { continue };
         match &**p {
-            Prop::KeyValue(kv) => {
-                if super::collect::prop_name(&kv.key).is_some_and(|k| keys.contains(&k.as_str())) {
-                    match strip(&kv.value) {
-                        // `preHandler: [auth, check]`
-                        Expr::Array(a) => out.extend(a.elems.iter().flatten().map(|e| &*e.expr)),
-                        v => out.push(v),
-                    }
+            Prop::KeyValue(kv)
+                if super::collect::prop_name(&kv.key)
+                    .is_some_and(|k| keys.contains(&k.as_str())) =>
+            {
+                match strip(&kv.value) {
+                    // `preHandler: [auth, check]`
+                    Expr::Array(a) => out.extend(a.elems.iter().flatten().map(|e| &*e.expr)),
+                    v => out.push(v),
                 }
             }
-            Prop::Method(m) => {
-                if super::collect::prop_name(&m.key).is_some_and(|k| keys.contains(&k.as_str())) {
-                    // Method shorthand `handler(req, reply) {}` is a function node, not an
-                    // expression; it is announced through its own visit (see `collect.rs`).
-                }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Method shorthands among those keys (`{ handler(request, reply) { ... } }`): their start
+/// offsets, for the collector to give them the role.
+pub(super) fn object_methods(call: &CallExpr) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut visit = |o: &ObjectLit| {
+        for p in &o.props {
+            if let PropOrSpread::Prop(p) = p
+                && let Prop::Method(m) = &**p
+                && super::collect::prop_name(&m.key)
+                    .is_some_and(|k| ROUTE_OBJECT_HANDLERS.contains(&k.as_str()))
+            {
+                out.push(Span::from_swc(m.function.span).start);
             }
-            Prop::Shorthand(i) if keys.contains(&i.sym.as_str()) => {}
+        }
+    };
+    for a in &call.args {
+        match strip(&a.expr) {
+            Expr::Object(o) => visit(o),
+            Expr::Array(arr) => arr.elems.iter().flatten().for_each(|e| {
+                if let Expr::Object(o) = strip(&e.expr) {
+                    visit(o)
+                }
+            }),
             _ => {}
         }
     }
@@ -722,14 +746,16 @@ fn role_of(
 fn handler_shape(model: &Model<'_>, f: FnId) -> Option<String> {
     let params = &model.functions[f].params;
     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-    let shape = match names.as_slice() {
+    let shape = matches!(
+        names.as_slice(),
         ["req", "res"]
-        | ["req", "res", "next"]
-        | ["request", "response"]
-        | ["request", "response", "next"] => true,
-        ["ctx", "next"] | ["request", "reply"] | ["req", "reply"] => true,
-        _ => false,
-    };
+            | ["req", "res", "next"]
+            | ["request", "response"]
+            | ["request", "response", "next"]
+            | ["ctx", "next"]
+            | ["request", "reply"]
+            | ["req", "reply"]
+    );
     // Destructured or typed parameters would show other names; plain identifiers only.
     shape.then(|| format!("({})", names.join(", ")))
 }
