@@ -145,6 +145,26 @@ pub struct FileLint {
     pub findings: Vec<Finding>,
     /// Every comment, in source order.
     pub comments: Vec<CommentText>,
+    /// Time spent in each phase, for `--timings`.
+    pub timings: Timings,
+}
+
+/// Wall time per phase of [`lint`]. Adds up across files.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub parse: std::time::Duration,
+    pub resolve: std::time::Duration,
+    pub model: std::time::Duration,
+    pub rules: std::time::Duration,
+}
+
+impl std::ops::AddAssign for Timings {
+    fn add_assign(&mut self, o: Timings) {
+        self.parse += o.parse;
+        self.resolve += o.resolve;
+        self.model += o.model;
+        self.rules += o.rules;
+    }
 }
 
 /// Lints one file's text. `enabled` decides which rules run. Runs on the calling thread: callers
@@ -155,9 +175,19 @@ pub fn lint(
     enabled: &dyn Fn(&'static Meta) -> bool,
     knowledge: &Knowledge,
 ) -> Result<FileLint, ParseError> {
+    use std::time::Instant;
     parse::with_globals(|| {
-        let parsed = parse::parse(src, flavor)?;
+        let mut timings = Timings::default();
+        let t = Instant::now();
+        let mut parsed = parse::parse_only(src, flavor)?;
+        timings.parse = t.elapsed();
+        let t = Instant::now();
+        parse::resolve(&mut parsed, flavor);
+        timings.resolve = t.elapsed();
+        let t = Instant::now();
         let model = model::Model::build(&parsed, src, knowledge);
+        timings.model = t.elapsed();
+        let t = Instant::now();
         let mut findings = Vec::new();
         for rule in ALL.iter().copied().filter(|r| enabled(r.meta())) {
             let start = findings.len();
@@ -167,8 +197,13 @@ pub fn lint(
             }
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule.id));
+        timings.rules = t.elapsed();
         let comments = collect_comments(&parsed.comments);
-        Ok(FileLint { findings, comments })
+        Ok(FileLint {
+            findings,
+            comments,
+            timings,
+        })
     })
 }
 

@@ -100,6 +100,13 @@ pub struct Parsed {
 
 /// Parses `src` and resolves its identifiers. Must run inside [`with_globals`].
 pub fn parse(src: &str, flavor: Flavor) -> Result<Parsed, ParseError> {
+    let mut parsed = parse_only(src, flavor)?;
+    resolve(&mut parsed, flavor);
+    Ok(parsed)
+}
+
+/// Parses without resolving: `unresolved` is set by [`resolve`].
+pub fn parse_only(src: &str, flavor: Flavor) -> Result<Parsed, ParseError> {
     if let Some(depth_error) = check_nesting(src) {
         return Err(depth_error);
     }
@@ -123,19 +130,24 @@ pub fn parse(src: &str, flavor: Flavor) -> Result<Parsed, ParseError> {
             message: e.kind().msg().into_owned(),
         });
     }
+    Ok(Parsed {
+        program,
+        comments,
+        unresolved: swc_common::SyntaxContext::empty(),
+    })
+}
+
+/// Runs swc's resolver: every identifier gets the `SyntaxContext` of its binding, and
+/// identifiers that bind to nothing in the file get `parsed.unresolved`.
+pub fn resolve(parsed: &mut Parsed, flavor: Flavor) {
     let unresolved_mark = Mark::new();
     let top_level_mark = Mark::new();
-    let mut program = program;
-    program.visit_mut_with(&mut resolver(
+    parsed.program.visit_mut_with(&mut resolver(
         unresolved_mark,
         top_level_mark,
         flavor.is_typescript(),
     ));
-    Ok(Parsed {
-        program,
-        comments,
-        unresolved: swc_common::SyntaxContext::empty().apply_mark(unresolved_mark),
-    })
+    parsed.unresolved = swc_common::SyntaxContext::empty().apply_mark(unresolved_mark);
 }
 
 /// Runs `f` with swc's per-thread globals (hygiene marks) set.
