@@ -185,21 +185,21 @@ fn walk_dir(
 }
 
 fn describe_walk_error(error: &ignore::Error, cwd: &Path) -> String {
-    // The `ignore` error's Display already says "<path>: <reason>" for I/O errors, but with the
-    // path as walked; restate it with the displayed path when there is one.
-    fn find(error: &ignore::Error) -> Option<(&Path, &ignore::Error)> {
+    // The `ignore` error nests the path and the I/O error in wrappers whose Display repeats
+    // the walked path; restate it as "cannot read <displayed path>: <OS error>".
+    fn path_of(error: &ignore::Error) -> Option<&Path> {
         match error {
-            ignore::Error::WithPath { path, err } => Some((path, err)),
+            ignore::Error::WithPath { path, .. } => Some(path),
             ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                find(err)
+                path_of(err)
             }
             _ => None,
         }
     }
-    match find(error) {
-        Some((path, inner)) => {
-            format!("cannot read {}: {inner}", crate::paths::display(path, cwd))
+    match (path_of(error), error.io_error()) {
+        (Some(path), Some(io)) => {
+            format!("cannot read {}: {io}", crate::paths::display(path, cwd))
         }
-        None => format!("cannot walk: {error}"),
+        _ => format!("cannot walk: {error}"),
     }
 }

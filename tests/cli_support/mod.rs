@@ -70,9 +70,29 @@ pub fn leaklint_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
     run(dir, args, Some(input))
 }
 
+/// Runs leaklint in `dir` as the unprivileged user `nobody` through `setpriv`, for tests that
+/// need permissions to matter while the suite runs as root. None when `setpriv` is missing.
+pub fn leaklint_as_nobody(dir: &Path, args: &[&str]) -> Option<Run> {
+    let available = Command::new("setpriv")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        return None;
+    }
+    let mut full = vec!["--reuid=65534", "--regid=65534", "--clear-groups", bin()];
+    full.extend_from_slice(args);
+    Some(spawn(Command::new("setpriv").args(&full), dir, args, None))
+}
+
 fn run(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Run {
-    let mut child = Command::new(bin())
-        .args(args)
+    spawn(Command::new(bin()).args(args), dir, args, input)
+}
+
+fn spawn(command: &mut Command, dir: &Path, args: &[&str], input: Option<&[u8]>) -> Run {
+    let mut child = command
         .current_dir(dir)
         .env_remove("NO_COLOR")
         .stdin(if input.is_some() {
