@@ -217,8 +217,9 @@ fn finding(
         match role.frequency {
             Frequency::PerRequest => format!(
                 "keep the handler in a variable and remove it when the request ends: \
-                 `res.on('close', () => {receiver}.off({event_text}, handler))`; with `addEventListener`, pass \
-                 `{{ signal }}` from an `AbortController` aborted on close"
+                 `{}.on('close', () => {receiver}.off({event_text}, handler))`; with `addEventListener`, pass \
+                 `{{ signal }}` from an `AbortController` aborted on close",
+                response_stream(model, role)
             ),
             Frequency::PerInstance => format!(
                 "register it once at module scope, or keep the handler in a field and remove it with \
@@ -259,6 +260,28 @@ fn finding(
         finding = finding.label(span, format!("this makes the handler run {phrase}"));
     }
     finding
+}
+
+/// How the handler's response stream is written, for the help text: `res`, `ctx.res`,
+/// `reply.raw`, `h.response`... falling back to `res`.
+fn response_stream(model: &Model<'_>, role: &Role) -> &'static str {
+    let Some(origin) = &role.origin else {
+        return "res";
+    };
+    let params = &model.functions[origin.function].params;
+    let name = |i: usize| {
+        params
+            .iter()
+            .find(|p| p.index == i)
+            .map(|p| p.name.as_str())
+    };
+    match (name(0), name(1)) {
+        (Some("ctx" | "context"), _) => "ctx.res",
+        (_, Some("reply")) => "reply.raw",
+        (_, Some("response")) => "response",
+        (Some("request"), _) => "request.raw",
+        _ => "res",
+    }
 }
 
 /// Why the registering code repeats: "this handler is registered by `app.get('/x', ...)` (line 21)".

@@ -216,7 +216,7 @@ pub(super) fn classify_call<'c>(
     let Callee::Expr(callee) = &call.callee else {
         return None;
     };
-    let span = Span::from_swc(call.span);
+    let span = registration_span(call, callee);
     let args: Vec<&Expr> = call.args.iter().map(|a| &*a.expr).collect();
     let text = |model: &Model<'_>| call_text(call, model);
     let fn_like = |e: &&Expr| is_fn_like(e);
@@ -567,6 +567,18 @@ pub(super) fn object_methods(call: &CallExpr) -> Vec<usize> {
         }
     }
     out
+}
+
+/// The part of a registering call a label points at: `app.get('/orders'`, `http.createServer`.
+/// The whole call would swallow the handler's body.
+fn registration_span(call: &CallExpr, callee: &Expr) -> Span {
+    let callee = Span::from_swc(callee.span());
+    match call.args.first().map(|a| strip(&a.expr)) {
+        Some(first @ (Expr::Lit(_) | Expr::Tpl(_))) => {
+            Span::new(callee.start, Span::from_swc(first.span()).end)
+        }
+        _ => callee,
+    }
 }
 
 /// A short rendering of a registering call: `app.get('/orders/:id', ...)`.
