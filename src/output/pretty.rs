@@ -72,6 +72,8 @@ pub fn render(report: &Report, opts: RenderOptions) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
+        // Never break words at hyphens: rule ids like `listener-leak` must stay whole.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_urls(false);
 
     let mut out = String::new();
