@@ -40,11 +40,16 @@ where
         Ok(exit) => exit.into(),
         Err(failure) => {
             if let Some(message) = failure.message() {
-                eprintln!("error: {message}");
+                say("error", message);
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// A line on stderr. Unlike `eprintln!`, never panics when stderr is closed.
+fn say(kind: &str, message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{kind}: {message}");
 }
 
 fn dispatch(cli: Cli) -> Result<Exit, Failure> {
@@ -110,11 +115,11 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         )
         .map_err(|e| Failure::Config(e.to_string()))?;
         for note in &walked.notes {
-            eprintln!("note: {note}");
+            say("note", note);
         }
         errors.extend(walked.errors);
         if walked.targets.is_empty() && errors.is_empty() {
-            eprintln!("note: no JavaScript or TypeScript files to lint");
+            say("note", "no JavaScript or TypeScript files to lint");
         }
         crate::engine::lint_targets(walked.targets, &opts).map_err(Failure::Io)?
     };
@@ -133,10 +138,10 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
     skipped.sort();
     errors.sort();
     for note in &skipped {
-        eprintln!("note: {note}");
+        say("note", note);
     }
     for error in &errors {
-        eprintln!("error: {error}");
+        say("error", error);
     }
 
     write_report(&report, &args)?;

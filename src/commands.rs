@@ -27,6 +27,14 @@ pub fn rules(out: &mut dyn Write) -> Result<Exit, Failure> {
 
 /// `leaklint explain <rule>`: the rule's documentation as markdown.
 pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit, Failure> {
+    if let Some(builtin) = crate::report::Builtin::from_id(id) {
+        let text = format!(
+            "# {id}\n\nReported by leaklint itself.\n\n{}\n",
+            builtin.docs()
+        );
+        out.write_all(text.as_bytes()).map_err(Failure::stdout)?;
+        return Ok(Exit::Clean);
+    }
     let Some(meta) = leaklint_rules::find_rule(id) else {
         return Err(Failure::Usage(format!(
             "unknown rule `{id}`; known rules: {}",

@@ -22,6 +22,38 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    pub const ALL: [Builtin; 3] = [
+        Builtin::ParseError,
+        Builtin::UnknownRule,
+        Builtin::UnusedDirective,
+    ];
+
+    pub fn from_id(id: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|b| b.id() == id)
+    }
+
+    /// Markdown for `leaklint explain`.
+    pub fn docs(self) -> &'static str {
+        match self {
+            Builtin::ParseError => {
+                "The file does not parse, so nothing in it was linted. leaklint picks the syntax \
+                 from the extension: `.js .mjs .cjs .jsx` are JavaScript with JSX, `.ts .mts .cts` \
+                 TypeScript, `.tsx` TypeScript with JSX. Brackets nested more than 1000 deep are \
+                 refused as machine-generated. A parse error is an error: exit status 1."
+            }
+            Builtin::UnknownRule => {
+                "A `leaklint-disable` directive names a rule that does not exist, so it \
+                 suppresses nothing for that name. Check the spelling with `leaklint rules`. \
+                 Reported as a warning at the name."
+            }
+            Builtin::UnusedDirective => {
+                "With `--report-unused-disable-directives`: a `leaklint-disable` directive, or a \
+                 rule named in one, suppressed nothing. Remove it, so that it cannot hide a real \
+                 finding later. Rules that did not run for the file are not reported. A warning."
+            }
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Builtin::ParseError => "leaklint/parse-error",

@@ -47,6 +47,24 @@ fn explain_prints_markdown_docs() {
 }
 
 #[test]
+fn explain_knows_the_builtin_problem_ids() {
+    let dir = project();
+    for id in [
+        "leaklint/parse-error",
+        "leaklint/unknown-rule",
+        "leaklint/unused-directive",
+    ] {
+        let run = leaklint(dir.path(), &["explain", id]);
+        run.assert_code(0);
+        assert!(
+            run.stdout.starts_with(&format!("# {id}\n")),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
 fn explain_unknown_rule_exits_2_listing_known_ids() {
     let dir = project();
     let run = leaklint(dir.path(), &["explain", "no-such-rule"]);
