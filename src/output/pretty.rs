@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use leaklint_rules::Severity;
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-    SourceSpan,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::RenderOptions;
@@ -23,13 +23,53 @@ use crate::report::{Builtin, FileReport, Located, Problem, Report};
 /// Longest source line shown in a snippet, in bytes.
 pub const MAX_SNIPPET_LINE: usize = 400;
 
+/// A file's text for miette. miette counts the column of the `[path:line:column]` heading in
+/// bytes; this reports it in UTF-16 units, like every other leaklint output.
+#[derive(Debug)]
+struct FileSource {
+    name: String,
+    text: Arc<str>,
+}
+
+impl SourceCode for FileSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let mut column = inner.column();
+        // miette reads the heading's position without context lines; snippet reads (with the
+        // handler's one line of context) keep miette's own bookkeeping.
+        if context_lines_before == 0 && context_lines_after == 0 {
+            let mut offset = span.offset().min(self.text.len());
+            while !self.text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            column = self.text[line_start..offset].encode_utf16().count();
+        }
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 #[derive(Debug)]
 struct Pretty<'a> {
     message: String,
     code: &'static str,
     severity: miette::Severity,
     help: Option<&'a str>,
-    source: Option<&'a NamedSource<Arc<str>>>,
+    source: Option<&'a FileSource>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -79,7 +119,10 @@ pub fn render(report: &Report, opts: RenderOptions) -> String {
     let mut out = String::new();
     for file in &report.files {
         let Some(text) = &file.text else { continue };
-        let source = NamedSource::new(&file.path, text.clone());
+        let source = FileSource {
+            name: file.path.clone(),
+            text: text.clone(),
+        };
         if let Some(parse) = &file.parse_error {
             let diag = diagnostic(
                 file,
@@ -109,7 +152,7 @@ pub fn render(report: &Report, opts: RenderOptions) -> String {
 
 fn problem<'a>(
     file: &FileReport,
-    source: &'a NamedSource<Arc<str>>,
+    source: &'a FileSource,
     p: &'a Problem,
     related: &[(&Located, &str)],
 ) -> Pretty<'a> {
@@ -128,7 +171,7 @@ fn problem<'a>(
 #[allow(clippy::too_many_arguments)]
 fn diagnostic<'a>(
     file: &FileReport,
-    source: &'a NamedSource<Arc<str>>,
+    source: &'a FileSource,
     message: String,
     code: &'static str,
     severity: Severity,
