@@ -1,9 +1,10 @@
 //! Command-line arguments (clap derive).
 //!
 //! `leaklint [PATHS]...` lints; `leaklint rules`, `leaklint explain <rule>` and `leaklint init`
-//! are subcommands. A subcommand name is only recognised as the first argument, so a directory
-//! that happens to be called `rules`, `explain` or `init` must be written `./rules` (any other
-//! spelling of the path works too: `rules/`, an absolute path).
+//! are subcommands (and clap's `help`). A subcommand name is only recognised as the first
+//! argument, so a directory that happens to be called `rules`, `explain`, `init` or `help` must be
+//! written `./rules` when it comes first (any other spelling works too: `rules/`, an absolute
+//! path); `leaklint src rules` lints both directories.
 
 use std::path::PathBuf;
 
@@ -16,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Find memory leaks in Node.js JavaScript and TypeScript",
     after_help = "Exit status: 0 no errors (and --max-warnings not exceeded), 1 errors, too many \
                   warnings or a file that does not parse, 2 usage, configuration or I/O error.\n\
-                  A path named like a subcommand (rules, explain, init) must be written ./rules.",
+                  A path named like a subcommand (rules, explain, init, help) must be written ./rules.",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {

@@ -112,6 +112,21 @@ fn a_directory_named_like_a_subcommand_is_linted_as_dot_slash() {
     let run = leaklint(dir.path(), &["./rules", "-f", "json"]);
     run.assert_code(1);
     assert_eq!(paths(&run.json()), ["rules/leak.js"]);
+    // After another path, a bare name is a path.
+    write(dir.path(), "init/x.js", CLEAN);
+    let both = leaklint(dir.path(), &["rules", "init", "-f", "json"]);
+    assert_eq!(
+        both.code,
+        Some(2),
+        "`rules` first is the subcommand, which takes no path"
+    );
+    let both = leaklint(dir.path(), &["./rules", "init", "-f", "json"]);
+    both.assert_code(1);
+    assert_eq!(paths(&both.json()), ["init/x.js", "rules/leak.js"]);
+    assert!(
+        !dir.path().join("leaklint.toml").exists(),
+        "init did not run"
+    );
     // Bare `rules` is the subcommand.
     let sub = leaklint(dir.path(), &["rules"]);
     sub.assert_code(0);
