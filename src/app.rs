@@ -101,6 +101,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         .map_err(|e| Failure::Usage(format!("--ignore-pattern: {e}")))?;
 
     let mut errors = Vec::new();
+    let started = std::time::Instant::now();
     let outcomes = if args.stdin {
         vec![lint_stdin(&args, &cwd, &configs, opts)?]
     } else {
@@ -144,7 +145,11 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         say("error", error);
     }
 
+    let linted_at = std::time::Instant::now();
     write_report(&report, &args)?;
+    if std::env::var_os("LEAKLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {
+        print_timings(&report, linted_at - started, linted_at.elapsed());
+    }
 
     let summary = report.summary();
     Ok(if !errors.is_empty() {
@@ -154,6 +159,47 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
     } else {
         Exit::Clean
     })
+}
+
+/// `LEAKLINT_TIMINGS=1`: where the time went. Phases inside the linter are summed over files
+/// (and so over worker threads); walking + linting and output are wall time.
+fn print_timings(
+    report: &Report,
+    lint_wall: std::time::Duration,
+    output_wall: std::time::Duration,
+) {
+    let mut sum = leaklint_rules::Timings::default();
+    for f in &report.files {
+        sum += f.timings;
+    }
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let lines = [
+        format!(
+            "timing walk+read+lint (wall): {:.0} ms for {} files",
+            ms(lint_wall),
+            report.files.len()
+        ),
+        format!(
+            "timing   parse (summed over files): {:.0} ms",
+            ms(sum.parse)
+        ),
+        format!(
+            "timing   resolve (summed over files): {:.0} ms",
+            ms(sum.resolve)
+        ),
+        format!(
+            "timing   model (summed over files): {:.0} ms",
+            ms(sum.model)
+        ),
+        format!(
+            "timing   rules (summed over files): {:.0} ms",
+            ms(sum.rules)
+        ),
+        format!("timing output (wall): {:.0} ms", ms(output_wall)),
+    ];
+    for line in lines {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
 }
 
 fn lint_stdin(

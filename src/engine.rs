@@ -147,14 +147,23 @@ pub fn lint_bytes(
             };
         }
     };
-    let index = LineIndex::new(&text);
     let mut report = FileReport {
         path,
         text: None,
         problems: Vec::new(),
         suppressed: Vec::new(),
         parse_error: None,
+        timings: Default::default(),
     };
+    // Most files have no finding and no directive: they need no line index.
+    if let Ok(file) = &linted
+        && file.findings.is_empty()
+        && file.comments.is_empty()
+    {
+        report.timings = file.timings;
+        return Outcome::Linted(report);
+    }
+    let index = LineIndex::new(&text);
     match linted {
         Err(error) => {
             let start = error.offset.min(text.len());
@@ -164,6 +173,7 @@ pub fn lint_bytes(
             });
         }
         Ok(file) => {
+            report.timings = file.timings;
             let problems = file
                 .findings
                 .into_iter()

@@ -176,6 +176,8 @@ pub struct FileReport {
     pub problems: Vec<Problem>,
     pub suppressed: Vec<Suppressed>,
     pub parse_error: Option<ParseFailure>,
+    /// Time spent on this file per phase (`LEAKLINT_TIMINGS`).
+    pub timings: leaklint_rules::Timings,
 }
 
 /// Everything linted in one run, files sorted by path.

@@ -143,7 +143,7 @@ pub struct CommentText {
 pub struct FileLint {
     /// Sorted by position.
     pub findings: Vec<Finding>,
-    /// Every comment, in source order.
+    /// Every comment that contains `leaklint-` (suppression directives), in source order.
     pub comments: Vec<CommentText>,
     /// Time spent in each phase, for `--timings`.
     pub timings: Timings,
@@ -216,6 +216,7 @@ fn collect_comments(comments: &swc_common::comments::SingleThreadedComments) -> 
         .values()
         .chain(trailing.values())
         .flatten()
+        .filter(|c| c.text.contains(parse::DIRECTIVE_PREFIX))
         .map(|c| CommentText {
             span: Span::from_swc(c.span),
             text: c.text.to_string(),

@@ -1,14 +1,6 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+//! leaklint's runtime half: reading V8 `.heapsnapshot` files, comparing them, and matching
+//! growth to static findings (design §5). It knows nothing of swc or of the rules.
+//!
+//! The crate is empty for now: the heap-snapshot reader, the comparison and `leaklint confirm`
+//! arrive with the "runtime checker" issue. It is a workspace member already so that the
+//! layout of design §1 holds and its dependencies stay apart from the linter's.

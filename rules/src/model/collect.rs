@@ -4,7 +4,8 @@
 //! binding, class, and the role a registrar gives it), keyed by the child's start position; the
 //! child picks that up when it is entered. Everything else is recorded in source order.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::rc::Rc;
 
 use swc_atoms::Atom;
 use swc_ecma_ast::*;
@@ -23,12 +24,14 @@ pub(super) fn collect(model: &mut Model<'_>, program: &Program) {
     let mut c = Collector {
         model,
         frames: Vec::new(),
-        pending: HashMap::new(),
+        pending: HashMap::default(),
         named_registrations: Vec::new(),
         this_registrations: Vec::new(),
-        kept_results: HashSet::new(),
+        kept_results: HashSet::default(),
         named_fns: Vec::new(),
         uses: Vec::new(),
+        fn_by_start: HashMap::default(),
+        function_valued: HashSet::default(),
         module_frame: Frame::default(),
         class_stack: Vec::new(),
     };
@@ -53,7 +56,7 @@ struct Frame {
     /// Depth of conditional branches inside this function.
     conditional: usize,
     /// Paths read by enclosing `if` tests inside this function.
-    guards: Vec<AccessPath>,
+    guards: Rc<Vec<AccessPath>>,
 }
 
 struct Collector<'m, 'a> {
@@ -70,6 +73,10 @@ struct Collector<'m, 'a> {
     /// once the function has an id.
     named_fns: Vec<(Id, usize)>,
     uses: Vec<(Id, Use)>,
+    /// Functions by start offset: how parents find the function an argument became.
+    fn_by_start: HashMap<usize, FnId>,
+    /// Variables assigned a function or class (`const f = () => {}`), whose reads are escapes.
+    function_valued: HashSet<Id>,
     module_frame: Frame,
     class_stack: Vec<ClassId>,
 }
@@ -114,6 +121,15 @@ impl Collector<'_, '_> {
     /// Records a use; attached to its binding in `finish`, because a use can come before the
     /// declaration (hoisted functions and `var`s, functions that read later `const`s).
     fn use_ident(&mut self, ident: &Ident, kind: UseKind) {
+        // Uses answer "how is this function or class called, instantiated, passed on". A read of
+        // a binding already known to hold something else (most reads) cannot matter.
+        if kind == UseKind::Read
+            && let Some(b) = self.model.bindings.get(&ident.to_id())
+            && !matches!(b.kind, BindingKind::Function | BindingKind::Class)
+            && !self.function_valued.contains(&ident.to_id())
+        {
+            return;
+        }
         let in_fn = self.current_fn();
         self.uses.push((
             ident.to_id(),
@@ -136,6 +152,7 @@ impl Collector<'_, '_> {
         let span = Span::from_swc(span);
         let pending = self.pending.remove(&span.start).unwrap_or_default();
         let id = self.model.functions.len();
+        self.fn_by_start.insert(span.start, id);
         let parent = self.current_fn();
         let kind = pending.kind.unwrap_or(default_kind);
         let this_fn = if kind == FnKind::Arrow {
@@ -288,12 +305,7 @@ impl Collector<'_, '_> {
     /// The function recorded at this span (functions are recorded when entered, so this works
     /// for arguments after the call's children have been walked).
     fn fn_at(&self, span: swc_common::Span) -> Option<FnId> {
-        let start = Span::from_swc(span).start;
-        // Functions are pushed in source order: search from the end, where recent ones are.
-        self.model
-            .functions
-            .iter()
-            .rposition(|f| f.span.start == start)
+        self.fn_by_start.get(&Span::from_swc(span).start).copied()
     }
 
     fn finish(&mut self) {
@@ -306,11 +318,7 @@ impl Collector<'_, '_> {
             }
         }
         for (id, start) in std::mem::take(&mut self.named_fns) {
-            let f = self
-                .model
-                .functions
-                .iter()
-                .position(|f| f.span.start == start);
+            let f = self.fn_by_start.get(&start).copied();
             if let (Some(f), Some(b)) = (f, self.model.bindings.get_mut(&id)) {
                 b.init = Init::Function(f);
             }
@@ -332,14 +340,22 @@ impl Collector<'_, '_> {
                 }
             }
         }
-        for (class, name, role) in std::mem::take(&mut self.this_registrations) {
-            let method = self.model.functions.iter().position(|f| {
-                f.class == Some(class) && f.kind == FnKind::Method && f.name.as_ref() == Some(&name)
-            });
-            if let Some(m) = method
-                && self.model.functions[m].registered.is_none()
-            {
-                self.model.functions[m].registered = Some(role);
+        let this_registrations = std::mem::take(&mut self.this_registrations);
+        if !this_registrations.is_empty() {
+            let methods: HashMap<(ClassId, &Atom), FnId> = self
+                .model
+                .functions
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.kind == FnKind::Method)
+                .filter_map(|(i, f)| Some(((f.class?, f.name.as_ref()?), i)))
+                .collect();
+            let targets: Vec<(FnId, Role)> = this_registrations
+                .into_iter()
+                .filter_map(|(class, name, role)| Some((*methods.get(&(class, &name))?, role)))
+                .collect();
+            for (m, role) in targets {
+                self.model.functions[m].registered.get_or_insert(role);
             }
         }
     }
@@ -347,13 +363,19 @@ impl Collector<'_, '_> {
     fn with_condition(&mut self, guards: Vec<AccessPath>, walk: impl FnOnce(&mut Self)) {
         let frame = self.frame();
         frame.conditional += 1;
-        let n = guards.len();
-        frame.guards.extend(guards);
+        let saved = if guards.is_empty() {
+            None
+        } else {
+            let mut extended = Vec::clone(&frame.guards);
+            extended.extend(guards);
+            Some(std::mem::replace(&mut frame.guards, Rc::new(extended)))
+        };
         walk(self);
         let frame = self.frame();
         frame.conditional -= 1;
-        let len = frame.guards.len();
-        frame.guards.truncate(len - n);
+        if let Some(saved) = saved {
+            frame.guards = saved;
+        }
     }
 
     fn record_write(&mut self, path: Option<AccessPath>) {
@@ -699,7 +721,7 @@ impl Visit for Collector<'_, '_> {
                 args,
                 in_fn,
                 conditional: frame.conditional > 0,
-                guards: frame.guards.clone(),
+                guards: Rc::clone(&frame.guards),
                 result_kept: self.kept_results.contains(&span.start),
             };
             self.model.member_calls.push(call);
@@ -789,9 +811,11 @@ impl Visit for Collector<'_, '_> {
     fn visit_bin_expr(&mut self, n: &BinExpr) {
         match n.op {
             BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::NullishCoalescing => {
+                // The right side is conditional. Its guard is not recorded: once-guards are
+                // `if` statements, and re-walking the left operand of every link of a long
+                // `a && b && c` chain would be quadratic.
                 n.left.visit_with(self);
-                let reads = test_reads(&n.left, self);
-                self.with_condition(reads, |c| n.right.visit_with(c));
+                self.with_condition(Vec::new(), |c| n.right.visit_with(c));
             }
             _ => n.visit_children_with(self),
         }
@@ -815,10 +839,12 @@ impl Collector<'_, '_> {
             p.binding = Some(ident.to_id());
             p.context = Some(FnContext::Named);
             self.named_fns.push((ident.to_id(), start));
-        } else if let Expr::Class(_) = value
-            && let Some(b) = self.model.bindings.get_mut(&ident.to_id())
-        {
-            b.init = Init::Class(self.model.classes.len());
+            self.function_valued.insert(ident.to_id());
+        } else if let Expr::Class(_) = value {
+            self.function_valued.insert(ident.to_id());
+            if let Some(b) = self.model.bindings.get_mut(&ident.to_id()) {
+                b.init = Init::Class(self.model.classes.len());
+            }
         }
     }
 

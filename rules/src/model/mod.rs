@@ -14,7 +14,7 @@ mod lifetime;
 pub mod path;
 mod roles;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
@@ -220,7 +220,7 @@ pub struct MemberCall {
     pub conditional: bool,
     /// Paths read by the tests of the `if`s around it (within its function). A guard on
     /// `listenerCount()`/`listeners()` is recorded as the global `#listenerCount`.
-    pub guards: Vec<AccessPath>,
+    pub guards: std::rc::Rc<Vec<AccessPath>>,
     /// Its result is kept: assigned, returned or passed on (a disposer, for emitters that return
     /// one).
     pub result_kept: bool,
@@ -229,7 +229,8 @@ pub struct MemberCall {
 pub struct Model<'a> {
     pub src: &'a str,
     pub knowledge: &'a Knowledge,
-    pub lines: LineIndex,
+    /// Built on first use: most files have no finding and never need line numbers.
+    lines: std::sync::OnceLock<LineIndex>,
     pub unresolved: SyntaxContext,
     pub functions: Vec<Function>,
     pub classes: Vec<Class>,
@@ -247,11 +248,11 @@ impl<'a> Model<'a> {
         let mut model = Model {
             src,
             knowledge,
-            lines: LineIndex::new(src),
+            lines: std::sync::OnceLock::new(),
             unresolved: parsed.unresolved,
             functions: Vec::new(),
             classes: Vec::new(),
-            bindings: HashMap::new(),
+            bindings: HashMap::default(),
             member_calls: Vec::new(),
             instantiations: Vec::new(),
             roles: Vec::new(),
@@ -268,7 +269,10 @@ impl<'a> Model<'a> {
 
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
-        self.lines.line_of(offset) + 1
+        self.lines
+            .get_or_init(|| LineIndex::new(self.src))
+            .line_of(offset)
+            + 1
     }
 
     /// How often code in this function runs (`None`: module top level, which runs once).

@@ -127,6 +127,35 @@ impl Role {
 const HTTP_VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "del", "all", "head", "options", "use", "param",
 ];
+/// Every method name [`classify_call`] looks at.
+const REGISTRAR_METHODS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "del",
+    "all",
+    "head",
+    "options",
+    "use",
+    "param",
+    "route",
+    "addHook",
+    "ext",
+    "createServer",
+    "createSecureServer",
+    "setInterval",
+    "on",
+    "addListener",
+    "once",
+    "prependListener",
+    "prependOnceListener",
+    "addEventListener",
+    "process",
+    "consume",
+    "run",
+];
 /// Fastify hooks that run for every request (the others run at start-up or shutdown).
 const FASTIFY_REQUEST_HOOKS: &[&str] = &[
     "onRequest",
@@ -240,6 +269,16 @@ pub(super) fn classify_call<'c>(
         Expr::Member(m) => {
             let method = static_prop(&m.prop)?;
             let method = method.as_str();
+            // Most calls are not registrations: decide that before looking at any text.
+            if !REGISTRAR_METHODS.contains(&method)
+                && !model
+                    .knowledge
+                    .handler_registrars
+                    .iter()
+                    .any(|r| r == method)
+            {
+                return None;
+            }
             let receiver = strip(&m.obj);
             let receiver_text = model.text(Span::from_swc(receiver.span()));
             let first = args.first().copied().map(strip);
