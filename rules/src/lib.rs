@@ -98,7 +98,7 @@ pub trait Rule: Sync {
 
 /// Declares a rule's unit struct and its [`Meta`] from doc comments.
 ///
-/// ```ignore
+/// ```text
 /// declare_rule! {
 ///     /// One-line summary.
 ///     /// ### Why it leaks
