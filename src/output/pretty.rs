@@ -66,7 +66,9 @@ impl SourceCode for FileSource {
 #[derive(Debug)]
 struct Pretty<'a> {
     message: String,
-    code: &'static str,
+    /// `rule-id path:line:col`: the finding's own position first, since miette's snippet
+    /// headings follow source order and may start at a related location above it.
+    code: String,
     severity: miette::Severity,
     help: Option<&'a str>,
     source: Option<&'a FileSource>,
@@ -83,7 +85,7 @@ impl std::error::Error for Pretty<'_> {}
 
 impl Diagnostic for Pretty<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        Some(Box::new(&self.code))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -180,6 +182,7 @@ fn diagnostic<'a>(
     related: &[(&Located, &str)],
 ) -> Pretty<'a> {
     let text = file.text.as_deref().unwrap_or("");
+    let code = format!("{code} {}:{}:{}", file.path, at.start.line, at.start.column);
     let all_spans = std::iter::once(at).chain(related.iter().map(|(l, _)| *l));
     let fits = all_spans.clone().all(|l| snippet_fits(text, l));
     let severity = match severity {
