@@ -58,3 +58,23 @@ fn json() {
         insta::assert_snapshot!(text);
     });
 }
+
+/// Every annotated rule fixture, in every format: catches changes to messages, spans, labels,
+/// help text and runtime signatures.
+#[test]
+fn rule_fixtures_in_every_format() {
+    insta::glob!(
+        "../fixtures",
+        "rules/*/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}",
+        |path| {
+            let pretty = lint_fixture(path, "pretty");
+            let compact = lint_fixture(path, "compact");
+            let json = lint_fixture(path, "json");
+            let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(value["version"], 1);
+            insta::assert_snapshot!(format!(
+                "--- pretty\n{pretty}\n--- compact\n{compact}\n--- json\n{json}"
+            ));
+        }
+    );
+}

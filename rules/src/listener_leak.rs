@@ -225,6 +225,14 @@ fn finding(
                 "register it once at module scope, or keep the handler in a field and remove it with \
                  `{receiver}.off({event_text}, this.handler)` in a `close()` or `dispose()` method"
             ),
+            Frequency::PerConnection => format!(
+                "keep the handler in a variable and remove it when the connection closes: \
+                 `socket.on('close', () => {receiver}.off({event_text}, handler))`"
+            ),
+            Frequency::PerMessage => format!(
+                "register it once, outside the message handler (per connection or at start-up), or keep the \
+                 handler in a variable and remove it with `{receiver}.off({event_text}, handler)` once it has run"
+            ),
             other => format!(
                 "keep the handler in a variable and remove it with `{receiver}.off({event_text}, handler)` when {} \
                  is over, or register one listener at start-up",
