@@ -53,4 +53,5 @@ printf 'oxlint runs:   %s\n' "$(tr '\n' ' ' <"$tools/oxlint.times")"
 printf 'median wall time: leaklint %.3f s, oxlint %.3f s, ratio leaklint/oxlint %.2f\n' "$l" "$o" "$(echo "$l / $o" | bc -l)"
 echo "oxlint's own summary: $("$oxlint" "$corpus" 2>&1 | grep -E 'Finished in' || true)"
 echo "leaklint phase profile (summed over files and threads):"
-LEAKLINT_TIMINGS=1 "$leaklint" --format compact "$corpus" 2>&1 >/dev/null | grep -E '^timing' || echo "  (no timings printed)"
+# leaklint exits 1 when it finds something: keep that from failing the pipeline.
+{ LEAKLINT_TIMINGS=1 "$leaklint" --format compact "$corpus" 2>&1 >/dev/null || true; } | grep -E '^timing' || true

@@ -115,6 +115,7 @@ pub(crate) static UNSET: Meta = Meta {
     category: crate::Category::Listeners,
     docs: "",
     source: "",
+    triggers: &[],
 };
 
 impl Finding {

@@ -113,7 +113,14 @@ declare_rule! {
     /// `AbortController` you abort at that point. Use `once` only for an event that is certain to
     /// fire soon. Or register one listener at start-up and route events to requests through a
     /// `Map` you clean up.
-    pub ListenerLeak { id: "listener-leak", severity: Error, category: Listeners }
+    pub ListenerLeak {
+        id: "listener-leak",
+        severity: Error,
+        category: Listeners,
+        // `.on(`, `.once(`, `?.on(`, `x['on'](`; `addListener(`, `addEventListener(`, ...
+        // (`x.on (` with a space before the parenthesis is not seen.)
+        triggers: [".on(", ".once(", "Listener(", "['on']", "[\"on\"]", "['once']", "[\"once\"]"],
+    }
 }
 
 const REGISTRARS: &[&str] = &[
