@@ -660,7 +660,7 @@ impl Visit for Collector<'_, '_> {
         let in_fn = self.current_fn();
 
         // How often do the functions passed here run?
-        if let Some((role, handlers)) = roles::classify_call(n, self.model, self.current_fn()) {
+        if let Some((role, handlers)) = roles::classify_call(n, self.model) {
             if role.frequency.is_repeating() {
                 for start in roles::object_methods(n) {
                     self.pending_mut(start).registered = Some(role.clone());
@@ -853,7 +853,7 @@ impl Collector<'_, '_> {
         let di_singleton = class
             .decorators
             .iter()
-            .any(|d| roles::is_singleton_decorator(d, self.model));
+            .any(|d| roles::is_singleton_decorator(d));
         self.model.classes.push(super::Class {
             span: Span::from_swc(class.span),
             name: ident.map(|i| i.sym.clone()),

@@ -84,7 +84,6 @@ impl Model<'_> {
                             }
                             _ => format!("is declared at module scope (line {line})"),
                         };
-                        let _ = b.kind == BindingKind::Import;
                         Lifetime::Outlives(Why {
                             text: format!("`{}` {how}", b.name),
                             decl: Some(b.span),

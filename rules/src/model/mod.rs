@@ -300,6 +300,14 @@ impl<'a> Model<'a> {
         self.bindings.get(id)
     }
 
+    /// The function a binding holds, when it was declared or initialised with one.
+    pub fn function_of_binding(&self, id: &Id) -> Option<FnId> {
+        match self.binding(id)?.init {
+            Init::Function(f) => Some(f),
+            _ => None,
+        }
+    }
+
     /// The name a path is written with: `orderEvents`, `this.bus`, `process.stdout`.
     pub fn path_text(&self, path: &AccessPath) -> String {
         let mut out = match &path.root {

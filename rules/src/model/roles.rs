@@ -16,7 +16,7 @@ use swc_atoms::Atom;
 use swc_ecma_ast::*;
 
 use super::path::{static_prop, strip};
-use super::{FnContext, FnId, FnKind, Init, Model, UseKind};
+use super::{FnContext, FnId, FnKind, Model, UseKind};
 use crate::Span;
 use swc_common::Spanned;
 
@@ -209,7 +209,6 @@ const LIFECYCLE_EVENTS: &[&str] = &[
     "unpipe",
     "secureConnect",
     "lookup",
-    "ready",
     "shutdown",
     "destroy",
     "removeListener",
@@ -240,7 +239,6 @@ const ROUTE_OBJECT_HANDLERS: &[&str] = &[
 pub(super) fn classify_call<'c>(
     call: &'c CallExpr,
     model: &Model<'_>,
-    in_fn: Option<FnId>,
 ) -> Option<(Role, Vec<&'c Expr>)> {
     let Callee::Expr(callee) = &call.callee else {
         return None;
@@ -406,7 +404,6 @@ pub(super) fn classify_call<'c>(
                         _ if method == "once" || method == "prependOnceListener" => return None,
                         _ => Frequency::PerMessage,
                     };
-                    let _ = in_fn;
                     Some((role(frequency), handlers))
                 }
                 // Queue workers: Bull `queue.process(fn)`, amqplib `channel.consume(q, fn)`.
@@ -460,7 +457,7 @@ pub(super) fn decorator_role(decorators: &[Decorator], model: &Model<'_>) -> Opt
 }
 
 /// Classes that a DI container instantiates once (NestJS providers are singletons by default).
-pub(super) fn is_singleton_decorator(d: &Decorator, _model: &Model<'_>) -> bool {
+pub(super) fn is_singleton_decorator(d: &Decorator) -> bool {
     matches!(
         decorator_name(d).as_deref(),
         Some("Controller" | "Injectable" | "Resolver" | "WebSocketGateway" | "Service")
@@ -838,14 +835,4 @@ fn is_startup_name(name: Option<&str>) -> bool {
     PREFIXES.iter().any(|p| lower.starts_with(p))
         || lower.ends_with("init")
         || lower.ends_with("setup")
-}
-
-impl Model<'_> {
-    /// The binding's declaration: how an `Init::Function` reads back.
-    pub fn function_of_binding(&self, id: &Id) -> Option<FnId> {
-        match self.binding(id)?.init {
-            Init::Function(f) => Some(f),
-            _ => None,
-        }
-    }
 }
