@@ -850,10 +850,7 @@ impl Collector<'_, '_> {
 
     fn walk_class(&mut self, class: &Class, ident: Option<&Ident>) {
         let id = self.model.classes.len();
-        let di_singleton = class
-            .decorators
-            .iter()
-            .any(|d| roles::is_singleton_decorator(d));
+        let di_singleton = class.decorators.iter().any(roles::is_singleton_decorator);
         self.model.classes.push(super::Class {
             span: Span::from_swc(class.span),
             name: ident.map(|i| i.sym.clone()),
