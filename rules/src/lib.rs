@@ -10,6 +10,7 @@ pub mod listener_leak;
 pub mod model;
 pub mod parse;
 mod registry;
+pub mod unbounded_cache;
 
 pub use finding::{Finding, Label, Signature, SignatureKind, Span};
 pub use knowledge::Knowledge;

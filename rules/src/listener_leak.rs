@@ -148,12 +148,14 @@ impl Rule for ListenerLeak {
 
 fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
-    // `x.on(event, handler)`: anything else (`router.on(fn)`, `$.on()`) is another API.
+    // `x.on(event, handler)`: anything else (`router.on(fn)`, `$.on()`, a helper such as
+    // `util.addListener(socket, 'error', fn)` whose second argument is the event) is another API.
     let handler = call.args.get(1)?;
     if matches!(
         call.args.first()?,
         Arg::Fn(..) | Arg::Object(..) | Arg::Bool(..)
-    ) {
+    ) || matches!(handler, Arg::Str(..) | Arg::Num(..) | Arg::Bool(..))
+    {
         return None;
     }
     let f = call.in_fn?;
@@ -201,7 +203,7 @@ fn finding(
         _ => None,
     };
     let phrase = role.frequency.phrase();
-    let runs = runs_because(model, call, role);
+    let runs = runs_because(model, call.in_fn.expect("checked"), role);
     let once_note = if once {
         " (a `once` listener stays until its event fires)"
     } else {
@@ -299,8 +301,9 @@ fn response_stream(model: &Model<'_>, role: &Role) -> &'static str {
     }
 }
 
-/// Why the registering code repeats: "this handler is registered by `app.get('/x', ...)` (line 21)".
-fn runs_because(model: &Model<'_>, call: &MemberCall, role: &Role) -> String {
+/// Why the code in function `f` repeats: "this handler is registered by `app.get('/x', ...)`
+/// (line 21)". Shared by the rules that report repeated work.
+pub(crate) fn runs_because(model: &Model<'_>, f: usize, role: &Role) -> String {
     if let Some(origin) = &role.origin {
         return match origin.span {
             Some(span) => format!(
@@ -311,7 +314,7 @@ fn runs_because(model: &Model<'_>, call: &MemberCall, role: &Role) -> String {
             None => format!("this function runs per request: {}", origin.text),
         };
     }
-    let named = call.in_fn.and_then(|f| {
+    let named = (|| {
         let mut cur = Some(f);
         while let Some(g) = cur {
             if let Some(name) = &model.functions[g].name {
@@ -320,7 +323,7 @@ fn runs_because(model: &Model<'_>, call: &MemberCall, role: &Role) -> String {
             cur = model.functions[g].parent;
         }
         None
-    });
+    })();
     match (role.frequency, named) {
         (Frequency::PerInstance, Some((g, _))) => {
             let class = model.functions[g]

@@ -3,7 +3,10 @@
 
 use crate::{Meta, Rule};
 
-pub static ALL: &[&dyn Rule] = &[&crate::listener_leak::ListenerLeak];
+pub static ALL: &[&dyn Rule] = &[
+    &crate::listener_leak::ListenerLeak,
+    &crate::unbounded_cache::UnboundedCache,
+];
 
 /// The rule with this id.
 pub fn find_rule(id: &str) -> Option<&'static Meta> {

@@ -14,8 +14,8 @@ use swc_ecma_visit::{Visit, VisitWith, noop_visit_type};
 use super::path::{AccessPath, Root, static_prop, strip};
 use super::roles::{self, Role};
 use super::{
-    Arg, Binding, BindingKind, ClassId, FnContext, FnId, FnKind, Init, MemberCall, Model, Use,
-    UseKind,
+    Arg, Binding, BindingKind, ClassId, Delete, FnContext, FnId, FnKind, Init, MemberCall,
+    MemberWrite, Model, PlainCall, Use, UseKind,
 };
 use crate::Span;
 use swc_common::Spanned;
@@ -27,11 +27,14 @@ pub(super) fn collect(model: &mut Model<'_>, program: &Program) {
         pending: HashMap::default(),
         named_registrations: Vec::new(),
         this_registrations: Vec::new(),
-        kept_results: HashSet::default(),
+        kept_results: HashMap::default(),
         named_fns: Vec::new(),
         uses: Vec::new(),
         fn_by_start: HashMap::default(),
         function_valued: HashSet::default(),
+        field_news: HashSet::default(),
+        field_init_depth: 0,
+        field_init_fn: None,
         module_frame: Frame::default(),
         class_stack: Vec::new(),
     };
@@ -68,7 +71,8 @@ struct Collector<'m, 'a> {
     /// `this.method` passed to registrars: (class, method name, role).
     this_registrations: Vec<(ClassId, Atom, Role)>,
     /// Start offsets of calls whose result is kept (assigned, returned, passed).
-    kept_results: HashSet<usize>,
+    /// Start offsets of calls whose result is kept, with where it is stored when that is a path.
+    kept_results: HashMap<usize, Option<AccessPath>>,
     /// Bindings whose value is a function, with the function's start: `init` is set in `finish`
     /// once the function has an id.
     named_fns: Vec<(Id, usize)>,
@@ -77,6 +81,11 @@ struct Collector<'m, 'a> {
     fn_by_start: HashMap<usize, FnId>,
     /// Variables assigned a function or class (`const f = () => {}`), whose reads are escapes.
     function_valued: HashSet<Id>,
+    /// Starts of `new C` callee identifiers written in instance field initialisers.
+    field_news: HashSet<usize>,
+    field_init_depth: usize,
+    /// The function around the class whose field initialiser is being walked.
+    field_init_fn: Option<FnId>,
     module_frame: Frame,
     class_stack: Vec<ClassId>,
 }
@@ -253,6 +262,11 @@ impl Collector<'_, '_> {
                 span,
             ),
             Expr::Lit(Lit::Bool(b)) => Arg::Bool(b.value, span),
+            Expr::Lit(Lit::Num(n)) => Arg::Num(n.value, span),
+            Expr::New(new) => Arg::New(
+                self.model.text(Span::from_swc(new.callee.span())).into(),
+                span,
+            ),
             Expr::Fn(f) => self
                 .fn_at(f.function.span)
                 .map_or(Arg::Other(span), |id| Arg::Fn(id, span)),
@@ -309,10 +323,17 @@ impl Collector<'_, '_> {
     }
 
     fn finish(&mut self) {
+        let field_news = std::mem::take(&mut self.field_news);
         for (id, u) in std::mem::take(&mut self.uses) {
             if let Some(b) = self.model.bindings.get_mut(&id) {
                 if let (UseKind::New, Init::Class(class)) = (u.kind, &b.init) {
-                    self.model.instantiations.push((*class, u.in_fn, u.span));
+                    if field_news.contains(&u.span.start) {
+                        // `matches = new MatchRecord()` in a class body runs once per instance
+                        // of the enclosing class, not once at module scope.
+                        self.model.instantiated_per_instance.insert(*class);
+                    } else {
+                        self.model.instantiations.push((*class, u.in_fn, u.span));
+                    }
                 }
                 b.uses.push(u);
             }
@@ -378,6 +399,68 @@ impl Collector<'_, '_> {
         }
     }
 
+    /// `obj[k] = v`, `obj.k ??= v`, and `this.x = v` in a constructor (a field's initialiser).
+    fn record_member_write(&mut self, n: &AssignExpr, m: &MemberExpr) {
+        let key = match &m.prop {
+            MemberProp::Computed(c) if !matches!(strip(&c.expr), Expr::Lit(Lit::Str(_))) => None,
+            prop => static_prop(prop),
+        };
+        let object = self.path(&m.obj);
+        let in_fn = self.current_fn();
+        if let (Some(name), Expr::This(_), Some(f)) = (&key, strip(&m.obj), in_fn)
+            && self.model.functions[f].kind == FnKind::Constructor
+            && let Some(class) = self.model.functions[f].class
+        {
+            let init = self.init_of(&n.right);
+            self.model
+                .field_inits
+                .push((class, name.clone(), init, Span::from_swc(n.span)));
+        }
+        let value = self.summarize_arg(&n.right);
+        self.model.member_writes.push(MemberWrite {
+            span: Span::from_swc(n.span),
+            object,
+            key,
+            op: n.op,
+            value,
+            in_fn,
+        });
+    }
+
+    /// Marks a call's result as kept (assigned, returned, passed on), and where it is stored.
+    fn keep(&mut self, call: &CallExpr, stored: Option<AccessPath>) {
+        self.kept_results
+            .insert(Span::from_swc(call.span).start, stored);
+    }
+
+    /// What an initialiser makes, as far as the rules care.
+    fn init_of(&self, expr: &Expr) -> Init {
+        match strip(expr) {
+            Expr::New(new) => Init::New(self.model.text(Span::from_swc(new.callee.span())).into()),
+            Expr::Array(_) => Init::ArrayLit,
+            Expr::Object(_) => Init::ObjectLit,
+            Expr::Call(call) => {
+                if let Some(src) = require_source(call) {
+                    return Init::Require(src);
+                }
+                // `Object.create(null)`: a dictionary object.
+                let is_object_create = matches!(&call.callee, Callee::Expr(c) if matches!(strip(c),
+                    Expr::Member(m) if matches!(strip(&m.obj), Expr::Ident(o) if o.sym == "Object")
+                        && static_prop(&m.prop).as_deref() == Some("create")));
+                if is_object_create {
+                    Init::ObjectLit
+                } else {
+                    Init::Other
+                }
+            }
+            Expr::Member(m) => match strip(&m.obj) {
+                Expr::Call(call) => require_source(call).map_or(Init::Other, Init::Require),
+                _ => Init::Other,
+            },
+            _ => Init::Other,
+        }
+    }
+
     fn record_write(&mut self, path: Option<AccessPath>) {
         if let (Some(path), Some(f)) = (path, self.current_fn()) {
             self.model.functions[f].writes.push(path);
@@ -409,22 +492,7 @@ impl Visit for Collector<'_, '_> {
             VarDeclKind::Const => BindingKind::Const,
         };
         for d in &n.decls {
-            let init = match d.init.as_deref().map(strip) {
-                None => Init::None,
-                Some(Expr::New(new)) => {
-                    Init::New(self.model.text(Span::from_swc(new.callee.span())).into())
-                }
-                Some(Expr::Call(call)) => match require_source(call) {
-                    Some(src) => Init::Require(src),
-                    None => Init::Other,
-                },
-                Some(Expr::Member(m)) => match strip(&m.obj) {
-                    Expr::Call(call) => require_source(call).map_or(Init::Other, Init::Require),
-                    _ => Init::Other,
-                },
-                Some(Expr::Fn(_) | Expr::Arrow(_) | Expr::Class(_)) => Init::Other, // set on entry
-                Some(_) => Init::Other,
-            };
+            let init = d.init.as_deref().map_or(Init::None, |e| self.init_of(e));
             let mut idents = Vec::new();
             pat_idents(&d.name, &mut idents);
             for ident in &idents {
@@ -433,8 +501,11 @@ impl Visit for Collector<'_, '_> {
             if let (Pat::Ident(name), Some(value)) = (&d.name, d.init.as_deref()) {
                 self.announce_named(strip(value), &name.id);
                 if let Expr::Call(c) = strip(value) {
-                    self.kept_results.insert(Span::from_swc(c.span).start);
+                    let stored = self.path(&Expr::Ident(name.id.clone()));
+                    self.keep(c, stored);
                 }
+            } else if let Some(Expr::Call(c)) = d.init.as_deref().map(strip) {
+                self.keep(c, None);
             }
             d.name.visit_with(self);
             d.init.visit_with(self);
@@ -532,7 +603,7 @@ impl Visit for Collector<'_, '_> {
                 && let Expr::Call(call) = strip(e)
             {
                 // `() => emitter.on(...)`: the arrow returns the call's result.
-                c.kept_results.insert(Span::from_swc(call.span).start);
+                c.keep(call, None);
             }
             n.body.visit_with(c)
         });
@@ -614,6 +685,17 @@ impl Visit for Collector<'_, '_> {
     }
 
     fn visit_class_prop(&mut self, n: &ClassProp) {
+        if let (Some(value), Some(name), Some(&class)) = (
+            n.value.as_deref(),
+            prop_name(&n.key),
+            self.class_stack.last(),
+        ) && !n.is_static
+        {
+            let init = self.init_of(value);
+            self.model
+                .field_inits
+                .push((class, name, init, Span::from_swc(n.span)));
+        }
         // `handle = (req, res) => {...}`: an instance method written as a field.
         if let Some(value) = n.value.as_deref() {
             let start = match strip(value) {
@@ -632,7 +714,16 @@ impl Visit for Collector<'_, '_> {
                 p.registered = registered;
             }
         }
-        n.visit_children_with(self);
+        // Instance field initialisers run once per instance (static ones once, with the class).
+        if n.is_static {
+            n.visit_children_with(self);
+        } else {
+            self.field_init_depth += 1;
+            let saved = std::mem::replace(&mut self.field_init_fn, self.current_fn());
+            n.visit_children_with(self);
+            self.field_init_fn = saved;
+            self.field_init_depth -= 1;
+        }
     }
 
     fn visit_method_prop(&mut self, n: &MethodProp) {
@@ -675,7 +766,7 @@ impl Visit for Collector<'_, '_> {
                     .get_or_insert(FnContext::Argument);
             }
             if let Expr::Call(c) = strip(&arg.expr) {
-                self.kept_results.insert(Span::from_swc(c.span).start);
+                self.keep(c, None);
             }
         }
 
@@ -722,14 +813,35 @@ impl Visit for Collector<'_, '_> {
                 in_fn,
                 conditional: frame.conditional > 0,
                 guards: Rc::clone(&frame.guards),
-                result_kept: self.kept_results.contains(&span.start),
+                result_kept: self.kept_results.contains_key(&span.start),
+                stored_to: self.kept_results.get(&span.start).cloned().flatten(),
             };
             self.model.member_calls.push(call);
+        } else if let Callee::Expr(callee) = &n.callee
+            && let Expr::Ident(i) = strip(callee)
+        {
+            let args = n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect();
+            let frame = self.frames.last().unwrap_or(&self.module_frame);
+            let call = PlainCall {
+                span,
+                callee_span: Span::from_swc(i.span),
+                name: i.sym.clone(),
+                global: i.ctxt == self.model.unresolved,
+                args,
+                in_fn,
+                conditional: frame.conditional > 0,
+                result_kept: self.kept_results.contains_key(&span.start),
+                stored_to: self.kept_results.get(&span.start).cloned().flatten(),
+            };
+            self.model.plain_calls.push(call);
         }
     }
 
     fn visit_new_expr(&mut self, n: &NewExpr) {
         if let Expr::Ident(i) = strip(&n.callee) {
+            if self.field_init_depth > 0 && self.current_fn() == self.field_init_fn {
+                self.field_news.insert(Span::from_swc(i.span).start);
+            }
             // Resolved to the class in `finish` (the class may be declared further down).
             self.use_ident(i, UseKind::New);
         } else {
@@ -754,22 +866,46 @@ impl Visit for Collector<'_, '_> {
     }
 
     fn visit_assign_expr(&mut self, n: &AssignExpr) {
-        match &n.left {
+        let stored = match &n.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
                 self.use_ident(&b.id, UseKind::Write);
-                self.record_write(self.path(&Expr::Ident(b.id.clone())));
+                let path = self.path(&Expr::Ident(b.id.clone()));
+                self.record_write(path.clone());
                 self.announce_named(strip(&n.right), &b.id);
+                path
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
-                self.record_write(self.path(&Expr::Member(m.clone())));
+                let this_fn = self.this_fn();
+                let path = AccessPath::of_member(m, self.model.unresolved, this_fn);
+                self.record_write(path.clone());
+                self.record_member_write(n, m);
                 m.visit_with(self);
+                path
             }
-            other => other.visit_with(self),
-        }
+            other => {
+                other.visit_with(self);
+                None
+            }
+        };
         if let Expr::Call(c) = strip(&n.right) {
-            self.kept_results.insert(Span::from_swc(c.span).start);
+            self.keep(c, stored);
         }
         n.right.visit_with(self);
+    }
+
+    fn visit_unary_expr(&mut self, n: &UnaryExpr) {
+        if n.op == UnaryOp::Delete
+            && let Expr::Member(m) = strip(&n.arg)
+        {
+            let object = self.path(&m.obj);
+            let in_fn = self.current_fn();
+            self.model.deletes.push(Delete {
+                span: Span::from_swc(n.span),
+                object,
+                in_fn,
+            });
+        }
+        n.visit_children_with(self);
     }
 
     fn visit_update_expr(&mut self, n: &UpdateExpr) {
@@ -780,7 +916,7 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
         if let Some(Expr::Call(c)) = n.arg.as_deref().map(strip) {
-            self.kept_results.insert(Span::from_swc(c.span).start);
+            self.keep(c, None);
         }
         n.visit_children_with(self);
     }

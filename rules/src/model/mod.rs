@@ -10,6 +10,7 @@
 
 mod cleanup;
 mod collect;
+mod collections;
 mod lifetime;
 pub mod path;
 mod roles;
@@ -18,12 +19,13 @@ use rustc_hash::FxHashMap as HashMap;
 
 use swc_atoms::Atom;
 use swc_common::SyntaxContext;
-use swc_ecma_ast::Id;
+use swc_ecma_ast::{AssignOp, Id};
 
 use crate::parse::Parsed;
 use crate::{Knowledge, LineIndex, Span};
 
 pub use cleanup::Removal;
+pub use collections::CollectionKind;
 pub use lifetime::{Lifetime, Why};
 pub use path::{AccessPath, Root};
 pub use roles::{Frequency, Origin, Role};
@@ -129,6 +131,10 @@ pub enum Init {
     Require(Atom),
     /// `import ... from 'x'`.
     Import(Atom),
+    /// An array literal `[...]`.
+    ArrayLit,
+    /// An object literal `{...}` or `Object.create(null)`.
+    ObjectLit,
     Other,
 }
 
@@ -180,6 +186,10 @@ pub enum Arg {
     Object(Vec<(Atom, Arg)>, Span),
     /// `true` / `false`.
     Bool(bool, Span),
+    /// A numeric literal.
+    Num(f64, Span),
+    /// `new X(...)`, with the constructor as written.
+    New(Atom, Span),
     Other(Span),
 }
 
@@ -192,6 +202,8 @@ impl Arg {
             | Arg::Bound(_, s)
             | Arg::Object(_, s)
             | Arg::Bool(_, s)
+            | Arg::Num(_, s)
+            | Arg::New(_, s)
             | Arg::Other(s) => *s,
         }
     }
@@ -224,6 +236,44 @@ pub struct MemberCall {
     /// Its result is kept: assigned, returned or passed on (a disposer, for emitters that return
     /// one).
     pub result_kept: bool,
+    /// Where its result is stored, when it is assigned to a variable or property.
+    pub stored_to: Option<AccessPath>,
+}
+
+/// A call of a plain identifier: `setInterval(...)`, `fetch(...)`, `helper(...)`.
+#[derive(Clone, Debug)]
+pub struct PlainCall {
+    pub span: Span,
+    pub callee_span: Span,
+    pub name: Atom,
+    /// The name resolves to no declaration in the file (`setInterval`, `fetch`).
+    pub global: bool,
+    pub args: Vec<Arg>,
+    pub in_fn: Option<FnId>,
+    pub conditional: bool,
+    pub result_kept: bool,
+    pub stored_to: Option<AccessPath>,
+}
+
+/// An assignment to a property: `obj.k = v`, `obj[k] ??= v`, `this.x = v`.
+#[derive(Clone, Debug)]
+pub struct MemberWrite {
+    pub span: Span,
+    /// The object written into (`obj` in `obj[k] = v`), when it is a path.
+    pub object: Option<AccessPath>,
+    /// The key when it is static (`obj.k`, `obj['k']`); `None` for a computed key.
+    pub key: Option<Atom>,
+    pub op: AssignOp,
+    pub value: Arg,
+    pub in_fn: Option<FnId>,
+}
+
+/// `delete obj[k]` / `delete obj.k`.
+#[derive(Clone, Debug)]
+pub struct Delete {
+    pub span: Span,
+    pub object: Option<AccessPath>,
+    pub in_fn: Option<FnId>,
 }
 
 pub struct Model<'a> {
@@ -237,8 +287,19 @@ pub struct Model<'a> {
     pub bindings: HashMap<Id, Binding>,
     /// Every `a.b(...)` call, in source order.
     pub member_calls: Vec<MemberCall>,
+    /// Every `f(...)` call of a plain identifier, in source order.
+    pub plain_calls: Vec<PlainCall>,
+    /// Every assignment to a property, in source order.
+    pub member_writes: Vec<MemberWrite>,
+    /// Every `delete` of a property.
+    pub deletes: Vec<Delete>,
+    /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
+    /// property `x = ...`.
+    pub field_inits: Vec<(ClassId, Atom, Init, Span)>,
     /// Calls `new C()` of a class declared in this file: (class, function the call is in, span).
     pub instantiations: Vec<(ClassId, Option<FnId>, Span)>,
+    /// Classes instantiated in another class's instance field initialiser (once per instance).
+    pub instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
     /// The role of each function, by [`FnId`].
     roles: Vec<Role>,
 }
@@ -254,7 +315,12 @@ impl<'a> Model<'a> {
             classes: Vec::new(),
             bindings: HashMap::default(),
             member_calls: Vec::new(),
+            plain_calls: Vec::new(),
+            member_writes: Vec::new(),
+            deletes: Vec::new(),
+            field_inits: Vec::new(),
             instantiations: Vec::new(),
+            instantiated_per_instance: Default::default(),
             roles: Vec::new(),
         };
         collect::collect(&mut model, &parsed.program);

@@ -71,6 +71,17 @@ impl AccessPath {
         }
     }
 
+    /// The path of `obj.prop` without building a new expression.
+    pub fn of_member(
+        m: &swc_ecma_ast::MemberExpr,
+        unresolved: swc_common::SyntaxContext,
+        this_fn: Option<usize>,
+    ) -> Option<AccessPath> {
+        let mut path = AccessPath::of(&m.obj, unresolved, this_fn)?;
+        path.props.push(static_prop(&m.prop)?);
+        Some(path)
+    }
+
     pub fn is_global(&self, name: &str) -> bool {
         matches!(&self.root, Root::Global(g) if g == name)
     }

@@ -646,19 +646,69 @@ fn call_text(call: &CallExpr, model: &Model<'_>) -> String {
     format!("`{text}`")
 }
 
+/// Where each class method is called: `(class, method name)` → the functions the calls are in.
+/// Calls through `this.m()` inside the class, and through a binding created with `new C()` in
+/// this file (`registry.register(...)` after `const registry = new Registry()`).
+type MethodSites = rustc_hash::FxHashMap<(super::ClassId, Atom), Vec<Option<FnId>>>;
+
+fn method_sites(model: &Model<'_>) -> MethodSites {
+    let mut sites = MethodSites::default();
+    if !model
+        .functions
+        .iter()
+        .any(|f| f.kind == FnKind::Method && f.class.is_some())
+    {
+        return sites;
+    }
+    let class_named = |name: &str| {
+        model
+            .classes
+            .iter()
+            .position(|c| c.name.as_deref() == Some(name))
+    };
+    for call in &model.member_calls {
+        let Some(receiver) = &call.receiver else {
+            continue;
+        };
+        if !receiver.props.is_empty() {
+            continue;
+        }
+        let class = match &receiver.root {
+            super::Root::This(Some(f)) => model.functions[*f]
+                .this_fn
+                .and_then(|o| model.functions[o].class),
+            super::Root::Binding(id) => match model.binding(id).map(|b| &b.init) {
+                Some(super::Init::New(name)) => class_named(name),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(class) = class {
+            sites
+                .entry((class, call.method.clone()))
+                .or_default()
+                .push(call.in_fn);
+        }
+    }
+    sites
+}
+
 /// Resolves the role of every function (see the module docs for the order of evidence).
 pub(super) fn resolve(model: &Model<'_>) -> Vec<Role> {
     let n = model.functions.len();
     let mut roles: Vec<Option<Role>> = vec![None; n];
     let mut in_progress = vec![false; n];
+    let sites = method_sites(model);
+    let sites = &sites;
     for f in 0..n {
-        role_of(model, f, &mut roles, &mut in_progress);
+        role_of(model, sites, f, &mut roles, &mut in_progress);
     }
     roles.into_iter().map(|r| r.unwrap_or(PER_CALL)).collect()
 }
 
 fn role_of(
     model: &Model<'_>,
+    sites: &MethodSites,
     f: FnId,
     roles: &mut Vec<Option<Role>>,
     in_progress: &mut Vec<bool>,
@@ -690,14 +740,32 @@ fn role_of(
                         continue; // recursion
                     }
                     let caller = match u.in_fn {
-                        Some(g) => role_of(model, g, roles, in_progress),
+                        Some(g) => role_of(model, sites, g, roles, in_progress),
                         None => START_UP,
                     };
                     candidates.push(caller);
                 }
+                // Passing itself on from inside (`setTimeout(poll)` in `poll`) is not an escape.
+                UseKind::Read if u.in_fn.is_some_and(|g| model.is_within(Some(g), Some(f))) => {}
                 UseKind::Read => escapes = true,
                 UseKind::Write | UseKind::Registered => {}
             }
+        }
+    }
+    // A method runs as often as the code that calls it.
+    if func.kind == FnKind::Method
+        && let (Some(class), Some(name)) = (func.class, &func.name)
+        && let Some(callers) = sites.get(&(class, name.clone()))
+    {
+        for caller in callers {
+            if caller.is_some_and(|g| model.is_within(Some(g), Some(f))) {
+                continue; // recursion
+            }
+            let role = match caller {
+                Some(g) => role_of(model, sites, *g, roles, in_progress),
+                None => START_UP,
+            };
+            candidates.push(role);
         }
     }
     match func.kind {
@@ -708,7 +776,7 @@ fn role_of(
                 if Some(*c) == func.class {
                     any_new = true;
                     candidates.push(match site {
-                        Some(g) => role_of(model, *g, roles, in_progress),
+                        Some(g) => role_of(model, sites, *g, roles, in_progress),
                         None => START_UP,
                     });
                 }
@@ -724,6 +792,15 @@ fn role_of(
                                 .any(|u| matches!(u.kind, UseKind::Read | UseKind::Registered))
                         })
             });
+            if func
+                .class
+                .is_some_and(|c| model.instantiated_per_instance.contains(&c))
+            {
+                candidates.push(Role {
+                    frequency: Frequency::PerInstance,
+                    origin: None,
+                });
+            }
             if class.is_some_and(|c| c.di_singleton) {
                 candidates.push(START_UP);
             } else if class_escapes || !any_new {
@@ -735,7 +812,7 @@ fn role_of(
         }
         _ => {
             if let Some(p) = func.parent {
-                candidates.push(role_of(model, p, roles, in_progress));
+                candidates.push(role_of(model, sites, p, roles, in_progress));
             } else {
                 match func.context {
                     FnContext::Argument | FnContext::Iife => candidates.push(START_UP),
@@ -809,7 +886,10 @@ fn handler_shape(model: &Model<'_>, f: FnId) -> Option<String> {
 }
 
 /// Names that say "runs once, while the program starts": `init`, `setup`, `start`, `main`,
-/// `bootstrap`, `install`, `configure`, `listen`, `connect`, `register`, `createServer`.
+/// `bootstrap`, `install`, `configure`, `listen`, `boot`, `run`, and entry points with `cli` in
+/// the name. Names such as `register` or `create` are left out: `registry.register(item)` and
+/// `createClient()` are per-call work as often as not. A handler registration always wins over
+/// the name.
 fn is_startup_name(name: Option<&str>) -> bool {
     let Some(name) = name else { return false };
     let lower = name.to_ascii_lowercase();
@@ -821,18 +901,12 @@ fn is_startup_name(name: Option<&str>) -> bool {
         "install",
         "configure",
         "listen",
-        "connect",
-        "register",
         "main",
-        "create",
-        "mount",
-        "attach",
-        "enable",
-        "activate",
         "boot",
         "run",
     ];
     PREFIXES.iter().any(|p| lower.starts_with(p))
         || lower.ends_with("init")
         || lower.ends_with("setup")
+        || lower.contains("cli")
 }

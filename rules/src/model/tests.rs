@@ -236,3 +236,30 @@ fn removal_of_a_different_known_function_does_not_balance() {
         assert_eq!(m.listener_removal(call), None);
     });
 }
+
+#[test]
+fn methods_run_as_often_as_their_callers() {
+    let src = "class Registry { add(x) { A(); } helper() { this.add(1); } unused() { U(); } }
+        const registry = new Registry();
+        app.get('/', (req, res) => { registry.add(req.body); });";
+    with_model(src, |m| {
+        assert_eq!(freq(m, named(m, "add")), Frequency::PerRequest);
+        assert_eq!(freq(m, named(m, "unused")), Frequency::PerCall);
+    });
+}
+
+#[test]
+fn field_initialisers_instantiate_per_instance() {
+    let src = "class Store { constructor() { this.m = new Map(); } put(k) { this.m.set(k, 1); } }
+        class Walker { store = new Store(); }
+        export const w = new Walker();";
+    with_model(src, |m| {
+        let at = m.src.find("this.m.set").unwrap();
+        let call = m.member_calls.iter().find(|c| c.span.start == at).unwrap();
+        // `new Store()` runs once per Walker: not a module-level singleton.
+        assert_eq!(
+            m.lifetime(call.receiver.as_ref().unwrap(), call.in_fn),
+            Lifetime::Unknown
+        );
+    });
+}

@@ -1,0 +1,252 @@
+//! `unbounded-cache`: a long-lived Map, Set, array or dictionary object that per-request or
+//! per-call code adds to, and that nothing ever shrinks.
+
+use crate::model::{AccessPath, Arg, CollectionKind, Frequency, Lifetime, Model};
+use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+
+declare_rule! {
+    /// A long-lived Map, Set, array or object gets entries on every request or call, and nothing ever removes them.
+    ///
+    /// ### What it finds
+    ///
+    /// `map.set(key, ...)`, `set.add(value)`, `array.push(...)` / `unshift(...)` and
+    /// `object[key] = ...` (also `??=` and `||=`, the memo shape) in code that runs per request,
+    /// per connection, per message or per call, on a collection that outlives that code: a
+    /// module-level `new Map()`, `new Set()`, `[]` or `{}`, a field of a singleton
+    /// (`module.exports = new Registry()`), or a variable of an enclosing function that a
+    /// handler closes over. It stays quiet when anything in the file takes entries out
+    /// (`delete`, `clear`, `splice`, `shift`, `pop`, `length = 0`, `delete obj[k]`, or
+    /// reassigning the collection), when the key is a fixed literal, for `WeakMap`, `WeakSet`
+    /// and `WeakRef` values, for LRU caches (`lru-cache`, `quick-lru`, ... are not plain
+    /// collections), for tables filled at start-up, for collections created per call, for a
+    /// call's own buffer filled per chunk of a stream it reads, and for memo tables in library
+    /// functions that nothing in the file calls per request (their keys come from the program,
+    /// and the file cannot tell whether they are bounded).
+    ///
+    /// ### Why it leaks
+    ///
+    /// A module-level collection lives as long as the process. If every request adds an entry
+    /// keyed by something from the request (an id, a URL, a user) and nothing removes entries,
+    /// the collection, and everything its entries reference, grows with traffic until the process
+    /// runs out of memory. A cache without a bound or an eviction policy is a leak.
+    ///
+    /// ### Bad
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    /// const responses = new Map();
+    ///
+    /// app.get('/users/:id', async (req, res) => {
+    ///   if (!responses.has(req.params.id)) {
+    ///     responses.set(req.params.id, await loadUser(req.params.id));
+    ///   }
+    ///   res.json(responses.get(req.params.id));
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// const Koa = require('koa');
+    /// const app = new Koa();
+    /// const memo = {};
+    ///
+    /// function render(page) {
+    ///   memo[page] ??= compile(page);
+    ///   return memo[page];
+    /// }
+    ///
+    /// app.use(async (ctx) => {
+    ///   ctx.body = render(ctx.path);
+    /// });
+    /// ```
+    ///
+    /// ### Good
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const { LRUCache } = require('lru-cache');
+    /// const app = express();
+    /// const responses = new LRUCache({ max: 1000 });
+    ///
+    /// app.get('/users/:id', async (req, res) => {
+    ///   if (!responses.has(req.params.id)) {
+    ///     responses.set(req.params.id, await loadUser(req.params.id));
+    ///   }
+    ///   res.json(responses.get(req.params.id));
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    /// const inFlight = new Map();
+    ///
+    /// app.get('/jobs/:id', async (req, res) => {
+    ///   inFlight.set(req.params.id, Date.now());
+    ///   try {
+    ///     res.json(await runJob(req.params.id));
+    ///   } finally {
+    ///     inFlight.delete(req.params.id);
+    ///   }
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// // Filled once at start-up: bounded by the code, not by traffic.
+    /// const routes = new Map();
+    /// for (const r of require('./routes.json')) routes.set(r.path, r);
+    /// ```
+    ///
+    /// ### How to fix
+    ///
+    /// Bound the cache: `new LRUCache({ max: 1000 })` from `lru-cache` (or `quick-lru`), with a
+    /// `ttl` where entries go stale. Delete entries when the work they track is done (in a
+    /// `finally` block or `res.on('close', ...)`). To attach data to an object without keeping
+    /// the object alive, use a `WeakMap` keyed by it.
+    pub UnboundedCache {
+        id: "unbounded-cache",
+        severity: Warning,
+        category: Caches,
+        triggers: [".set(", ".add(", ".push(", ".unshift(", "] =", "]=", "??=", "||="],
+    }
+}
+
+impl Rule for UnboundedCache {
+    fn meta(&self) -> &'static crate::Meta {
+        &Self::META
+    }
+
+    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+        // One finding per collection, at its first growth site: the cause is the collection.
+        let mut reported: Vec<AccessPath> = Vec::new();
+        for site in growth_sites(model) {
+            if reported
+                .iter()
+                .any(|p| model.same_object(p, &site.collection))
+            {
+                continue;
+            }
+            if let Some(f) = check_site(model, &site) {
+                reported.push(site.collection.clone());
+                found.push(f);
+            }
+        }
+    }
+}
+
+/// A place where an entry is added to something.
+pub(crate) struct Growth {
+    pub collection: AccessPath,
+    pub span: Span,
+    pub in_fn: Option<usize>,
+    /// `set`, `add`, `push`, `unshift`, or `[key] =` for computed property writes.
+    pub how: &'static str,
+}
+
+/// Every addition whose key or item is not a fixed literal.
+pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
+    let mut sites = Vec::new();
+    for c in &model.member_calls {
+        let Some(receiver) = &c.receiver else {
+            continue;
+        };
+        let how = match c.method.as_str() {
+            "set" => "set",
+            "add" => "add",
+            "push" => "push",
+            "unshift" => "unshift",
+            _ => continue,
+        };
+        let first = c.args.first();
+        // A fixed key is a fixed slot; `set(k, new WeakRef(v))` holds its values weakly.
+        let fixed = matches!(
+            first,
+            Some(Arg::Str(..) | Arg::Num(..) | Arg::Bool(..)) | None
+        );
+        let weak_value =
+            matches!(c.args.get(1), Some(Arg::New(name, _)) if name.as_str() == "WeakRef");
+        if (how == "set" || how == "add") && (fixed || weak_value) {
+            continue;
+        }
+        sites.push(Growth {
+            collection: receiver.clone(),
+            span: c.span,
+            in_fn: c.in_fn,
+            how,
+        });
+    }
+    for w in &model.member_writes {
+        if let (Some(object), None) = (&w.object, &w.key) {
+            sites.push(Growth {
+                collection: object.clone(),
+                span: w.span,
+                in_fn: w.in_fn,
+                how: "[key] =",
+            });
+        }
+    }
+    sites.sort_by_key(|s| s.span.start);
+    sites
+}
+
+fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
+    let f = site.in_fn?;
+    let role = model.role(Some(f));
+    // Growth that follows traffic: per request, connection, message or tick, including helpers
+    // called from there. Per-call library code is left alone: its memo tables are keyed by
+    // what the program passes (patterns, locales, small integers), which the file cannot bound
+    // or unbound, and flagging every one of them buries the real leaks.
+    if !role.frequency.is_repeating() {
+        return None;
+    }
+    let (kind, created) = model.collection(&site.collection)?;
+    // A buffer local to a call, filled per message of a stream that call owns
+    // (`stream.on('data', c => chunks.push(c))`), goes away with the stream.
+    let closure_local = matches!(&site.collection.root, crate::model::Root::Binding(id)
+        if model.binding(id).is_some_and(|b| b.scope.is_some()));
+    if closure_local && role.frequency == Frequency::PerMessage {
+        return None;
+    }
+    // An object written with `[key] =` is a dictionary; an array indexed by key is not growth
+    // we can judge.
+    if site.how == "[key] =" && kind != CollectionKind::Object {
+        return None;
+    }
+    let Lifetime::Outlives(why) = model.lifetime(&site.collection, Some(f)) else {
+        return None;
+    };
+    if model.shrink_site(&site.collection).is_some() {
+        return None;
+    }
+    let name = model.path_text(&site.collection);
+    let phrase = role.frequency.phrase();
+    let what = match kind {
+        CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
+        CollectionKind::Set => "a new member is added here",
+        CollectionKind::Array => "an item is appended here",
+    };
+    let runs = crate::listener_leak::runs_because(model, f, role);
+    let message = format!(
+        "`{name}` grows {phrase} and nothing removes its entries: {}, {}; {what} {phrase}, and nothing in this file \
+         deletes, clears or evicts; {runs}",
+        why.text,
+        kind.described()
+    );
+    let help = format!(
+        "bound it with `new LRUCache({{ max: 1000 }})` from `lru-cache` (or `quick-lru`), delete the entry when its work is \
+         done (`{name}.delete(key)` in a `finally` block or on `res.on('close')`), or use a `WeakMap` keyed by the object \
+         the data belongs to"
+    );
+    let mut signature = Signature::new(SignatureKind::Collection, site.span);
+    signature.collection = Some(name.clone());
+    let mut finding = Finding::new(site.span, message, help, signature).label(
+        created,
+        format!("`{name}` is created here and never shrinks"),
+    );
+    if let Some(origin) = &role.origin
+        && let Some(span) = origin.span
+    {
+        finding = finding.label(span, format!("this makes the code run {phrase}"));
+    }
+    Some(finding)
+}
