@@ -719,7 +719,8 @@ impl Visit for Collector<'_, '_> {
             n.visit_children_with(self);
         } else {
             self.field_init_depth += 1;
-            let saved = std::mem::replace(&mut self.field_init_fn, self.current_fn());
+            let current = self.current_fn();
+            let saved = std::mem::replace(&mut self.field_init_fn, current);
             n.visit_children_with(self);
             self.field_init_fn = saved;
             self.field_init_depth -= 1;
