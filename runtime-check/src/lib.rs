@@ -1,6 +1,31 @@
 //! leaklint's runtime half: reading V8 `.heapsnapshot` files, comparing them, and matching
-//! growth to static findings (design §5). It knows nothing of swc or of the rules.
+//! growth to static findings (design §5). It knows nothing of swc or of the rules: findings
+//! come in as [`Finding`]s with their runtime signature.
 //!
-//! The crate is empty for now: the heap-snapshot reader, the comparison and `leaklint confirm`
-//! arrive with the "runtime checker" issue. It is a workspace member already so that the
-//! layout of design §1 holds and its dependencies stay apart from the linter's.
+//! - [`reader`]: a streaming reader for `.heapsnapshot` and `.heapsnapshot.gz`;
+//! - [`snapshot`]: the snapshot in columns, class names;
+//! - [`graph`]: retainers, shortest retainer paths, dominators and retained sizes, scripts,
+//!   context variables, listeners, collections, promises;
+//! - [`diff`]: the DevTools Comparison by node id, and growth across three snapshots;
+//! - [`summary`]: `leaklint heap summary`;
+//! - [`confirm`]: verdicts for findings and unexplained growth.
+//!
+//! Class names follow the DevTools of the Node 20 era: `(closure)` for functions, `(string)`,
+//! `(concatenated string)`, `(sliced string)`, `(array)` for V8-internal arrays, `(system)` for
+//! hidden objects, `(compiled code)`, `(regexp)`, `(number)`, and the constructor name for
+//! objects and native nodes (`Object`, `Map`, `Promise`, `system / Context`, `Timeout`, …).
+//! Sizes are V8's raw self sizes: unlike current DevTools, the size of an internal array is not
+//! moved onto its single owner.
+
+pub mod confirm;
+pub mod diff;
+pub mod graph;
+pub mod reader;
+pub mod render;
+pub mod snapshot;
+pub mod summary;
+
+pub use confirm::{Finding, SignatureIn};
+pub use graph::Graph;
+pub use reader::{ReadError, ReadOptions, read_snapshot};
+pub use snapshot::Snapshot;

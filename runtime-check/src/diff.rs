@@ -1,0 +1,436 @@
+//! The DevTools Comparison, by node id, per class and per closure source location.
+//!
+//! Node ids are stable within one process: an object keeps its id across snapshots and new
+//! objects get new ids. Between two snapshots, an id only in the later one is *new*, an id only
+//! in the earlier one *deleted*; `#Delta = #New − #Deleted`, and the size delta is the new
+//! objects' self size minus the deleted ones'. As in DevTools, nodes with a self size of 0 are
+//! left out. With three snapshots a row *grew in both intervals* when its #Delta is positive
+//! from the first to the second and from the second to the third: that filters warm-up churn.
+//!
+//! Rows are keyed two ways: by class name (see the crate docs), and, for closures and async
+//! function objects (`Generator`), by the source location V8 recorded for them (script, line,
+//! column), named `file:line:column` with 1-based numbers.
+
+use std::collections::HashMap;
+
+use crate::graph::{NONE, Script};
+use crate::snapshot::{NodeKind, Snapshot};
+
+/// What changed in one class between two snapshots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delta {
+    pub new: u64,
+    pub deleted: u64,
+    pub new_size: u64,
+    pub deleted_size: u64,
+}
+
+impl Delta {
+    pub fn count(&self) -> i64 {
+        self.new as i64 - self.deleted as i64
+    }
+
+    pub fn size(&self) -> i64 {
+        self.new_size as i64 - self.deleted_size as i64
+    }
+}
+
+/// Where a group of closures was created.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SourceLoc {
+    /// The script name as the snapshot has it (absolute path, URL or `node:…`); `script #N`
+    /// when the script could not be named.
+    pub script: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based.
+    pub column: u32,
+    /// The function's name (`''` for anonymous ones).
+    pub function: String,
+    /// `closure` or `async function` (a suspended async function's Generator object).
+    pub what: &'static str,
+}
+
+/// One class or one source location across the snapshots.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Class name, or `file:line:column` for a location row.
+    pub name: String,
+    pub location: Option<SourceLoc>,
+    /// Objects in each snapshot (self size > 0).
+    pub counts: Vec<u64>,
+    /// Total self size in each snapshot.
+    pub sizes: Vec<u64>,
+    /// One per interval.
+    pub deltas: Vec<Delta>,
+    /// A node (ordinal in the full snapshot) that is new there, preferably one that is still
+    /// alive in the last snapshot: an example for the retainer path.
+    pub sample: Option<u32>,
+}
+
+impl Row {
+    /// #Delta positive in every interval.
+    pub fn grew_in_all(&self) -> bool {
+        !self.deltas.is_empty() && self.deltas.iter().all(|d| d.count() > 0)
+    }
+
+    pub fn total_count_delta(&self) -> i64 {
+        self.deltas.iter().map(Delta::count).sum()
+    }
+
+    pub fn total_size_delta(&self) -> i64 {
+        self.deltas.iter().map(Delta::size).sum()
+    }
+
+    /// Growth in the smallest interval: how much it grew at least, each time.
+    pub fn min_growth(&self) -> i64 {
+        self.deltas.iter().map(Delta::count).min().unwrap_or(0)
+    }
+}
+
+/// The comparison of two or three snapshots.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub classes: Vec<Row>,
+    pub locations: Vec<Row>,
+    /// Node count and total self size per snapshot.
+    pub totals: Vec<(u64, u64)>,
+}
+
+/// Node ids in ascending order, with each node's ordinal in the low 32 bits.
+fn sorted_ids(snap: &Snapshot) -> Vec<u64> {
+    let mut v: Vec<u64> = snap
+        .node_id
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (u64::from(id) << 32) | i as u64)
+        .collect();
+    if v.windows(2).all(|w| w[0] <= w[1]) {
+        return v;
+    }
+    // LSD radix sort on the 32-bit id, two passes of 16 bits.
+    let mut tmp = vec![0u64; v.len()];
+    for shift in [32u32, 48] {
+        let mut counts = vec![0usize; 1 << 16];
+        for &x in &v {
+            counts[((x >> shift) & 0xffff) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in counts.iter_mut() {
+            let k = *c;
+            *c = sum;
+            sum += k;
+        }
+        for &x in &v {
+            let b = ((x >> shift) & 0xffff) as usize;
+            tmp[counts[b]] = x;
+            counts[b] += 1;
+        }
+        std::mem::swap(&mut v, &mut tmp);
+    }
+    v
+}
+
+struct Keyed {
+    ids: Vec<u64>,
+    class: Vec<u32>,
+    loc: Vec<u32>,
+}
+
+#[derive(Default)]
+struct Interner {
+    names: Vec<String>,
+    map: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn get(&mut self, name: &str) -> u32 {
+        if let Some(&k) = self.map.get(name) {
+            return k;
+        }
+        let k = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.map.insert(name.to_owned(), k);
+        k
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct LocKey {
+    script: u32,
+    line: u32,
+    column: u32,
+    generator: bool,
+}
+
+struct LocInterner {
+    keys: Vec<(LocKey, String)>,
+    map: HashMap<LocKey, u32>,
+}
+
+/// Whether a node is grouped by its location: closures and async-function objects.
+fn located_kind(snap: &Snapshot, node: u32) -> Option<bool> {
+    match snap.kind(node) {
+        NodeKind::Closure => Some(false),
+        NodeKind::Object if snap.name(node) == "Generator" => Some(true),
+        _ => None,
+    }
+}
+
+fn key_snapshot(snap: &Snapshot, classes: &mut Interner, locs: &mut LocInterner) -> Keyed {
+    let n = snap.node_count();
+    let mut by_name: HashMap<u32, u32> = HashMap::new();
+    let mut by_kind: [u32; 17] = [NONE; 17];
+    let mut class = Vec::with_capacity(n);
+    for v in 0..n as u32 {
+        let kind = snap.kind(v);
+        let k = if matches!(kind, NodeKind::Object | NodeKind::Native) {
+            let name = snap.node_name[v as usize];
+            *by_name
+                .entry(name)
+                .or_insert_with(|| classes.get(&snap.class_name(v)))
+        } else {
+            let slot = &mut by_kind[kind as usize];
+            if *slot == NONE {
+                *slot = classes.get(&snap.class_name(v));
+            }
+            *slot
+        };
+        class.push(k);
+    }
+    let mut loc = vec![NONE; n];
+    for l in &snap.locations {
+        let Some(generator) = located_kind(snap, l.node) else {
+            continue;
+        };
+        let key = LocKey {
+            script: l.script,
+            line: l.line,
+            column: l.column,
+            generator,
+        };
+        let next = locs.keys.len() as u32;
+        let k = *locs.map.entry(key).or_insert(next);
+        if k == next {
+            locs.keys.push((key, snap.name(l.node).to_owned()));
+        }
+        loc[l.node as usize] = k;
+    }
+    Keyed {
+        ids: sorted_ids(snap),
+        class,
+        loc,
+    }
+}
+
+#[derive(Clone, Default)]
+struct Acc {
+    counts: Vec<u64>,
+    sizes: Vec<u64>,
+    deltas: Vec<Delta>,
+    sample: Option<u32>,
+    survivor: Option<u32>,
+}
+
+/// Compares two or three snapshots of one process. `full` is the index of the snapshot whose
+/// node ordinals the rows' samples refer to (the middle one of three, the last of two);
+/// `scripts` names the script ids (from that snapshot's graph).
+pub fn compare(snaps: &[&Snapshot], full: usize, scripts: &HashMap<u32, Script>) -> Comparison {
+    let mut classes = Interner::default();
+    let mut locs = LocInterner {
+        keys: Vec::new(),
+        map: HashMap::new(),
+    };
+    let keyed: Vec<Keyed> = snaps
+        .iter()
+        .map(|s| key_snapshot(s, &mut classes, &mut locs))
+        .collect();
+    let k = snaps.len();
+    let blank = Acc {
+        counts: vec![0; k],
+        sizes: vec![0; k],
+        deltas: vec![Delta::default(); k.saturating_sub(1)],
+        sample: None,
+        survivor: None,
+    };
+    let mut class_acc = vec![blank.clone(); classes.names.len()];
+    let mut loc_acc = vec![blank; locs.keys.len()];
+    let mut totals = Vec::new();
+    for (i, (s, kd)) in snaps.iter().zip(&keyed).enumerate() {
+        let (mut count, mut size) = (0u64, 0u64);
+        for v in 0..s.node_count() {
+            let sz = u64::from(s.self_size[v]);
+            if sz == 0 {
+                continue;
+            }
+            count += 1;
+            size += sz;
+            let c = &mut class_acc[kd.class[v] as usize];
+            c.counts[i] += 1;
+            c.sizes[i] += sz;
+            let l = kd.loc[v];
+            if l != NONE {
+                let a = &mut loc_acc[l as usize];
+                a.counts[i] += 1;
+                a.sizes[i] += sz;
+            }
+        }
+        totals.push((count, size));
+    }
+    // Nodes of the full snapshot that are new in the interval before it.
+    let mut new_in_full = vec![false; snaps.get(full).map_or(0, |s| s.node_count())];
+    for interval in 0..k.saturating_sub(1) {
+        let (a, b) = (&keyed[interval], &keyed[interval + 1]);
+        let (sa, sb) = (snaps[interval], snaps[interval + 1]);
+        let (mut i, mut j) = (0, 0);
+        let mut record = |side_b: bool, ord: usize, both: bool| {
+            let (s, kd) = if side_b { (sb, b) } else { (sa, a) };
+            let sz = u64::from(s.self_size[ord]);
+            if sz == 0 {
+                return;
+            }
+            let targets = [kd.class[ord], kd.loc[ord]];
+            for (t, accs) in targets.into_iter().zip([&mut class_acc, &mut loc_acc]) {
+                if t == NONE {
+                    continue;
+                }
+                let acc = &mut accs[t as usize];
+                if both {
+                    // Alive on both sides: a survivor of the full snapshot's new objects.
+                    if interval == full && new_in_full[ord] && acc.survivor.is_none() {
+                        acc.survivor = Some(ord as u32);
+                    }
+                    continue;
+                }
+                let d = &mut acc.deltas[interval];
+                if side_b {
+                    d.new += 1;
+                    d.new_size += sz;
+                    if interval + 1 == full {
+                        if acc.sample.is_none() {
+                            acc.sample = Some(ord as u32);
+                        }
+                    }
+                } else {
+                    d.deleted += 1;
+                    d.deleted_size += sz;
+                }
+            }
+            if side_b && !both && interval + 1 == full {
+                new_in_full[ord] = true;
+            }
+        };
+        while i < a.ids.len() || j < b.ids.len() {
+            let ia = a.ids.get(i).map(|x| x >> 32);
+            let ib = b.ids.get(j).map(|x| x >> 32);
+            match (ia, ib) {
+                (Some(x), Some(y)) if x == y => {
+                    let (oa, ob) = (a.ids[i] as u32 as usize, b.ids[j] as u32 as usize);
+                    if a.class[oa] != b.class[ob] {
+                        // Same id, another class: counted as deleted and new, as DevTools does.
+                        record(false, oa, false);
+                        record(true, ob, false);
+                    } else {
+                        record(false, oa, true);
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                (Some(x), Some(y)) if x < y => {
+                    record(false, a.ids[i] as u32 as usize, false);
+                    i += 1;
+                }
+                (Some(_), None) => {
+                    record(false, a.ids[i] as u32 as usize, false);
+                    i += 1;
+                }
+                _ => {
+                    record(true, b.ids[j] as u32 as usize, false);
+                    j += 1;
+                }
+            }
+        }
+    }
+    let finish = |acc: Acc, name: String, location: Option<SourceLoc>| Row {
+        name,
+        location,
+        counts: acc.counts,
+        sizes: acc.sizes,
+        deltas: acc.deltas,
+        sample: acc.survivor.or(acc.sample),
+    };
+    let class_rows = class_acc
+        .into_iter()
+        .zip(classes.names)
+        .map(|(acc, name)| finish(acc, name, None))
+        .collect();
+    let loc_rows = loc_acc
+        .into_iter()
+        .zip(locs.keys)
+        .map(|(acc, (key, function))| {
+            let script = scripts
+                .get(&key.script)
+                .map_or_else(|| format!("script #{}", key.script), |s| s.name.clone());
+            let loc = SourceLoc {
+                line: key.line + 1,
+                column: key.column + 1,
+                script,
+                function,
+                what: if key.generator {
+                    "async function"
+                } else {
+                    "closure"
+                },
+            };
+            let name = format!("{}:{}:{}", short_script(&loc.script), loc.line, loc.column);
+            finish(acc, name, Some(loc))
+        })
+        .collect();
+    Comparison {
+        classes: class_rows,
+        locations: loc_rows,
+        totals,
+    }
+}
+
+/// A script name without a `file://` scheme.
+pub fn short_script(name: &str) -> &str {
+    name.strip_prefix("file://").unwrap_or(name)
+}
+
+/// Whether a script is Node's own (`node:…`) or otherwise not a user file.
+pub fn is_builtin_script(name: &str) -> bool {
+    name.starts_with("node:") || name.starts_with("internal/") || !name.contains('/')
+}
+
+impl Comparison {
+    /// Rows sorted for display: by #Delta over all intervals, then size delta, then name.
+    pub fn sorted(rows: &[Row]) -> Vec<&Row> {
+        let mut v: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.deltas.iter().any(|d| d.new > 0 || d.deleted > 0))
+            .collect();
+        v.sort_by(|a, b| {
+            b.total_count_delta()
+                .cmp(&a.total_count_delta())
+                .then(b.total_size_delta().cmp(&a.total_size_delta()))
+                .then(a.name.cmp(&b.name))
+        });
+        v
+    }
+
+    /// Rows that grew in every interval, at least `min` objects each time, most growth first.
+    pub fn growing(rows: &[Row], min: i64) -> Vec<&Row> {
+        let mut v: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.grew_in_all() && r.min_growth() >= min)
+            .collect();
+        v.sort_by(|a, b| {
+            b.total_count_delta()
+                .cmp(&a.total_count_delta())
+                .then(b.total_size_delta().cmp(&a.total_size_delta()))
+                .then(a.name.cmp(&b.name))
+        });
+        v
+    }
+}

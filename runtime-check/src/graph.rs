@@ -1,0 +1,523 @@
+//! The object graph of one full snapshot: retainers, shortest retainer paths from the roots,
+//! the dominator tree and retained sizes, script names, and the structures leaklint looks at
+//! (context variables, `_events` listeners, Map/Set entries, pending promises, timers).
+
+use std::collections::HashMap;
+
+use crate::snapshot::{EdgeKind, NodeKind, Snapshot};
+
+pub const NONE: u32 = u32::MAX;
+
+/// A script as the snapshot names it.
+#[derive(Clone, Debug)]
+pub struct Script {
+    /// The script URL: an absolute path, `file:///…`, or `node:events` for built-ins.
+    pub name: String,
+    /// The Script node (its `source` edge leads to the source text).
+    pub node: u32,
+}
+
+/// The analysed graph. Built with [`Graph::new`]; dominators are computed on demand by
+/// [`Graph::compute_dominators`].
+pub struct Graph {
+    pub snap: Snapshot,
+    /// Retainers of node `n`: `ret_edge[ret_start[n]..ret_start[n+1]]` (edge indexes) and the
+    /// same slice of `ret_from` (the nodes owning them).
+    pub ret_start: Vec<u32>,
+    pub ret_edge: Vec<u32>,
+    pub ret_from: Vec<u32>,
+    /// The edge through which the breadth-first search from the roots first reached each node
+    /// ([`NONE`] for the root and unreachable nodes): shortest retainer paths.
+    pub parent_edge: Vec<u32>,
+    /// Immediate dominator of each node ([`NONE`] for the root and unreachable nodes); empty
+    /// until [`Graph::compute_dominators`].
+    pub idom: Vec<u32>,
+    /// Retained size of each node; empty until [`Graph::compute_dominators`].
+    pub retained: Vec<u64>,
+    /// Script id → script, from closures with a location.
+    pub scripts: HashMap<u32, Script>,
+    gc_roots: u32,
+}
+
+/// Edges that do not keep their target alive: weak edges, and the key half of WeakMap entries
+/// that V8 writes as internal edges named `… part of key … -> value … pair in WeakMap …`.
+fn is_weak(snap: &Snapshot, e: usize) -> bool {
+    match snap.edge_kind(e) {
+        EdgeKind::Weak => true,
+        EdgeKind::Internal => {
+            let name = snap.strings.get(snap.edge_name[e]);
+            name.len() > 20 && name.contains("part of key")
+        }
+        _ => false,
+    }
+}
+
+impl Graph {
+    pub fn new(snap: Snapshot) -> Graph {
+        assert!(snap.has_edges, "a Graph needs a snapshot read with its edges");
+        let n = snap.node_count();
+        let m = snap.edge_total();
+        // Retainer index (CSR): count, prefix, fill.
+        let mut ret_start = vec![0u32; n + 1];
+        for &t in &snap.edge_to {
+            ret_start[t as usize + 1] += 1;
+        }
+        for i in 0..n {
+            ret_start[i + 1] += ret_start[i];
+        }
+        let mut fill = ret_start.clone();
+        let mut ret_edge = vec![0u32; m];
+        let mut ret_from = vec![0u32; m];
+        for node in 0..n {
+            for e in snap.first_edge[node] as usize..snap.first_edge[node + 1] as usize {
+                let t = snap.edge_to[e] as usize;
+                let slot = fill[t] as usize;
+                fill[t] += 1;
+                ret_edge[slot] = e as u32;
+                ret_from[slot] = node as u32;
+            }
+        }
+        drop(fill);
+        let gc_roots = snap
+            .edges(0)
+            .map(|e| snap.edge_to[e])
+            .find(|&t| snap.kind(t) == NodeKind::Synthetic && snap.name(t) == "(GC roots)")
+            .unwrap_or(NONE);
+        let mut g = Graph {
+            snap,
+            ret_start,
+            ret_edge,
+            ret_from,
+            parent_edge: Vec::new(),
+            idom: Vec::new(),
+            retained: Vec::new(),
+            scripts: HashMap::new(),
+            gc_roots,
+        };
+        g.parent_edge = g.shortest_paths();
+        g.scripts = g.find_scripts();
+        g
+    }
+
+    /// Breadth-first search from the root over strong edges. The `(GC roots)` branch is
+    /// searched last, so that a path goes through `global` or a module's context when there is
+    /// one as short as a path through V8's internal roots (handle scopes, compilation cache).
+    fn shortest_paths(&self) -> Vec<u32> {
+        let s = &self.snap;
+        let n = s.node_count();
+        let mut parent = vec![NONE; n];
+        let mut seen = vec![false; n];
+        let mut queue: Vec<u32> = Vec::with_capacity(n);
+        seen[0] = true;
+        queue.push(0);
+        let mut head = 0;
+        let mut gc_edge = None;
+        for pass in 0..2 {
+            if pass == 1 {
+                match gc_edge {
+                    Some((t, e)) if !seen[t as usize] => {
+                        seen[t as usize] = true;
+                        parent[t as usize] = e;
+                        queue.push(t);
+                    }
+                    _ => break,
+                }
+            }
+            while head < queue.len() {
+                let v = queue[head];
+                head += 1;
+                for e in s.edges(v) {
+                    if is_weak(s, e) {
+                        continue;
+                    }
+                    let t = s.edge_to[e];
+                    if seen[t as usize] {
+                        continue;
+                    }
+                    if pass == 0 && v == 0 && t == self.gc_roots {
+                        gc_edge = Some((t, e as u32));
+                        continue;
+                    }
+                    seen[t as usize] = true;
+                    parent[t as usize] = e as u32;
+                    queue.push(t);
+                }
+            }
+        }
+        parent
+    }
+
+    /// Whether the breadth-first search reached `node` (it is alive through strong edges).
+    pub fn reachable(&self, node: u32) -> bool {
+        node == 0 || self.parent_edge[node as usize] != NONE
+    }
+
+    /// The owner of an edge.
+    pub fn edge_owner(&self, edge: u32) -> u32 {
+        // first_edge is sorted: the owner is the last node whose first edge is <= edge.
+        let fe = &self.snap.first_edge;
+        (fe.partition_point(|&f| f <= edge) - 1) as u32
+    }
+
+    /// Retainers of `node`: (owning node, edge index).
+    pub fn retainers(&self, node: u32) -> impl Iterator<Item = (u32, usize)> + '_ {
+        let r = self.ret_start[node as usize] as usize..self.ret_start[node as usize + 1] as usize;
+        r.map(|i| (self.ret_from[i], self.ret_edge[i] as usize))
+    }
+
+    /// The shortest retainer path from the root to `node`, as the edges taken.
+    pub fn path_to(&self, node: u32) -> Vec<u32> {
+        let mut edges = Vec::new();
+        let mut v = node;
+        while v != 0 {
+            let e = self.parent_edge[v as usize];
+            if e == NONE || edges.len() > 10_000 {
+                break;
+            }
+            edges.push(e);
+            v = self.edge_owner(e);
+        }
+        edges.reverse();
+        edges
+    }
+
+    /// Dominator tree (the Semi-NCA form of Lengauer–Tarjan: semidominators with path
+    /// compression, then nearest common ancestors along the DFS tree) and retained sizes.
+    /// Weak edges and WeakMap key edges do not dominate. Unreachable nodes keep no dominator
+    /// and retain only themselves.
+    pub fn compute_dominators(&mut self) {
+        if !self.idom.is_empty() {
+            return;
+        }
+        let s = &self.snap;
+        let n = s.node_count();
+        // Depth-first preorder from the root.
+        let mut pre = vec![NONE; n];
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        let mut dfs_parent: Vec<u32> = Vec::with_capacity(n);
+        let mut stack: Vec<(u32, u32)> = Vec::new();
+        pre[0] = 0;
+        order.push(0);
+        dfs_parent.push(0);
+        stack.push((0, s.first_edge[0]));
+        while let Some(top) = stack.last_mut() {
+            let (v, next) = *top;
+            let end = s.first_edge[v as usize + 1];
+            if next >= end {
+                stack.pop();
+                continue;
+            }
+            top.1 = next + 1;
+            let e = next as usize;
+            if is_weak(s, e) {
+                continue;
+            }
+            let t = s.edge_to[e];
+            if pre[t as usize] != NONE {
+                continue;
+            }
+            pre[t as usize] = order.len() as u32;
+            dfs_parent.push(pre[v as usize]);
+            order.push(t);
+            stack.push((t, s.first_edge[t as usize]));
+        }
+        drop(stack);
+        let r = order.len();
+        // Everything below is indexed by preorder number.
+        let mut semi: Vec<u32> = (0..r as u32).collect();
+        let mut label: Vec<u32> = (0..r as u32).collect();
+        let mut ancestor = vec![NONE; r];
+        let mut path: Vec<u32> = Vec::new();
+        for w in (1..r).rev() {
+            let node = order[w] as usize;
+            let mut best = semi[w];
+            for i in self.ret_start[node] as usize..self.ret_start[node + 1] as usize {
+                let e = self.ret_edge[i] as usize;
+                if is_weak(s, e) {
+                    continue;
+                }
+                let v = pre[self.ret_from[i] as usize];
+                if v == NONE {
+                    continue;
+                }
+                // eval(v) with iterative path compression.
+                let u = if ancestor[v as usize] == NONE {
+                    v
+                } else {
+                    let mut x = v;
+                    while ancestor[ancestor[x as usize] as usize] != NONE {
+                        path.push(x);
+                        x = ancestor[x as usize];
+                    }
+                    while let Some(y) = path.pop() {
+                        let a = ancestor[y as usize] as usize;
+                        if semi[label[a] as usize] < semi[label[y as usize] as usize] {
+                            label[y as usize] = label[a];
+                        }
+                        ancestor[y as usize] = ancestor[a];
+                    }
+                    label[v as usize]
+                };
+                if semi[u as usize] < best {
+                    best = semi[u as usize];
+                }
+            }
+            semi[w] = best;
+            ancestor[w] = dfs_parent[w];
+        }
+        drop(ancestor);
+        drop(label);
+        let mut idom_pre: Vec<u32> = dfs_parent;
+        for w in 1..r {
+            let mut d = idom_pre[w];
+            while d > semi[w] {
+                d = idom_pre[d as usize];
+            }
+            idom_pre[w] = d;
+        }
+        drop(semi);
+        let mut idom = vec![NONE; n];
+        let mut retained: Vec<u64> = s.self_size.iter().map(|&x| u64::from(x)).collect();
+        for w in (1..r).rev() {
+            let d = idom_pre[w] as usize;
+            let node = order[w] as usize;
+            idom[node] = order[d];
+            retained[order[d] as usize] += retained[node];
+        }
+        self.idom = idom;
+        self.retained = retained;
+    }
+
+    /// Retained size of `node` (its self size before dominators are computed).
+    pub fn retained_size(&self, node: u32) -> u64 {
+        self.retained
+            .get(node as usize)
+            .copied()
+            .unwrap_or_else(|| u64::from(self.snap.size(node)))
+    }
+
+    fn find_scripts(&self) -> HashMap<u32, Script> {
+        let s = &self.snap;
+        let mut scripts: HashMap<u32, Script> = HashMap::new();
+        for loc in &s.locations {
+            if scripts.contains_key(&loc.script) || s.kind(loc.node) != NodeKind::Closure {
+                continue;
+            }
+            if let Some(script) = self.script_of_closure(loc.node) {
+                scripts.insert(loc.script, script);
+            }
+        }
+        scripts
+    }
+
+    /// closure → `shared` → `script_or_debug_info` (V8 11) or `script` (newer) → Script.
+    pub fn script_of_closure(&self, closure: u32) -> Option<Script> {
+        let s = &self.snap;
+        let shared = s.child(closure, EdgeKind::Internal, "shared")?;
+        let script = s
+            .child(shared, EdgeKind::Internal, "script_or_debug_info")
+            .or_else(|| s.child(shared, EdgeKind::Internal, "script"))?;
+        let mut name = s.name(script).to_owned();
+        if name.is_empty()
+            && let Some(n) = s.child(script, EdgeKind::Internal, "name")
+            && s.kind(n).is_string()
+        {
+            name = s.name(n).to_owned();
+        }
+        if name.is_empty() || s.child(script, EdgeKind::Internal, "source").is_none() {
+            return None;
+        }
+        Some(Script { name, node: script })
+    }
+
+    /// The source text of a script, when the snapshot holds it as one flat string.
+    pub fn script_source(&self, script: &Script) -> Option<&str> {
+        let s = &self.snap;
+        let src = s.child(script.node, EdgeKind::Internal, "source")?;
+        (s.kind(src) == NodeKind::String).then(|| s.name(src))
+    }
+
+    /// The script name of a location's script id.
+    pub fn script_name(&self, script: u32) -> Option<&str> {
+        self.scripts.get(&script).map(|s| s.name.as_str())
+    }
+
+    /// The closure behind a function-like node: itself when it has a location; the target of a
+    /// bound function (`native_bind`), the original listener of a `once` wrapper, or the async
+    /// function (Generator) that an await-resume closure belongs to.
+    pub fn located_function(&self, node: u32) -> Option<u32> {
+        let s = &self.snap;
+        let mut v = node;
+        for _ in 0..4 {
+            if s.location(v).is_some() {
+                return Some(v);
+            }
+            let next = match s.kind(v) {
+                NodeKind::Closure => s
+                    .child(v, EdgeKind::Internal, "bound_function")
+                    .or_else(|| s.child(v, EdgeKind::Property, "listener"))
+                    .or_else(|| {
+                        let ctx = s.child(v, EdgeKind::Internal, "context")?;
+                        let ext = s.child(ctx, EdgeKind::Internal, "extension")?;
+                        (s.name(ext) == "Generator").then_some(ext)
+                    }),
+                NodeKind::Object => s.child(v, EdgeKind::Property, "listener"),
+                _ => None,
+            };
+            v = next?;
+        }
+        None
+    }
+
+    /// Context variables of a Context node: (name, target).
+    pub fn context_vars(&self, ctx: u32) -> impl Iterator<Item = (&str, u32)> + '_ {
+        let s = &self.snap;
+        s.edges(ctx)
+            .filter(move |&e| s.edge_kind(e) == EdgeKind::Context)
+            .map(move |e| (s.strings.get(s.edge_name[e]), s.edge_to[e]))
+    }
+
+    /// The listeners registered under `_events[event]` of an emitter: the handler nodes.
+    pub fn listeners(&self, emitter: u32, event: &str) -> Vec<u32> {
+        let s = &self.snap;
+        let Some(events) = s.child(emitter, EdgeKind::Property, "_events") else {
+            return Vec::new();
+        };
+        let Some(slot) = s.child(events, EdgeKind::Property, event) else {
+            return Vec::new();
+        };
+        self.listener_slot(slot)
+    }
+
+    fn listener_slot(&self, slot: u32) -> Vec<u32> {
+        let s = &self.snap;
+        if s.kind(slot) == NodeKind::Object && s.name(slot) == "Array" {
+            s.edges(slot)
+                .filter(|&e| s.edge_kind(e) == EdgeKind::Element)
+                .map(|e| s.edge_to[e])
+                .collect()
+        } else if matches!(s.kind(slot), NodeKind::Closure | NodeKind::Object) {
+            vec![slot]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Every event of an emitter with its listener count.
+    pub fn all_listeners(&self, emitter: u32) -> Vec<(String, Vec<u32>)> {
+        let s = &self.snap;
+        let Some(events) = s.child(emitter, EdgeKind::Property, "_events") else {
+            return Vec::new();
+        };
+        s.edges(events)
+            .filter(|&e| s.edge_kind(e) == EdgeKind::Property)
+            .filter_map(|e| {
+                let name = s.strings.get(s.edge_name[e]);
+                (name != "__proto__")
+                    .then(|| (name.to_owned(), self.listener_slot(s.edge_to[e])))
+            })
+            .collect()
+    }
+
+    /// How many entries a collection-like object holds: Map and Set entries (from the
+    /// `table` store), Array elements, or the properties of a plain object used as a map.
+    /// Smi keys and values have no edge in a snapshot, so Map counts are approximate.
+    pub fn entry_count(&self, node: u32) -> Option<u64> {
+        let s = &self.snap;
+        if !matches!(s.kind(node), NodeKind::Object) {
+            return None;
+        }
+        let name = s.name(node);
+        match name {
+            "Map" | "Set" => {
+                let table = s.child(node, EdgeKind::Internal, "table")?;
+                let slots = s
+                    .edges(table)
+                    .filter(|&e| {
+                        s.edge_kind(e) == EdgeKind::Internal
+                            && s.strings
+                                .get(s.edge_name[e])
+                                .bytes()
+                                .all(|b| b.is_ascii_digit())
+                    })
+                    .count() as u64;
+                Some(if name == "Map" {
+                    slots.div_ceil(2)
+                } else {
+                    slots
+                })
+            }
+            "Array" => Some(
+                s.edges(node)
+                    .filter(|&e| s.edge_kind(e) == EdgeKind::Element)
+                    .count() as u64,
+            ),
+            "WeakMap" | "WeakSet" => None,
+            _ => Some(
+                s.edges(node)
+                    .filter(|&e| {
+                        matches!(s.edge_kind(e), EdgeKind::Property | EdgeKind::Element)
+                            && s.edge_str(e) != Some("__proto__")
+                    })
+                    .count() as u64,
+            ),
+        }
+    }
+
+    /// A Promise with a `PromiseReaction`: certainly pending, with these reaction handlers.
+    pub fn pending_reactions(&self, promise: u32) -> Option<Vec<u32>> {
+        let s = &self.snap;
+        let r = s.child(promise, EdgeKind::Internal, "reactions_or_result")?;
+        if s.name(r) != "system / PromiseReaction" {
+            return None;
+        }
+        // A chain of reactions: `next` links them; hidden edges point at the handlers.
+        let mut handlers = Vec::new();
+        let mut cur = Some(r);
+        let mut guard = 0;
+        while let Some(reaction) = cur {
+            guard += 1;
+            if guard > 1000 {
+                break;
+            }
+            for e in s.edges(reaction) {
+                let t = s.edge_to[e];
+                if s.kind(t) == NodeKind::Closure {
+                    handlers.push(t);
+                }
+            }
+            cur = s
+                .child(reaction, EdgeKind::Internal, "next")
+                .filter(|&x| s.name(x) == "system / PromiseReaction");
+        }
+        Some(handlers)
+    }
+
+    /// The nodes named `global` (the global object: the root's shortcut edge).
+    pub fn global(&self) -> Option<u32> {
+        let s = &self.snap;
+        s.edges(0)
+            .map(|e| s.edge_to[e])
+            .find(|&t| s.kind(t) == NodeKind::Object && s.name(t) == "global")
+            .or_else(|| {
+                (0..s.node_count() as u32)
+                    .find(|&v| s.kind(v) == NodeKind::Object && s.name(v) == "global")
+            })
+    }
+
+    /// The script a Context belongs to: the script of a located closure that uses it.
+    pub fn context_script(&self, ctx: u32) -> Option<u32> {
+        let s = &self.snap;
+        for (from, e) in self.retainers(ctx) {
+            if s.kind(from) == NodeKind::Closure
+                && s.edge_kind(e) == EdgeKind::Internal
+                && s.edge_str(e) == Some("context")
+                && let Some(loc) = s.location(from)
+                && self.scripts.contains_key(&loc.script)
+            {
+                return Some(loc.script);
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,330 @@
+//! One heap snapshot in memory, in columns.
+//!
+//! Node fields are kept as `u32` as DevTools does (ids, sizes and string indexes are checked
+//! for overflow by the reader, never wrapped). Only the fields leaklint uses are kept: type,
+//! name, id, self size and edge count; `trace_node_id` and `detachedness` are dropped. Edges keep
+//! their type, name-or-index and target *ordinal* (the file stores `ordinal × node field
+//! count`). A *light* snapshot (baseline and final of a three-way diff) has no edges at all.
+
+/// What kind of heap object a node is (V8's `node_types`, in our own order so that the code
+/// does not depend on the header's order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum NodeKind {
+    Hidden = 0,
+    Array,
+    String,
+    Object,
+    Code,
+    Closure,
+    RegExp,
+    Number,
+    Native,
+    Synthetic,
+    ConsString,
+    SlicedString,
+    Symbol,
+    BigInt,
+    ObjectShape,
+    Wasm,
+    /// A type name this reader does not know (a newer V8): shown as `(name)`.
+    Other,
+}
+
+impl NodeKind {
+    pub fn from_name(name: &str) -> NodeKind {
+        match name {
+            "hidden" => NodeKind::Hidden,
+            "array" => NodeKind::Array,
+            "string" => NodeKind::String,
+            "object" => NodeKind::Object,
+            "code" => NodeKind::Code,
+            "closure" => NodeKind::Closure,
+            "regexp" => NodeKind::RegExp,
+            "number" => NodeKind::Number,
+            "native" => NodeKind::Native,
+            "synthetic" => NodeKind::Synthetic,
+            "concatenated string" => NodeKind::ConsString,
+            "sliced string" => NodeKind::SlicedString,
+            "symbol" => NodeKind::Symbol,
+            "bigint" => NodeKind::BigInt,
+            "object shape" => NodeKind::ObjectShape,
+            "wasm object" => NodeKind::Wasm,
+            _ => NodeKind::Other,
+        }
+    }
+
+    pub fn from_u8(v: u8) -> NodeKind {
+        const ALL: [NodeKind; 17] = [
+            NodeKind::Hidden,
+            NodeKind::Array,
+            NodeKind::String,
+            NodeKind::Object,
+            NodeKind::Code,
+            NodeKind::Closure,
+            NodeKind::RegExp,
+            NodeKind::Number,
+            NodeKind::Native,
+            NodeKind::Synthetic,
+            NodeKind::ConsString,
+            NodeKind::SlicedString,
+            NodeKind::Symbol,
+            NodeKind::BigInt,
+            NodeKind::ObjectShape,
+            NodeKind::Wasm,
+            NodeKind::Other,
+        ];
+        ALL.get(usize::from(v)).copied().unwrap_or(NodeKind::Other)
+    }
+
+    pub fn is_string(self) -> bool {
+        matches!(
+            self,
+            NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString
+        )
+    }
+}
+
+/// What kind of reference an edge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum EdgeKind {
+    /// A context-allocated variable: the name is the variable's.
+    Context = 0,
+    /// An array element: the name is an index.
+    Element,
+    Property,
+    Internal,
+    /// The name is an index.
+    Hidden,
+    Shortcut,
+    Weak,
+    Other,
+}
+
+impl EdgeKind {
+    pub fn from_name(name: &str) -> EdgeKind {
+        match name {
+            "context" => EdgeKind::Context,
+            "element" => EdgeKind::Element,
+            "property" => EdgeKind::Property,
+            "internal" => EdgeKind::Internal,
+            "hidden" => EdgeKind::Hidden,
+            "shortcut" => EdgeKind::Shortcut,
+            "weak" => EdgeKind::Weak,
+            _ => EdgeKind::Other,
+        }
+    }
+
+    pub fn from_u8(v: u8) -> EdgeKind {
+        const ALL: [EdgeKind; 8] = [
+            EdgeKind::Context,
+            EdgeKind::Element,
+            EdgeKind::Property,
+            EdgeKind::Internal,
+            EdgeKind::Hidden,
+            EdgeKind::Shortcut,
+            EdgeKind::Weak,
+            EdgeKind::Other,
+        ];
+        ALL.get(usize::from(v)).copied().unwrap_or(EdgeKind::Other)
+    }
+
+    /// Element and hidden edges are named by a number; the others by a string index.
+    pub fn named_by_string(self) -> bool {
+        !matches!(self, EdgeKind::Element | EdgeKind::Hidden)
+    }
+}
+
+/// The string table: every string decoded once, stored end to end.
+#[derive(Debug, Default)]
+pub struct Strings {
+    data: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    pub fn push(&mut self, s: &str) {
+        self.data.push_str(s);
+        self.ends.push(self.data.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The string at `index`, or "" when out of range (the reader checks every index it
+    /// stores, so that only happens for numbers that are not string indexes).
+    pub fn get(&self, index: u32) -> &str {
+        let i = index as usize;
+        if i >= self.ends.len() {
+            return "";
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.data[start..self.ends[i]]
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.data.len() + self.ends.len() * std::mem::size_of::<usize>()
+    }
+}
+
+/// A source position recorded for a node (closures, generators, instances of user classes).
+/// V8 writes 0-based lines and columns; they are kept 0-based here and shown 1-based.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub node: u32,
+    pub script: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A parsed snapshot.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The file as named on the command line.
+    pub path: String,
+    pub node_kind: Vec<u8>,
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u32>,
+    pub self_size: Vec<u32>,
+    pub edge_count: Vec<u32>,
+    /// Prefix sums of `edge_count` (node count + 1 entries); filled for full snapshots.
+    pub first_edge: Vec<u32>,
+    pub edge_kind: Vec<u8>,
+    pub edge_name: Vec<u32>,
+    /// Target node ordinal.
+    pub edge_to: Vec<u32>,
+    pub strings: Strings,
+    /// Sorted by node ordinal.
+    pub locations: Vec<Location>,
+    /// False for a light snapshot (no edges were kept).
+    pub has_edges: bool,
+    /// Size of the file read, in bytes (compressed size for `.gz`).
+    pub file_bytes: u64,
+}
+
+impl Snapshot {
+    pub fn node_count(&self) -> usize {
+        self.node_id.len()
+    }
+
+    pub fn edge_total(&self) -> usize {
+        self.edge_to.len()
+    }
+
+    pub fn kind(&self, node: u32) -> NodeKind {
+        NodeKind::from_u8(self.node_kind[node as usize])
+    }
+
+    pub fn name(&self, node: u32) -> &str {
+        self.strings.get(self.node_name[node as usize])
+    }
+
+    pub fn id(&self, node: u32) -> u32 {
+        self.node_id[node as usize]
+    }
+
+    pub fn size(&self, node: u32) -> u32 {
+        self.self_size[node as usize]
+    }
+
+    /// The edges of `node`, as a range of edge indexes.
+    pub fn edges(&self, node: u32) -> std::ops::Range<usize> {
+        let n = node as usize;
+        self.first_edge[n] as usize..self.first_edge[n + 1] as usize
+    }
+
+    pub fn edge_kind(&self, edge: usize) -> EdgeKind {
+        EdgeKind::from_u8(self.edge_kind[edge])
+    }
+
+    /// The edge's name: a property or variable name, or the index for element/hidden edges.
+    pub fn edge_name(&self, edge: usize) -> std::borrow::Cow<'_, str> {
+        let kind = self.edge_kind(edge);
+        if kind.named_by_string() {
+            std::borrow::Cow::Borrowed(self.strings.get(self.edge_name[edge]))
+        } else {
+            std::borrow::Cow::Owned(self.edge_name[edge].to_string())
+        }
+    }
+
+    /// The string name of an edge when it has one (not element or hidden edges).
+    pub fn edge_str(&self, edge: usize) -> Option<&str> {
+        self.edge_kind(edge)
+            .named_by_string()
+            .then(|| self.strings.get(self.edge_name[edge]))
+    }
+
+    /// The first edge of `node` of this kind and name, and its target.
+    pub fn child(&self, node: u32, kind: EdgeKind, name: &str) -> Option<u32> {
+        self.edges(node)
+            .find(|&e| self.edge_kind(e) == kind && self.edge_str(e) == Some(name))
+            .map(|e| self.edge_to[e])
+    }
+
+    /// The first edge of `node` with this name, whatever its kind (property, internal, ...).
+    pub fn child_named(&self, node: u32, name: &str) -> Option<u32> {
+        self.edges(node)
+            .find(|&e| self.edge_str(e) == Some(name) && self.edge_kind(e) != EdgeKind::Weak)
+            .map(|e| self.edge_to[e])
+    }
+
+    /// The recorded location of `node`, if any.
+    pub fn location(&self, node: u32) -> Option<Location> {
+        self.locations
+            .binary_search_by_key(&node, |l| l.node)
+            .ok()
+            .map(|i| self.locations[i])
+    }
+
+    /// The class name of a node, in the convention of the DevTools of the Node 20 era (see the
+    /// crate docs): `(closure)`, `(string)`, `(array)`, `(system)`, `(compiled code)`, and the
+    /// constructor name for objects and native nodes.
+    pub fn class_name(&self, node: u32) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match self.kind(node) {
+            NodeKind::Object | NodeKind::Native => {
+                let name = self.name(node);
+                if name.is_empty() {
+                    Cow::Borrowed("(anonymous object)")
+                } else {
+                    Cow::Borrowed(name)
+                }
+            }
+            NodeKind::Hidden => Cow::Borrowed("(system)"),
+            NodeKind::Code => Cow::Borrowed("(compiled code)"),
+            NodeKind::Closure => Cow::Borrowed("(closure)"),
+            NodeKind::RegExp => Cow::Borrowed("(regexp)"),
+            NodeKind::Array => Cow::Borrowed("(array)"),
+            NodeKind::String => Cow::Borrowed("(string)"),
+            NodeKind::ConsString => Cow::Borrowed("(concatenated string)"),
+            NodeKind::SlicedString => Cow::Borrowed("(sliced string)"),
+            NodeKind::Number => Cow::Borrowed("(number)"),
+            NodeKind::Synthetic => Cow::Borrowed("(synthetic)"),
+            NodeKind::Symbol => Cow::Borrowed("(symbol)"),
+            NodeKind::BigInt => Cow::Borrowed("(bigint)"),
+            NodeKind::ObjectShape => Cow::Borrowed("(object shape)"),
+            NodeKind::Wasm => Cow::Borrowed("(wasm object)"),
+            NodeKind::Other => Cow::Borrowed("(other)"),
+        }
+    }
+
+    /// Approximate memory held by this structure, for `LEAKLINT_TIMINGS`.
+    pub fn heap_bytes(&self) -> usize {
+        self.node_kind.len()
+            + 4 * (self.node_name.len()
+                + self.node_id.len()
+                + self.self_size.len()
+                + self.edge_count.len()
+                + self.first_edge.len())
+            + self.edge_kind.len()
+            + 4 * (self.edge_name.len() + self.edge_to.len())
+            + self.strings.bytes()
+            + 16 * self.locations.len()
+    }
+}

@@ -1,0 +1,176 @@
+//! `leaklint heap summary`: per-class counts and sizes, and the objects that retain the most.
+
+use crate::graph::{Graph, NONE};
+use crate::snapshot::NodeKind;
+
+#[derive(Clone, Debug)]
+pub struct ClassSummary {
+    pub name: String,
+    pub count: u64,
+    pub self_size: u64,
+    /// Memory freed if every object of the class went away: the sum of the retained sizes of
+    /// its objects that are not dominated by another object of the same class.
+    pub retained: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Largest {
+    pub node: u32,
+    pub class: String,
+    pub id: u32,
+    pub self_size: u64,
+    pub retained: u64,
+    pub path: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub nodes: u64,
+    pub edges: u64,
+    pub self_size: u64,
+    /// Retained size of the root: everything reachable through strong edges.
+    pub reachable_size: u64,
+    pub classes: Vec<ClassSummary>,
+    pub largest: Vec<Largest>,
+}
+
+/// Builds the summary (computes dominators if needed). Classes are sorted by retained size.
+pub fn summarize(g: &mut Graph, top: usize) -> Summary {
+    g.compute_dominators();
+    let s = &g.snap;
+    let n = s.node_count();
+    // Class of each node, interned by (kind, name) as in `diff`.
+    let mut names: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut by_name: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    let mut by_kind = [NONE; 17];
+    let mut class = Vec::with_capacity(n);
+    let mut intern = |name: &str, names: &mut Vec<String>| -> u32 {
+        if let Some(&k) = index.get(name) {
+            return k;
+        }
+        let k = names.len() as u32;
+        names.push(name.to_owned());
+        index.insert(name.to_owned(), k);
+        k
+    };
+    for v in 0..n as u32 {
+        let kind = s.kind(v);
+        let k = if matches!(kind, NodeKind::Object | NodeKind::Native) {
+            let nm = s.node_name[v as usize];
+            match by_name.get(&nm) {
+                Some(&k) => k,
+                None => {
+                    let k = intern(&s.class_name(v), &mut names);
+                    by_name.insert(nm, k);
+                    k
+                }
+            }
+        } else {
+            if by_kind[kind as usize] == NONE {
+                by_kind[kind as usize] = intern(&s.class_name(v), &mut names);
+            }
+            by_kind[kind as usize]
+        };
+        class.push(k);
+    }
+    let mut classes: Vec<ClassSummary> = names
+        .iter()
+        .map(|name| ClassSummary {
+            name: name.clone(),
+            count: 0,
+            self_size: 0,
+            retained: 0,
+        })
+        .collect();
+    for v in 0..n {
+        let c = &mut classes[class[v] as usize];
+        c.count += 1;
+        c.self_size += u64::from(s.self_size[v]);
+    }
+    // Walk the dominator tree, adding a node's retained size to its class unless an ancestor
+    // of the same class already counted it.
+    let mut child_start = vec![0u32; n + 1];
+    for v in 0..n {
+        let d = g.idom[v];
+        if d != NONE {
+            child_start[d as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        child_start[i + 1] += child_start[i];
+    }
+    let mut fill = child_start.clone();
+    let mut children = vec![0u32; child_start[n] as usize];
+    for v in 0..n {
+        let d = g.idom[v];
+        if d != NONE {
+            children[fill[d as usize] as usize] = v as u32;
+            fill[d as usize] += 1;
+        }
+    }
+    drop(fill);
+    let mut active = vec![0u32; names.len()];
+    let mut stack: Vec<(u32, u32)> = vec![(0, child_start[0])];
+    let root_class = class[0] as usize;
+    active[root_class] += 1;
+    while let Some(top_entry) = stack.last_mut() {
+        let (v, next) = *top_entry;
+        if next >= child_start[v as usize + 1] {
+            active[class[v as usize] as usize] -= 1;
+            stack.pop();
+            continue;
+        }
+        top_entry.1 += 1;
+        let c = children[next as usize];
+        let k = class[c as usize] as usize;
+        if active[k] == 0 {
+            classes[k].retained += g.retained[c as usize];
+        }
+        active[k] += 1;
+        stack.push((c, child_start[c as usize]));
+    }
+    classes.sort_by(|a, b| {
+        b.retained
+            .cmp(&a.retained)
+            .then(b.self_size.cmp(&a.self_size))
+            .then(a.name.cmp(&b.name))
+    });
+    // The largest objects by retained size (not the synthetic roots).
+    let mut candidates: Vec<u32> = (1..n as u32)
+        .filter(|&v| s.kind(v) != NodeKind::Synthetic && g.idom[v as usize] != NONE)
+        .collect();
+    let keep = top.min(candidates.len());
+    if keep > 0 {
+        candidates.select_nth_unstable_by(keep - 1, |&a, &b| {
+            g.retained[b as usize].cmp(&g.retained[a as usize])
+        });
+        candidates.truncate(keep);
+        candidates.sort_by(|&a, &b| {
+            g.retained[b as usize]
+                .cmp(&g.retained[a as usize])
+                .then(a.cmp(&b))
+        });
+    } else {
+        candidates.clear();
+    }
+    let largest = candidates
+        .into_iter()
+        .map(|v| Largest {
+            node: v,
+            class: s.class_name(v).into_owned(),
+            id: s.id(v),
+            self_size: u64::from(s.size(v)),
+            retained: g.retained[v as usize],
+            path: crate::render::path_text(g, v),
+        })
+        .collect();
+    Summary {
+        nodes: n as u64,
+        edges: s.edge_total() as u64,
+        self_size: s.self_size.iter().map(|&x| u64::from(x)).sum(),
+        reachable_size: g.retained[0],
+        classes,
+        largest,
+    }
+}
