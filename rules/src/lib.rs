@@ -7,6 +7,7 @@ pub mod finding;
 pub mod knowledge;
 pub mod line_index;
 pub mod listener_leak;
+pub mod max_listeners_disabled;
 pub mod model;
 pub mod parse;
 mod registry;

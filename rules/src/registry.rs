@@ -5,6 +5,7 @@ use crate::{Meta, Rule};
 
 pub static ALL: &[&dyn Rule] = &[
     &crate::listener_leak::ListenerLeak,
+    &crate::max_listeners_disabled::MaxListenersDisabled,
     &crate::unbounded_cache::UnboundedCache,
 ];
 
