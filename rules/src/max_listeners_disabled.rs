@@ -67,13 +67,9 @@ impl Rule for MaxListenersDisabled {
             if let Some(value) = call.args.first().and_then(|a| unlimited(model, a)) {
                 let target = if call.args.len() > 1 {
                     // `events.setMaxListeners(n, ...targets)`
-                    call.args[1..]
-                        .iter()
-                        .map(|a| model.text(a.span()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    quoted(model, &call.args[1..])
                 } else {
-                    model.text(call.receiver_span).to_string()
+                    format!("`{}`", model.text(call.receiver_span))
                 };
                 found.push(finding(
                     model,
@@ -91,12 +87,8 @@ impl Rule for MaxListenersDisabled {
         {
             if let Some(value) = call.args.first().and_then(|a| unlimited(model, a)) {
                 let target = match call.args.len() {
-                    1 => "every EventTarget and EventEmitter".to_string(),
-                    _ => call.args[1..]
-                        .iter()
-                        .map(|a| model.text(a.span()))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    1 => "every new EventTarget and EventEmitter".to_string(),
+                    _ => quoted(model, &call.args[1..]),
                 };
                 found.push(finding(model, call.span, None, &target, value));
             }
