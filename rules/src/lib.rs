@@ -4,6 +4,7 @@
 //! then run every enabled rule against it. The CLI, the LSP server and the tests all call it.
 
 pub mod finding;
+pub mod global_state_growth;
 pub mod knowledge;
 pub mod line_index;
 pub mod listener_leak;

@@ -4,6 +4,7 @@
 use crate::{Meta, Rule};
 
 pub static ALL: &[&dyn Rule] = &[
+    &crate::global_state_growth::GlobalStateGrowth,
     &crate::listener_leak::ListenerLeak,
     &crate::max_listeners_disabled::MaxListenersDisabled,
     &crate::unbounded_cache::UnboundedCache,

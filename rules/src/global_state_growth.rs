@@ -1,0 +1,150 @@
+//! `global-state-growth`: per-request writes that add keys or items to process-wide state
+//! (`app.locals`, `req.app.locals`, `global`, `globalThis`, `process`).
+
+use crate::model::{AccessPath, Model, Root};
+use crate::unbounded_cache::growth_sites;
+use crate::{Finding, Rule, Signature, SignatureKind, declare_rule};
+
+declare_rule! {
+    /// Per-request code adds keys to app.locals, global or process-wide state, which lives as long as the process.
+    ///
+    /// ### What it finds
+    ///
+    /// Writes keyed by request data (`state[req.path] = ...`), and `push` / `set` / `add` of
+    /// request data, on objects under `app.locals`, `req.app.locals`, `ctx.app`-style
+    /// `this.app.locals`, `global`, `globalThis` or `process`, in code that runs per request,
+    /// connection, message or tick (and helpers called from there). It stays quiet for
+    /// start-up configuration of `app.locals`, for `res.locals` (per request), for assignments
+    /// to a fixed slot (`app.locals.lastRequestAt = Date.now()`), and when anything in the file
+    /// deletes or clears entries of that object.
+    ///
+    /// ### Why it leaks
+    ///
+    /// `app.locals` and the global object live as long as the process. A key per request path,
+    /// user or id is a new property every time a new value comes in: request data is unbounded,
+    /// so the object grows with traffic. Properties on `global` are also shared by every module,
+    /// so nothing ever frees them.
+    ///
+    /// ### Bad
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    /// app.locals.metrics = { lastByPath: {} };
+    ///
+    /// app.use((req, res, next) => {
+    ///   app.locals.metrics.lastByPath[req.path] = Date.now();
+    ///   next();
+    /// });
+    /// ```
+    ///
+    /// ### Good
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    /// app.locals.title = 'Orders';
+    /// app.locals.metrics = { requests: 0 };
+    ///
+    /// app.use((req, res, next) => {
+    ///   res.locals.startedAt = Date.now();
+    ///   app.locals.metrics.requests += 1;
+    ///   next();
+    /// });
+    /// ```
+    ///
+    /// ### How to fix
+    ///
+    /// Keep per-request data in `res.locals` (Express) or `ctx.state` (Koa), which go away with
+    /// the response. For metrics, count into fixed slots (per route pattern, not per raw path) or
+    /// use a metrics library with bounded labels. If it must be a cache, bound it with
+    /// `lru-cache`.
+    pub GlobalStateGrowth {
+        id: "global-state-growth",
+        severity: Warning,
+        category: Globals,
+        triggers: ["locals", "global", "process"],
+    }
+}
+
+impl Rule for GlobalStateGrowth {
+    fn meta(&self) -> &'static crate::Meta {
+        &Self::META
+    }
+
+    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+        let mut reported: Vec<AccessPath> = Vec::new();
+        for site in growth_sites(model) {
+            let Some(why) = process_wide(model, &site.collection) else {
+                continue;
+            };
+            let Some(f) = site.in_fn else { continue };
+            let role = model.role(Some(f));
+            if !role.frequency.is_repeating() {
+                continue;
+            }
+            if reported
+                .iter()
+                .any(|p| model.same_object(p, &site.collection))
+                || model.shrink_site(&site.collection).is_some()
+            {
+                continue;
+            }
+            reported.push(site.collection.clone());
+            let name = model.path_text(&site.collection);
+            let phrase = role.frequency.phrase();
+            let added = if site.how == "[key] =" {
+                "a new key is written"
+            } else {
+                "an entry is added"
+            };
+            let runs = crate::listener_leak::runs_because(model, f, role);
+            let message = format!(
+                "`{name}` grows {phrase}: {why}; {added} here with data from {}, and nothing removes it; {runs}",
+                role.frequency.unit()
+            );
+            let help = "keep per-request data in `res.locals` (Express) or `ctx.state` (Koa), which go away with the \
+                        response; count into fixed slots (per route pattern, not per raw path); or bound it with \
+                        `lru-cache`"
+                .to_string();
+            let mut signature = Signature::new(SignatureKind::Global, site.span);
+            signature.access_path = Some(name);
+            let mut finding = Finding::new(site.span, message, help, signature);
+            if let Some(origin) = &role.origin
+                && let Some(span) = origin.span
+            {
+                finding = finding.label(span, format!("this makes the code run {phrase}"));
+            }
+            found.push(finding);
+        }
+    }
+}
+
+/// Why the object at `path` lives as long as the process, if it does: it hangs off the global
+/// object or `process`, or off an application's `locals`.
+fn process_wide(model: &Model<'_>, path: &AccessPath) -> Option<String> {
+    let props: Vec<&str> = path.props.iter().map(|p| p.as_str()).collect();
+    if let Root::Global(g) = &path.root
+        && matches!(g.as_str(), "global" | "globalThis" | "process" | "window")
+        && !props.is_empty()
+    {
+        return Some(format!(
+            "`{g}` is the process-wide global state, alive as long as the process"
+        ));
+    }
+    // `app.locals`, `req.app.locals`, `this.app.locals`, `ctx.app.locals`.
+    let root_is_app = match &path.root {
+        Root::Binding(id) => model
+            .binding(id)
+            .is_some_and(|b| b.name.as_str().ends_with("app") || b.name == "application"),
+        _ => false,
+    };
+    let via_app = props.windows(2).any(|w| w == ["app", "locals"]);
+    if via_app || (root_is_app && props.first() == Some(&"locals")) {
+        return Some(
+            "`app.locals` is the application's shared state, alive as long as the process"
+                .to_string(),
+        );
+    }
+    None
+}
