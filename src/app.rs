@@ -15,7 +15,7 @@ use crate::config::Configs;
 use crate::engine::{LintOptions, Outcome};
 use crate::exit::{Exit, Failure};
 use crate::globs::IgnoreGlobs;
-use crate::output::RenderOptions;
+use crate::output::{RenderOptions, RunInfo};
 use crate::report::Report;
 
 /// Width of the pretty report when it does not go to a terminal: fixed, so that the same input
@@ -100,7 +100,14 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
     let cli_ignore = IgnoreGlobs::new(cwd.clone(), &args.ignore_pattern)
         .map_err(|e| Failure::Usage(format!("--ignore-pattern: {e}")))?;
 
+    // Checked before linting: a bad --root is a usage error, whatever the format.
+    let root = crate::output::artifact::Root::new(&cwd, args.root.as_deref()).map_err(|e| {
+        let shown = args.root.as_deref().unwrap_or(&cwd).display();
+        Failure::Usage(format!("--root {shown}: {e}"))
+    })?;
+
     let mut errors = Vec::new();
+    let mut walk_notes = Vec::new();
     let started = std::time::Instant::now();
     let outcomes = if args.stdin {
         vec![lint_stdin(&args, &cwd, &configs, opts)?]
@@ -118,6 +125,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         for note in &walked.notes {
             say("note", note);
         }
+        walk_notes = walked.notes;
         errors.extend(walked.errors);
         if walked.targets.is_empty() && errors.is_empty() {
             say("note", "no JavaScript or TypeScript files to lint");
@@ -145,20 +153,27 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         say("error", error);
     }
 
-    let linted_at = std::time::Instant::now();
-    write_report(&report, &args)?;
-    if std::env::var_os("LEAKLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {
-        print_timings(&report, linted_at - started, linted_at.elapsed());
-    }
-
     let summary = report.summary();
-    Ok(if !errors.is_empty() {
+    let exit = if !errors.is_empty() {
         Exit::IoTrouble
     } else if summary.errors > 0 || args.max_warnings.is_some_and(|max| summary.warnings > max) {
         Exit::Problems
     } else {
         Exit::Clean
-    })
+    };
+
+    let linted_at = std::time::Instant::now();
+    let run = RunInfo {
+        root,
+        exit_code: exit.code(),
+        errors,
+        notes: walk_notes.into_iter().chain(skipped).collect(),
+    };
+    write_report(&report, &args, &run)?;
+    if std::env::var_os("LEAKLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {
+        print_timings(&report, linted_at - started, linted_at.elapsed());
+    }
+    Ok(exit)
 }
 
 /// `LEAKLINT_TIMINGS=1`: where the time went. Phases inside the linter are summed over files
@@ -240,7 +255,7 @@ fn lint_stdin(
     ))
 }
 
-fn write_report(report: &Report, args: &LintArgs) -> Result<(), Failure> {
+fn write_report(report: &Report, args: &LintArgs, run: &RunInfo) -> Result<(), Failure> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -254,7 +269,7 @@ fn write_report(report: &Report, args: &LintArgs) -> Result<(), Failure> {
     } else {
         DEFAULT_WIDTH
     };
-    let text = crate::output::render(report, args.format, RenderOptions { color, width });
+    let text = crate::output::render(report, args.format, RenderOptions { color, width }, run);
     match &args.output {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display()))),

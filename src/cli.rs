@@ -56,6 +56,11 @@ pub struct LintArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Make the paths of the sarif and github formats relative to DIR (the repository root)
+    /// instead of the current directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
     /// Exit with status 1 when there are more than N warnings.
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,
@@ -103,7 +108,7 @@ pub struct LintArgs {
     pub color: ColorChoice,
 }
 
-/// Report formats. `sarif` and `github` are planned; adding them is adding variants here.
+/// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Graphical report with source snippets (miette).
@@ -112,6 +117,10 @@ pub enum Format {
     Compact,
     /// Versioned JSON report (see the `output::json` module for the schema).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning (see the `output::sarif` module).
+    Sarif,
+    /// GitHub Actions annotations (`::error file=…,line=…::message`).
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

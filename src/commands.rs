@@ -54,7 +54,7 @@ pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit, Failure> {
 
 /// Rule docs come from `///` comments, so every line starts with the space after `///`; strip
 /// it, or markdown renderers would see indented text.
-fn dedent(docs: &str) -> String {
+pub(crate) fn dedent(docs: &str) -> String {
     docs.lines()
         .map(|line| line.strip_prefix(' ').unwrap_or(line))
         .collect::<Vec<_>>()

@@ -124,6 +124,7 @@ pub fn lint_bytes(
     config: &Config,
     opts: &LintOptions,
 ) -> Outcome {
+    let bom = bytes.starts_with("\u{feff}".as_bytes());
     let text = match Decoded::from_bytes(bytes) {
         Decoded::Text(text) => text,
         other => {
@@ -150,6 +151,7 @@ pub fn lint_bytes(
     let mut report = FileReport {
         path,
         text: None,
+        bom,
         problems: Vec::new(),
         suppressed: Vec::new(),
         parse_error: None,

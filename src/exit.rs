@@ -43,12 +43,19 @@ impl Failure {
     }
 }
 
-impl From<Exit> for ExitCode {
-    fn from(exit: Exit) -> ExitCode {
-        ExitCode::from(match exit {
+impl Exit {
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        match self {
             Exit::Clean => 0,
             Exit::Problems => 1,
             Exit::IoTrouble => 2,
-        })
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit.code())
     }
 }

@@ -172,6 +172,9 @@ pub struct FileReport {
     pub path: String,
     /// The text, kept only when something is reported in it (the pretty format shows snippets).
     pub text: Option<Arc<str>>,
+    /// The file starts with a byte order mark, which `text` leaves out (SARIF fingerprints
+    /// count it, as GitHub does).
+    pub bom: bool,
     /// Sorted by position, then rule id.
     pub problems: Vec<Problem>,
     pub suppressed: Vec<Suppressed>,

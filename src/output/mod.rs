@@ -2,9 +2,13 @@
 //! the sources, and rendering first means `--output` never leaves a half-written file behind
 //! because of a rendering problem.
 
+pub mod artifact;
 pub mod compact;
+pub mod fingerprint;
+pub mod github;
 pub mod json;
 pub mod pretty;
+pub mod sarif;
 
 use crate::cli::Format;
 use crate::report::Report;
@@ -18,10 +22,25 @@ pub struct RenderOptions {
     pub width: usize,
 }
 
-pub fn render(report: &Report, format: Format, opts: RenderOptions) -> String {
+/// What the CI formats (SARIF, GitHub) say beyond the report.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    /// Where reported paths are relative to.
+    pub root: artifact::Root,
+    /// The exit status this run ends with.
+    pub exit_code: u8,
+    /// Files that could not be read (exit status 2).
+    pub errors: Vec<String>,
+    /// Files skipped, and why.
+    pub notes: Vec<String>,
+}
+
+pub fn render(report: &Report, format: Format, opts: RenderOptions, run: &RunInfo) -> String {
     match format {
         Format::Pretty => pretty::render(report, opts),
         Format::Compact => compact::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report, run),
+        Format::Github => github::render(report, run),
     }
 }
