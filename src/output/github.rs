@@ -31,7 +31,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 &mut out,
                 "error",
                 &path,
-                &parse.at,
+                &super::sarif::widen_empty(parse.at, file),
                 Builtin::ParseError.id(),
                 &format!("does not parse: {}", parse.message),
             );

@@ -263,7 +263,7 @@ fn location(path: &ArtifactPath, at: &Located, related: Option<(i64, String)>) -
 
 /// A parse error is reported at a point; GitHub highlights a region, so it covers the character
 /// there when there is one on that line.
-fn widen_empty(at: Located, file: &FileReport) -> Located {
+pub(crate) fn widen_empty(at: Located, file: &FileReport) -> Located {
     let mut at = at;
     if at.span.start == at.span.end
         && let Some(text) = file.text.as_deref()
