@@ -12,6 +12,7 @@ pub mod max_listeners_disabled;
 pub mod model;
 pub mod parse;
 mod registry;
+pub mod timer_leak;
 pub mod unbounded_cache;
 
 pub use finding::{Finding, Label, Signature, SignatureKind, Span};

@@ -7,6 +7,7 @@ pub static ALL: &[&dyn Rule] = &[
     &crate::global_state_growth::GlobalStateGrowth,
     &crate::listener_leak::ListenerLeak,
     &crate::max_listeners_disabled::MaxListenersDisabled,
+    &crate::timer_leak::TimerLeak,
     &crate::unbounded_cache::UnboundedCache,
 ];
 

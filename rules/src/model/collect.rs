@@ -122,9 +122,17 @@ impl Collector<'_, '_> {
                 scope,
                 kind,
                 init,
+                imported: None,
                 uses: Vec::new(),
             },
         );
+    }
+
+    /// Records the exported name a local binding was imported under.
+    fn set_imported(&mut self, local: &Ident, imported: Atom) {
+        if let Some(b) = self.model.bindings.get_mut(&local.to_id()) {
+            b.imported = Some(imported);
+        }
     }
 
     /// Records a use; attached to its binding in `finish`, because a use can come before the
@@ -482,6 +490,14 @@ impl Visit for Collector<'_, '_> {
                 ImportSpecifier::Namespace(s) => &s.local,
             };
             self.declare(local, BindingKind::Import, Init::Import(src.clone()));
+            if let ImportSpecifier::Named(named) = s {
+                let imported = match &named.imported {
+                    Some(ModuleExportName::Ident(i)) => i.sym.clone(),
+                    Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().into_owned(),
+                    None => named.local.sym.clone(),
+                };
+                self.set_imported(&named.local, imported);
+            }
         }
     }
 
@@ -497,6 +513,21 @@ impl Visit for Collector<'_, '_> {
             pat_idents(&d.name, &mut idents);
             for ident in &idents {
                 self.declare(ident, kind, init.clone());
+            }
+            // `const { setInterval: every } = require('timers')`
+            if let (Pat::Object(o), Init::Require(_)) = (&d.name, &init) {
+                for p in &o.props {
+                    match p {
+                        ObjectPatProp::KeyValue(kv) => {
+                            if let (Some(key), Pat::Ident(local)) = (prop_name(&kv.key), &*kv.value)
+                            {
+                                self.set_imported(&local.id, key);
+                            }
+                        }
+                        ObjectPatProp::Assign(a) => self.set_imported(&a.key.id, a.key.sym.clone()),
+                        ObjectPatProp::Rest(_) => {}
+                    }
+                }
             }
             if let (Pat::Ident(name), Some(value)) = (&d.name, d.init.as_deref()) {
                 self.announce_named(strip(value), &name.id);
@@ -827,6 +858,7 @@ impl Visit for Collector<'_, '_> {
                 span,
                 callee_span: Span::from_swc(i.span),
                 name: i.sym.clone(),
+                callee: i.to_id(),
                 global: i.ctxt == self.model.unresolved,
                 args,
                 in_fn,
@@ -916,6 +948,12 @@ impl Visit for Collector<'_, '_> {
     }
 
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
+        if let Some(arg) = n.arg.as_deref()
+            && let Some(path) = self.path(arg)
+        {
+            let in_fn = self.current_fn();
+            self.model.returned_paths.push((path, in_fn));
+        }
         if let Some(Expr::Call(c)) = n.arg.as_deref().map(strip) {
             self.keep(c, None);
         }

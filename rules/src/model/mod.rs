@@ -147,6 +147,8 @@ pub struct Binding {
     pub scope: Option<FnId>,
     pub kind: BindingKind,
     pub init: Init,
+    /// For `import { a as b }` and `const { a: b } = require(...)`: the exported name `a`.
+    pub imported: Option<Atom>,
     pub uses: Vec<Use>,
 }
 
@@ -246,6 +248,8 @@ pub struct PlainCall {
     pub span: Span,
     pub callee_span: Span,
     pub name: Atom,
+    /// The callee's binding identity (unresolved for globals).
+    pub callee: Id,
     /// The name resolves to no declaration in the file (`setInterval`, `fetch`).
     pub global: bool,
     pub args: Vec<Arg>,
@@ -293,6 +297,8 @@ pub struct Model<'a> {
     pub member_writes: Vec<MemberWrite>,
     /// Every `delete` of a property.
     pub deletes: Vec<Delete>,
+    /// Paths returned by `return <path>`, with the function that returns them.
+    pub returned_paths: Vec<(AccessPath, Option<FnId>)>,
     /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
     /// property `x = ...`.
     pub field_inits: Vec<(ClassId, Atom, Init, Span)>,
@@ -318,6 +324,7 @@ impl<'a> Model<'a> {
             plain_calls: Vec::new(),
             member_writes: Vec::new(),
             deletes: Vec::new(),
+            returned_paths: Vec::new(),
             field_inits: Vec::new(),
             instantiations: Vec::new(),
             instantiated_per_instance: Default::default(),
@@ -346,6 +353,40 @@ impl<'a> Model<'a> {
         match f {
             Some(f) => &self.roles[f],
             None => &roles::START_UP,
+        }
+    }
+
+    /// Is the value at `path` handed on: returned, passed to a call other than `ignore`'s names,
+    /// or stored in another property? Then someone else may clean it up.
+    pub fn path_escapes(&self, path: &AccessPath, ignore: &[&str]) -> bool {
+        let same = |a: &Arg| matches!(a, Arg::Path(p, _) if self.same_object(p, path));
+        self.returned_paths
+            .iter()
+            .any(|(p, _)| self.same_object(p, path))
+            || self
+                .member_calls
+                .iter()
+                .any(|c| !ignore.contains(&c.method.as_str()) && c.args.iter().any(same))
+            || self
+                .plain_calls
+                .iter()
+                .any(|c| !ignore.contains(&c.name.as_str()) && c.args.iter().any(same))
+            || self.member_writes.iter().any(|w| same(&w.value))
+    }
+
+    /// What a called name really is: `setInterval` for the global, for `import { setInterval as
+    /// every } from 'timers'`, or for `const { setInterval } = require('node:timers')`; `None`
+    /// for a local function.
+    pub fn imported_or_global(&self, call: &PlainCall, modules: &[&str]) -> Option<Atom> {
+        if call.global {
+            return Some(call.name.clone());
+        }
+        let b = self.binding(&call.callee)?;
+        match &b.init {
+            Init::Require(m) | Init::Import(m) if modules.contains(&m.as_str()) => {
+                Some(b.imported.clone().unwrap_or_else(|| b.name.clone()))
+            }
+            _ => None,
         }
     }
 

@@ -119,6 +119,14 @@ pub fn unwrap_transparent(expr: &Expr) -> Option<&Expr> {
         Expr::TsConstAssertion(t) => Some(&t.expr),
         Expr::TsSatisfies(t) => Some(&t.expr),
         Expr::TsInstantiation(t) => Some(&t.expr),
+        // `(0, timers_1.clearInterval)(t)`: how TypeScript and Babel call an imported function
+        // without a `this`. The value is the last expression.
+        Expr::Seq(seq)
+            if seq.exprs.len() == 2
+                && matches!(&*seq.exprs[0], Expr::Lit(swc_ecma_ast::Lit::Num(_))) =>
+        {
+            Some(&seq.exprs[1])
+        }
         _ => None,
     }
 }

@@ -1,0 +1,259 @@
+//! `timer-leak`: `setInterval` (or a `setTimeout` that reschedules itself) started per request,
+//! per connection or per instance, whose handle is dropped or never cleared.
+
+use crate::model::{AccessPath, Arg, Frequency, Model, PlainCall, Root};
+use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+
+declare_rule! {
+    /// An interval is started on every request, connection or instance and never cleared, so it runs forever.
+    ///
+    /// ### What it finds
+    ///
+    /// `setInterval(...)`, and a `setTimeout` that reschedules the function it is in
+    /// (`function poll() { ...; setTimeout(poll, 1000); }`), started in code that runs per
+    /// request, per connection, per message, per tick, per call or per instance, when the handle
+    /// is dropped or stored but never passed to `clearInterval` / `clearTimeout`. It stays quiet
+    /// for intervals started at start-up (with or without `unref()`), handles cleared anywhere in
+    /// the file (on close, in `dispose()`, in the callback itself), handles handed on (returned,
+    /// passed to a call, stored elsewhere), and rescheduling behind a condition that can stop it.
+    ///
+    /// ### Why it leaks
+    ///
+    /// A timer keeps its callback, and everything the callback closes over, alive until it is
+    /// cleared. An interval started per request never stops on its own: each request adds one
+    /// more timer that keeps running, holding the request's objects, after the response is sent.
+    /// Memory and CPU grow with traffic.
+    ///
+    /// ### Bad
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    ///
+    /// app.get('/progress/:id', (req, res) => {
+    ///   setInterval(() => res.write(`data: ${progress(req.params.id)}\n\n`), 1000);
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// class Connection {
+    ///   constructor(socket) {
+    ///     this.socket = socket;
+    ///     this.heartbeat = setInterval(() => socket.write('ping'), 30_000);
+    ///   }
+    /// }
+    /// module.exports = Connection;
+    /// ```
+    ///
+    /// ### Good
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    ///
+    /// app.get('/progress/:id', (req, res) => {
+    ///   const timer = setInterval(() => res.write(`data: ${progress(req.params.id)}\n\n`), 1000);
+    ///   res.on('close', () => clearInterval(timer));
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// // One interval for the whole process, started once.
+    /// setInterval(() => flushMetrics(), 10_000).unref();
+    /// ```
+    ///
+    /// ### How to fix
+    ///
+    /// Keep the handle and clear it when the request, connection or object is done:
+    /// `res.on('close', () => clearInterval(timer))`, `socket.on('close', ...)`, or a
+    /// `close()` / `dispose()` method. Better still, run one interval at start-up that serves
+    /// every request.
+    pub TimerLeak {
+        id: "timer-leak",
+        severity: Warning,
+        category: Timers,
+        triggers: ["setInterval", "setTimeout"],
+    }
+}
+
+const CLEARERS: &[&str] = &["clearInterval", "clearTimeout"];
+
+impl Rule for TimerLeak {
+    fn meta(&self) -> &'static crate::Meta {
+        &Self::META
+    }
+
+    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+        for call in &model.plain_calls {
+            let kind = match timer_function(model, call).as_deref() {
+                Some("setInterval") => Kind::Interval,
+                Some("setTimeout") => match reschedules(model, call) {
+                    Some(name) => Kind::Rescheduling(name),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if let Some(f) = check_timer(
+                model,
+                call.span,
+                call.callee_span,
+                call.in_fn,
+                &call.args,
+                call.result_kept,
+                call.stored_to.as_ref(),
+                kind,
+            ) {
+                found.push(f);
+            }
+        }
+        // `timers.setInterval(...)`, `globalThis.setInterval(...)`.
+        for call in model.calls_of(&["setInterval"]) {
+            let on_timers = call.receiver.as_ref().is_some_and(|r| {
+                matches!(&r.root, Root::Global(g) if matches!(g.as_str(), "global" | "globalThis" | "window"))
+                    || matches!(&r.root, Root::Binding(id) if model.binding(id).is_some_and(|b| matches!(&b.init,
+                        crate::model::Init::Require(m) | crate::model::Init::Import(m) if is_timers_module(m))))
+            });
+            if on_timers
+                && let Some(f) = check_timer(
+                    model,
+                    call.span,
+                    call.callee_span,
+                    call.in_fn,
+                    &call.args,
+                    call.result_kept,
+                    call.stored_to.as_ref(),
+                    Kind::Interval,
+                )
+            {
+                found.push(f);
+            }
+        }
+    }
+}
+
+enum Kind {
+    Interval,
+    /// A `setTimeout` that schedules the function it is in, named so.
+    Rescheduling(String),
+}
+
+const TIMERS_MODULES: &[&str] = &["timers", "node:timers"];
+
+fn is_timers_module(m: &str) -> bool {
+    TIMERS_MODULES.contains(&m)
+}
+
+/// The timer function called, under its real name: the global, or one imported from `timers`
+/// under any local name. A local function that happens to be called `setInterval` is not one.
+fn timer_function(model: &Model<'_>, call: &PlainCall) -> Option<swc_atoms::Atom> {
+    model.imported_or_global(call, TIMERS_MODULES)
+}
+
+/// `setTimeout(poll, ms)` or `setTimeout(() => poll(), ms)` inside `poll`, unconditionally: the
+/// function's name, when it is so.
+fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
+    if call.conditional {
+        return None;
+    }
+    let f = call.in_fn?;
+    // The named function around the call (arrows inside it count as it).
+    let mut cur = Some(f);
+    let named = loop {
+        let g = cur?;
+        if model.functions[g].binding.is_some() {
+            break g;
+        }
+        cur = model.functions[g].parent;
+    };
+    let id = model.functions[named].binding.as_ref()?;
+    let refers = match call.args.first()? {
+        Arg::Path(p, _) => matches!(&p.root, Root::Binding(b) if b == id) && p.props.is_empty(),
+        Arg::Fn(cb, _) => {
+            let span = model.functions[*cb].span;
+            model
+                .plain_calls
+                .iter()
+                .any(|c| span.contains(c.span) && c.name == id.0)
+        }
+        _ => false,
+    };
+    refers.then(|| id.0.to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_timer(
+    model: &Model<'_>,
+    span: Span,
+    callee_span: Span,
+    in_fn: Option<usize>,
+    args: &[Arg],
+    result_kept: bool,
+    stored_to: Option<&AccessPath>,
+    kind: Kind,
+) -> Option<Finding> {
+    let f = in_fn?;
+    let role = model.role(Some(f));
+    if role.frequency == Frequency::StartUp {
+        return None;
+    }
+    let what = match &kind {
+        Kind::Interval => "interval".to_string(),
+        Kind::Rescheduling(name) => {
+            format!("`{name}`, which reschedules itself with `setTimeout`,")
+        }
+    };
+    let problem = match stored_to {
+        Some(handle) => {
+            let cleared = model.plain_calls.iter().any(|c| {
+                timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
+                    && matches!(c.args.first(), Some(Arg::Path(p, _)) if model.same_object(p, handle))
+            }) || model.calls_of(CLEARERS).any(|c| {
+                matches!(c.args.first(), Some(Arg::Path(p, _)) if model.same_object(p, handle))
+            });
+            // `this.timer`, cleared as `sonic.timer` in a helper that takes the instance.
+            let field = matches!(handle.root, Root::This(_))
+                .then(|| handle.props.last())
+                .flatten();
+            let cleared_by_field = field.is_some_and(|name| {
+                let clears = |a: Option<&Arg>| matches!(a, Some(Arg::Path(p, _)) if p.props.last() == Some(name));
+                model.plain_calls.iter().any(|c| {
+                    timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str())) && clears(c.args.first())
+                }) || model.calls_of(CLEARERS).any(|c| clears(c.args.first()))
+            });
+            if cleared || cleared_by_field || model.path_escapes(handle, CLEARERS) {
+                return None;
+            }
+            format!(
+                "its handle is stored in `{}` but never passed to `clearInterval`",
+                model.path_text(handle)
+            )
+        }
+        // Returned or passed on: whoever receives it can clear it.
+        None if result_kept => return None,
+        None => "its handle is dropped, so nothing can ever clear it".to_string(),
+    };
+    let phrase = role.frequency.phrase();
+    let runs = crate::listener_leak::runs_because(model, f, role);
+    let started = match kind {
+        Kind::Interval => format!("{what} started {phrase}"),
+        Kind::Rescheduling(_) => format!("{what} is started {phrase}"),
+    };
+    let message = format!("{started} and never stopped: {problem}; {runs}");
+    let unit = role.frequency.unit();
+    let help = format!(
+        "keep the handle and clear it when {unit} is done (`res.on('close', () => clearInterval(timer))`, \
+         `socket.on('close', ...)` or a `close()` method), or run one timer at start-up for everything"
+    );
+    let mut signature = Signature::new(SignatureKind::Timer, span);
+    signature.function = match args.first() {
+        Some(Arg::Fn(cb, _)) => Some(model.functions[*cb].span),
+        _ => None,
+    };
+    let mut finding = Finding::new(callee_span, message, help, signature);
+    if let Some(origin) = &role.origin
+        && let Some(s) = origin.span
+    {
+        finding = finding.label(s, format!("this makes the code run {phrase}"));
+    }
+    Some(finding)
+}
