@@ -59,6 +59,8 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Rules) => crate::commands::rules(&mut out),
         Some(Command::Explain { rule }) => crate::commands::explain(&rule, &mut out),
         Some(Command::Init) => crate::commands::init(&current_dir()?, &mut out),
+        Some(Command::Heap(cmd)) => crate::heap::heap(cmd),
+        Some(Command::Confirm(args)) => crate::heap::confirm(args),
         None => {
             drop(out);
             lint(cli.lint)

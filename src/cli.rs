@@ -39,6 +39,12 @@ pub enum Command {
     },
     /// Write a commented starter `leaklint.toml` in the current directory.
     Init,
+    /// Read V8 heap snapshots: `heap summary S`, `heap diff S1 S2 [S3]`.
+    #[command(subcommand)]
+    Heap(crate::heap::HeapCommand),
+    /// Lint (or read a JSON report), then confirm each finding with heap evidence from three
+    /// snapshots, and list growth that no finding explains.
+    Confirm(crate::heap::ConfirmArgs),
 }
 
 #[derive(Debug, clap::Args)]

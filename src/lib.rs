@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod exit;
 pub mod globs;
+pub mod heap;
 pub mod output;
 pub mod paths;
 pub mod report;

@@ -7,9 +7,9 @@
 //! left out. With three snapshots a row *grew in both intervals* when its #Delta is positive
 //! from the first to the second and from the second to the third: that filters warm-up churn.
 //!
-//! Rows are keyed two ways: by class name (see the crate docs), and, for closures and async
-//! function objects (`Generator`), by the source location V8 recorded for them (script, line,
-//! column), named `file:line:column` with 1-based numbers.
+//! Rows are keyed two ways: by class name (see the crate docs), and, for closures, async
+//! function objects (`Generator`) and class instances, by the source location V8 recorded for
+//! them (script, line, column), named `file:line:column` with 1-based numbers.
 
 use std::collections::HashMap;
 
@@ -45,9 +45,10 @@ pub struct SourceLoc {
     pub line: u32,
     /// 1-based.
     pub column: u32,
-    /// The function's name (`''` for anonymous ones).
+    /// The function's name (`''` for anonymous ones), or the class name of instances.
     pub function: String,
-    /// `closure` or `async function` (a suspended async function's Generator object).
+    /// `closure`, `async function` (a suspended async function's Generator object) or
+    /// `instance` (objects of a class: V8 records the constructor's location).
     pub what: &'static str,
 }
 
@@ -98,7 +99,7 @@ pub struct Comparison {
 }
 
 /// Node ids in ascending order, with each node's ordinal in the low 32 bits.
-fn sorted_ids(snap: &Snapshot) -> Vec<u64> {
+pub fn sorted_ids(snap: &Snapshot) -> Vec<u64> {
     let mut v: Vec<u64> = snap
         .node_id
         .iter()
@@ -160,7 +161,7 @@ struct LocKey {
     script: u32,
     line: u32,
     column: u32,
-    generator: bool,
+    what: u8,
 }
 
 struct LocInterner {
@@ -168,12 +169,23 @@ struct LocInterner {
     map: HashMap<LocKey, u32>,
 }
 
-/// Whether a node is grouped by its location: closures and async-function objects.
-fn located_kind(snap: &Snapshot, node: u32) -> Option<bool> {
+/// How a located node is grouped: closures, async-function objects (`Generator`), and
+/// instances of classes (V8 gives an object its constructor's location).
+pub fn located_kind(snap: &Snapshot, node: u32) -> Option<u8> {
     match snap.kind(node) {
-        NodeKind::Closure => Some(false),
-        NodeKind::Object if snap.name(node) == "Generator" => Some(true),
+        NodeKind::Closure => Some(0),
+        NodeKind::Object if snap.name(node) == "Generator" => Some(1),
+        NodeKind::Object => Some(2),
         _ => None,
+    }
+}
+
+/// Words for [`located_kind`].
+pub fn located_what(kind: u8) -> &'static str {
+    match kind {
+        0 => "closure",
+        1 => "async function",
+        _ => "instance",
     }
 }
 
@@ -200,14 +212,14 @@ fn key_snapshot(snap: &Snapshot, classes: &mut Interner, locs: &mut LocInterner)
     }
     let mut loc = vec![NONE; n];
     for l in &snap.locations {
-        let Some(generator) = located_kind(snap, l.node) else {
+        let Some(what) = located_kind(snap, l.node) else {
             continue;
         };
         let key = LocKey {
             script: l.script,
             line: l.line,
             column: l.column,
-            generator,
+            what,
         };
         let next = locs.keys.len() as u32;
         let k = *locs.map.entry(key).or_insert(next);
@@ -376,11 +388,7 @@ pub fn compare(snaps: &[&Snapshot], full: usize, scripts: &HashMap<u32, Script>)
                 column: key.column + 1,
                 script,
                 function,
-                what: if key.generator {
-                    "async function"
-                } else {
-                    "closure"
-                },
+                what: located_what(key.what),
             };
             let name = format!("{}:{}:{}", short_script(&loc.script), loc.line, loc.column);
             finish(acc, name, Some(loc))

@@ -53,11 +53,43 @@ fn is_weak(snap: &Snapshot, e: usize) -> bool {
 }
 
 impl Graph {
+    /// Indexes a full snapshot: shortest retainer paths and script names. Retainers and
+    /// dominators are built on demand ([`Graph::compute_retainers`],
+    /// [`Graph::compute_dominators`]).
     pub fn new(snap: Snapshot) -> Graph {
-        assert!(snap.has_edges, "a Graph needs a snapshot read with its edges");
+        assert!(
+            snap.has_edges,
+            "a Graph needs a snapshot read with its edges"
+        );
+        let gc_roots = snap
+            .edges(0)
+            .map(|e| snap.edge_to[e])
+            .find(|&t| snap.kind(t) == NodeKind::Synthetic && snap.name(t) == "(GC roots)")
+            .unwrap_or(NONE);
+        let mut g = Graph {
+            snap,
+            ret_start: Vec::new(),
+            ret_edge: Vec::new(),
+            ret_from: Vec::new(),
+            parent_edge: Vec::new(),
+            idom: Vec::new(),
+            retained: Vec::new(),
+            scripts: HashMap::new(),
+            gc_roots,
+        };
+        g.parent_edge = g.shortest_paths();
+        g.scripts = g.find_scripts();
+        g
+    }
+
+    /// Builds the retainer index (8 bytes per edge), once.
+    pub fn compute_retainers(&mut self) {
+        if !self.ret_start.is_empty() {
+            return;
+        }
+        let snap = &self.snap;
         let n = snap.node_count();
         let m = snap.edge_total();
-        // Retainer index (CSR): count, prefix, fill.
         let mut ret_start = vec![0u32; n + 1];
         for &t in &snap.edge_to {
             ret_start[t as usize + 1] += 1;
@@ -77,26 +109,9 @@ impl Graph {
                 ret_from[slot] = node as u32;
             }
         }
-        drop(fill);
-        let gc_roots = snap
-            .edges(0)
-            .map(|e| snap.edge_to[e])
-            .find(|&t| snap.kind(t) == NodeKind::Synthetic && snap.name(t) == "(GC roots)")
-            .unwrap_or(NONE);
-        let mut g = Graph {
-            snap,
-            ret_start,
-            ret_edge,
-            ret_from,
-            parent_edge: Vec::new(),
-            idom: Vec::new(),
-            retained: Vec::new(),
-            scripts: HashMap::new(),
-            gc_roots,
-        };
-        g.parent_edge = g.shortest_paths();
-        g.scripts = g.find_scripts();
-        g
+        self.ret_start = ret_start;
+        self.ret_edge = ret_edge;
+        self.ret_from = ret_from;
     }
 
     /// Breadth-first search from the root over strong edges. The `(GC roots)` branch is
@@ -159,9 +174,14 @@ impl Graph {
         (fe.partition_point(|&f| f <= edge) - 1) as u32
     }
 
-    /// Retainers of `node`: (owning node, edge index).
+    /// Retainers of `node`: (owning node, edge index). Empty before
+    /// [`Graph::compute_retainers`].
     pub fn retainers(&self, node: u32) -> impl Iterator<Item = (u32, usize)> + '_ {
-        let r = self.ret_start[node as usize] as usize..self.ret_start[node as usize + 1] as usize;
+        let r = if self.ret_start.is_empty() {
+            0..0
+        } else {
+            self.ret_start[node as usize] as usize..self.ret_start[node as usize + 1] as usize
+        };
         r.map(|i| (self.ret_from[i], self.ret_edge[i] as usize))
     }
 
@@ -189,6 +209,7 @@ impl Graph {
         if !self.idom.is_empty() {
             return;
         }
+        self.compute_retainers();
         let s = &self.snap;
         let n = s.node_count();
         // Depth-first preorder from the root.
@@ -413,8 +434,7 @@ impl Graph {
             .filter(|&e| s.edge_kind(e) == EdgeKind::Property)
             .filter_map(|e| {
                 let name = s.strings.get(s.edge_name[e]);
-                (name != "__proto__")
-                    .then(|| (name.to_owned(), self.listener_slot(s.edge_to[e])))
+                (name != "__proto__").then(|| (name.to_owned(), self.listener_slot(s.edge_to[e])))
             })
             .collect()
     }

@@ -109,7 +109,12 @@ pub fn read_snapshot(path: &Path, shown: &str, opts: &ReadOptions) -> Result<Sna
         bar: bar.clone(),
     };
     let result = if gzipped {
-        read_from(flate2::read::MultiGzDecoder::new(counted), shown, true, opts)
+        read_from(
+            flate2::read::MultiGzDecoder::new(counted),
+            shown,
+            true,
+            opts,
+        )
     } else {
         read_from(counted, shown, false, opts)
     };
@@ -414,7 +419,9 @@ impl<R: Read> Scanner<R> {
                 let mut s = Vec::new();
                 self.string_body(&mut s)?;
                 if let Some(out) = out {
-                    out.extend(serde_json::to_vec(&String::from_utf8_lossy(&s)).unwrap_or_default());
+                    out.extend(
+                        serde_json::to_vec(&String::from_utf8_lossy(&s)).unwrap_or_default(),
+                    );
                 }
                 return Ok(());
             }
@@ -1056,7 +1063,11 @@ impl<R: Read> Parser<R> {
             node_actions[find(&m.node_fields, name, "node_fields")?] = action;
         }
         let mut edge_actions = vec![F_SKIP; m.edge_fields.len()];
-        for (name, action) in [("type", F_TYPE), ("name_or_index", F_NAME), ("to_node", F_TO)] {
+        for (name, action) in [
+            ("type", F_TYPE),
+            ("name_or_index", F_NAME),
+            ("to_node", F_TO),
+        ] {
             edge_actions[find(&m.edge_fields, name, "edge_fields")?] = action;
         }
         let type_list = |v: &[serde_json::Value], what: &str| -> Res<Vec<String>> {

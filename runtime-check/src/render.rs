@@ -12,7 +12,9 @@ use crate::summary::Summary;
 /// Version of the JSON printed by `heap summary`, `heap diff` and `confirm`.
 pub const JSON_VERSION: u32 = 1;
 
-/// One step of a retainer path: the edge label then the object, e.g. `.cache Map @153647`.
+/// The shortest retainer path from the roots to `node`, one step per edge: the edge label then
+/// the object, e.g. `global @6047 → .visitors Object @61787 → .v84 Object @116719`. Runs of
+/// the same step (linked lists) are shortened to their first and last step.
 pub fn path_text(g: &Graph, node: u32) -> String {
     let s = &g.snap;
     let edges = g.path_to(node);
@@ -23,42 +25,70 @@ pub fn path_text(g: &Graph, node: u32) -> String {
             format!("{} @{} (unreachable)", s.class_name(node), s.id(node))
         };
     }
-    let mut out = String::new();
+    // (edge label, class of the target, target label)
+    let mut steps: Vec<(String, String, String)> = Vec::new();
     for (i, &e) in edges.iter().enumerate() {
         let e = e as usize;
         let to = s.edge_to[e];
-        let label = match s.edge_kind(e) {
-            EdgeKind::Property | EdgeKind::Shortcut => {
-                let name = s.strings.get(s.edge_name[e]);
-                if is_identifier(name) {
-                    format!(".{name}")
-                } else {
-                    format!("[{}]", serde_json::to_string(name).unwrap_or_default())
-                }
-            }
-            EdgeKind::Element => format!("[{}]", s.edge_name[e]),
-            EdgeKind::Context => format!("(var {})", s.strings.get(s.edge_name[e])),
-            EdgeKind::Internal => format!("(internal {})", s.strings.get(s.edge_name[e])),
-            EdgeKind::Hidden => format!("(hidden {})", s.edge_name[e]),
-            EdgeKind::Weak => format!("(weak {})", s.strings.get(s.edge_name[e])),
-            EdgeKind::Other => "(edge)".to_owned(),
-        };
-        let what = node_label(g, to);
-        if i == 0 && s.edge_kind(e) == EdgeKind::Shortcut {
-            // The root's shortcut to the global object.
-            out.push_str(&what);
-            continue;
-        }
-        if i > 0 {
-            out.push_str(" → ");
-        }
-        if i == 0 {
-            out.push_str(&what);
+        let label = if i == 0 {
+            // From the root: the global object or an embedder root; no label needed.
+            String::new()
         } else {
-            let _ = write!(out, "{label} {what}");
+            edge_label(g, e)
+        };
+        steps.push((label, s.class_name(to).into_owned(), node_label(g, to)));
+    }
+    let mut out = String::new();
+    let mut i = 0;
+    while i < steps.len() {
+        let mut j = i + 1;
+        while j < steps.len() && steps[j].0 == steps[i].0 && steps[j].1 == steps[i].1 {
+            j += 1;
         }
+        let run = j - i;
+        let push = |step: &(String, String, String), out: &mut String| {
+            if !out.is_empty() {
+                out.push_str(" → ");
+            }
+            if step.0.is_empty() {
+                out.push_str(&step.2);
+            } else {
+                let _ = write!(out, "{} {}", step.0, step.2);
+            }
+        };
+        if run >= 4 {
+            push(&steps[i], &mut out);
+            let _ = write!(out, " → … {} more {} {} …", run - 2, steps[i].0, steps[i].1);
+            push(&steps[j - 1], &mut out);
+        } else {
+            for step in &steps[i..j] {
+                push(step, &mut out);
+            }
+        }
+        i = j;
     }
     out
+}
+
+/// How an edge reads in a path: `.name`, `[3]`, `(var name)`, `(internal name)`, ...
+pub fn edge_label(g: &Graph, e: usize) -> String {
+    let s = &g.snap;
+    match s.edge_kind(e) {
+        EdgeKind::Property | EdgeKind::Shortcut => {
+            let name = s.strings.get(s.edge_name[e]);
+            if is_identifier(name) {
+                format!(".{name}")
+            } else {
+                format!("[{}]", serde_json::to_string(name).unwrap_or_default())
+            }
+        }
+        EdgeKind::Element => format!("[{}]", s.edge_name[e]),
+        EdgeKind::Context => format!("(var {})", s.strings.get(s.edge_name[e])),
+        EdgeKind::Internal => format!("(internal {})", s.strings.get(s.edge_name[e])),
+        EdgeKind::Hidden => format!("(hidden {})", s.edge_name[e]),
+        EdgeKind::Weak => format!("(weak {})", s.strings.get(s.edge_name[e])),
+        EdgeKind::Other => "(edge)".to_owned(),
+    }
 }
 
 /// `Class @id`, with the function name and location for closures.
@@ -113,6 +143,17 @@ fn signed_bytes(n: i64) -> String {
         format!("-{}", bytes(n.unsigned_abs()))
     } else {
         format!("+{}", bytes(n as u64))
+    }
+}
+
+/// Keeps the end of a long text (the file name and line of a location).
+fn trunc_left(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        s.to_owned()
+    } else {
+        let keep: String = s.chars().skip(n - width + 1).collect();
+        format!("…{keep}")
     }
 }
 
@@ -373,8 +414,8 @@ pub fn diff_json(
     text
 }
 
-fn interval_table(out: &mut String, rows: &[&Row], interval: usize, top: usize, title: &str) {
-    let _ = writeln!(out, "{title}");
+fn interval_table(out: &mut String, rows: &[&Row], interval: usize, top: usize, heading: &str) {
+    let _ = writeln!(out, "{heading}");
     let _ = writeln!(
         out,
         "  {:<44} {:>9} {:>9} {:>9} {:>12}",
@@ -396,7 +437,7 @@ fn interval_table(out: &mut String, rows: &[&Row], interval: usize, top: usize, 
         let _ = writeln!(
             out,
             "  {:<44} {:>9} {:>9} {:>+9} {:>12}",
-            trunc(&row_title(r), 44),
+            title(r, 44),
             d.new,
             d.deleted,
             d.count(),
@@ -408,6 +449,14 @@ fn interval_table(out: &mut String, rows: &[&Row], interval: usize, top: usize, 
     }
 }
 
+fn title(r: &Row, width: usize) -> String {
+    if r.location.is_some() {
+        trunc_left(&row_title(r), width)
+    } else {
+        trunc(&row_title(r), width)
+    }
+}
+
 fn row_title(r: &Row) -> String {
     match &r.location {
         Some(l) => {
@@ -416,7 +465,7 @@ fn row_title(r: &Row) -> String {
             } else {
                 &l.function
             };
-            format!("{} {f}", r.name)
+            format!("{f} {}", r.name)
         }
         None => r.name.clone(),
     }
@@ -456,22 +505,22 @@ pub fn diff_text(
             i,
             top,
             &format!(
-                "Closures by source location, {} → {}:",
+                "By source location (closures, async functions, class instances), {} → {}:",
                 paths[i],
                 paths[i + 1]
             ),
         );
     }
     if paths.len() >= 3 {
-        for (title, rows) in [
+        for (heading, rows) in [
             ("Classes that grew in both intervals", &c.classes),
             (
-                "Closures and async functions that grew in both intervals, by source location",
+                "Source locations that grew in both intervals (closures, async functions, class instances)",
                 &c.locations,
             ),
         ] {
             let growing = Comparison::growing(rows, min);
-            let _ = writeln!(out, "\n{title} (at least {min} each time):");
+            let _ = writeln!(out, "\n{heading} (at least {min} each time):");
             if growing.is_empty() {
                 let _ = writeln!(out, "  none");
             }
@@ -480,7 +529,7 @@ pub fn diff_text(
                 let _ = writeln!(
                     out,
                     "  {:<44} {:>24}  {:>+8} {:>+8}  {:>12}",
-                    trunc(&row_title(r), 44),
+                    title(r, 44),
                     counts.join(" → "),
                     r.deltas[0].count(),
                     r.deltas[1].count(),

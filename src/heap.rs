@@ -1,0 +1,296 @@
+//! `leaklint heap summary`, `leaklint heap diff` and `leaklint confirm`: the command-line side
+//! of the runtime checker (the work is done in the `leaklint-runtime-check` crate).
+//!
+//! Exit status: `heap summary` and `heap diff` exit 0 when they could read every snapshot;
+//! `confirm` exits 1 when a finding is confirmed or there is unexplained growth, 0 otherwise;
+//! all three exit 2 for a snapshot that cannot be read (the message names the file, the byte
+//! offset and what was expected there) or a usage error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Subcommand, ValueEnum};
+use leaklint_runtime_check as rc;
+use rc::{Graph, ReadOptions, Snapshot};
+
+use crate::exit::{Exit, Failure};
+
+#[derive(Debug, Subcommand)]
+pub enum HeapCommand {
+    /// Per-class counts, self and retained sizes, and the objects that retain the most.
+    Summary {
+        /// A `.heapsnapshot` or `.heapsnapshot.gz` file.
+        #[arg(value_name = "SNAPSHOT")]
+        snapshot: PathBuf,
+        /// Rows to show.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        top: usize,
+        #[arg(short, long, value_enum, default_value_t = HeapFormat::Text)]
+        format: HeapFormat,
+    },
+    /// Compare two or three snapshots of one process by node id (#New, #Deleted, #Delta, size
+    /// delta per class and per closure location); with three, what grew in both intervals.
+    Diff {
+        /// Two or three snapshots, oldest first.
+        #[arg(value_name = "SNAPSHOT", num_args = 2..=3, required = true)]
+        snapshots: Vec<PathBuf>,
+        /// Rows to show per table.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        top: usize,
+        /// With three snapshots: a row must grow by at least N objects in each interval.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        min_growth: i64,
+        #[arg(short, long, value_enum, default_value_t = HeapFormat::Text)]
+        format: HeapFormat,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConfirmArgs {
+    /// Three snapshots of one process, oldest first, taken after the same amount of load each.
+    #[arg(long, value_name = "SNAPSHOT", num_args = 3, required = true)]
+    pub snapshots: Vec<PathBuf>,
+    /// Files and directories to lint (default: .). Not with --findings.
+    #[arg(value_name = "PATHS", conflicts_with = "findings")]
+    pub paths: Vec<PathBuf>,
+    /// Read findings from a `leaklint --format json` report instead of linting.
+    #[arg(long, value_name = "REPORT")]
+    pub findings: Option<PathBuf>,
+    /// The directory the app ran from, as the snapshot's absolute script paths spell it:
+    /// `<DIR>/src/app.js` in a snapshot is `src/app.js` here. Without it, script paths are matched
+    /// to linted files by their longest common suffix.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<String>,
+    /// Unexplained growth must grow by at least N objects (or entries) in each interval.
+    #[arg(long, value_name = "N", default_value_t = rc::confirm::DEFAULT_MIN_GROWTH)]
+    pub min_growth: u64,
+    #[arg(short, long, value_enum, default_value_t = HeapFormat::Text)]
+    pub format: HeapFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HeapFormat {
+    /// For people.
+    Text,
+    /// One JSON object (schema in the README).
+    Json,
+}
+
+fn timings() -> bool {
+    std::env::var_os("LEAKLINT_TIMINGS").is_some_and(|v| !v.is_empty())
+}
+
+fn note_time(what: &str, since: Instant) {
+    if timings() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "timing {what}: {:.0} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn read(path: &Path, keep_edges: bool) -> Result<Snapshot, Failure> {
+    let started = Instant::now();
+    let opts = ReadOptions {
+        keep_edges,
+        progress: true,
+    };
+    let snap =
+        rc::read_snapshot(path, &shown(path), &opts).map_err(|e| Failure::Io(e.to_string()))?;
+    note_time(&format!("read {}", shown(path)), started);
+    Ok(snap)
+}
+
+/// Reads several snapshots at once, one thread each; `full[i]` says whether to keep edges.
+fn read_all(paths: &[PathBuf], full: &[bool]) -> Result<Vec<Snapshot>, Failure> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .iter()
+            .zip(full)
+            .map(|(p, &f)| scope.spawn(move || read(p, f)))
+            .collect();
+        let mut out = Vec::new();
+        let mut first_error = None;
+        for h in handles {
+            match h.join() {
+                Ok(Ok(s)) => out.push(s),
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(_) => {
+                    first_error.get_or_insert(Failure::Io(
+                        "internal error while reading a snapshot (please report it)".into(),
+                    ));
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    })
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Failure::stdout)
+}
+
+pub fn heap(cmd: HeapCommand) -> Result<Exit, Failure> {
+    match cmd {
+        HeapCommand::Summary {
+            snapshot,
+            top,
+            format,
+        } => {
+            let snap = read(&snapshot, true)?;
+            let started = Instant::now();
+            let mut g = Graph::new(snap);
+            let summary = rc::summary::summarize(&mut g, top);
+            note_time("graph, dominators and summary", started);
+            let path = shown(&snapshot);
+            print(&match format {
+                HeapFormat::Text => rc::render::summary_text(&path, &summary, top),
+                HeapFormat::Json => rc::render::summary_json(&path, &summary, top),
+            })?;
+            Ok(Exit::Clean)
+        }
+        HeapCommand::Diff {
+            snapshots,
+            top,
+            min_growth,
+            format,
+        } => {
+            // Only the middle snapshot of three (the last of two) is read with its edges: it
+            // names the scripts and gives retainer paths. The others need ids, classes, sizes.
+            let full_index = 1;
+            let full: Vec<bool> = (0..snapshots.len()).map(|i| i == full_index).collect();
+            let mut snaps = read_all(&snapshots, &full)?;
+            let started = Instant::now();
+            let g = Graph::new(std::mem::take(&mut snaps[full_index]));
+            note_time("graph", started);
+            let started = Instant::now();
+            let refs: Vec<&Snapshot> = snaps
+                .iter()
+                .enumerate()
+                .map(|(i, s)| if i == full_index { &g.snap } else { s })
+                .collect();
+            let cmp = rc::diff::compare(&refs, full_index, &g.scripts);
+            note_time("comparison", started);
+            let paths: Vec<String> = snapshots.iter().map(|p| shown(p)).collect();
+            print(&match format {
+                HeapFormat::Text => rc::render::diff_text(&paths, &cmp, Some(&g), top, min_growth),
+                HeapFormat::Json => rc::render::diff_json(&paths, &cmp, Some(&g), top, min_growth),
+            })?;
+            Ok(Exit::Clean)
+        }
+    }
+}
+
+pub fn confirm(args: ConfirmArgs) -> Result<Exit, Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::Io(format!("cannot read the current directory: {e}")))?;
+    let findings = match &args.findings {
+        Some(report) => {
+            let text = std::fs::read_to_string(report)
+                .map_err(|e| Failure::Io(format!("cannot read {}: {e}", report.display())))?;
+            rc::confirm::findings_from_json(&text)
+                .map_err(|e| Failure::Usage(format!("{}: {e}", report.display())))?
+        }
+        None => lint_findings(&args.paths, &cwd)?,
+    };
+    let full = [true, true, true];
+    let snaps = read_all(&args.snapshots, &full)?;
+    let started = Instant::now();
+    let graphs: Vec<Graph> = snaps.into_iter().map(Graph::new).collect();
+    let paths: Vec<String> = args.snapshots.iter().map(|p| shown(p)).collect();
+    let opts = rc::confirm::Options {
+        root: args.root.clone(),
+        min_growth: args.min_growth,
+    };
+    let result = rc::confirm::confirm(graphs, &findings, &opts);
+    note_time("confirm", started);
+    print(&match args.format {
+        HeapFormat::Text => rc::confirm::render_text(&paths, &result),
+        HeapFormat::Json => rc::confirm::render_json(&paths, &result),
+    })?;
+    Ok(if result.leaks_found() {
+        Exit::Problems
+    } else {
+        Exit::Clean
+    })
+}
+
+/// Lints `paths` with the default configuration lookup (`leaklint.toml`) and returns every
+/// finding that has a runtime signature.
+fn lint_findings(paths: &[PathBuf], cwd: &Path) -> Result<Vec<rc::Finding>, Failure> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let configs = Arc::new(
+        crate::config::Configs::new(cwd, None).map_err(|e| Failure::Config(e.to_string()))?,
+    );
+    let cli_ignore = crate::globs::IgnoreGlobs::new(cwd.to_path_buf(), &[])
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let walked = crate::walk::collect(
+        &paths,
+        &crate::walk::WalkOptions {
+            cwd,
+            no_ignore: false,
+            cli_ignore: &cli_ignore,
+            configs: &configs,
+        },
+    )
+    .map_err(|e| Failure::Config(e.to_string()))?;
+    if let Some(e) = walked.errors.first() {
+        return Err(Failure::Io(e.clone()));
+    }
+    let outcomes =
+        crate::engine::lint_targets(walked.targets, &crate::engine::LintOptions::default())
+            .map_err(Failure::Io)?;
+    let mut findings = Vec::new();
+    for outcome in outcomes {
+        let crate::engine::Outcome::Linted(file) = outcome else {
+            continue;
+        };
+        for p in &file.problems {
+            let Some(sig) = &p.signature else { continue };
+            let pos = |l: &crate::report::Located| rc::confirm::Pos {
+                line: l.start.line as u32,
+                column: l.start.column as u32,
+            };
+            findings.push(rc::Finding {
+                rule: p.source.id().to_owned(),
+                file: file.path.clone(),
+                line: p.at.start.line as u32,
+                column: p.at.start.column as u32,
+                message: p.message.clone(),
+                signature: rc::SignatureIn {
+                    kind: sig.kind.to_owned(),
+                    receiver: sig.receiver.clone(),
+                    event: sig.event.clone(),
+                    collection: sig.collection.clone(),
+                    access_path: sig.access_path.clone(),
+                    retained: sig.retained.clone(),
+                    call: Some(pos(&sig.call)),
+                    function: sig.function.as_ref().map(pos),
+                },
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.rule).cmp(&(&b.file, b.line, b.column, &b.rule))
+    });
+    Ok(findings)
+}
