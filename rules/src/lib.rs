@@ -14,6 +14,7 @@ pub mod parse;
 mod registry;
 pub mod timer_leak;
 pub mod unbounded_cache;
+pub mod untimed_promise;
 
 pub use finding::{Finding, Label, Signature, SignatureKind, Span};
 pub use knowledge::Knowledge;

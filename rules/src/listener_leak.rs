@@ -158,6 +158,11 @@ fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
     {
         return None;
     }
+    // `events.once(emitter, name)` / `events.on(emitter, name)` are the module's promise and
+    // iterator helpers (`untimed-promise` looks at those), not listeners on the module.
+    if receiver.props.is_empty() && model.is_module_binding(receiver, &["events", "node:events"]) {
+        return None;
+    }
     let f = call.in_fn?;
     let role = model.role(Some(f));
     if role.frequency == Frequency::StartUp {

@@ -9,6 +9,7 @@ pub static ALL: &[&dyn Rule] = &[
     &crate::max_listeners_disabled::MaxListenersDisabled,
     &crate::timer_leak::TimerLeak,
     &crate::unbounded_cache::UnboundedCache,
+    &crate::untimed_promise::UntimedPromise,
 ];
 
 /// The rule with this id.

@@ -15,7 +15,7 @@ use super::path::{AccessPath, Root, static_prop, strip};
 use super::roles::{self, Role};
 use super::{
     Arg, Binding, BindingKind, ClassId, Delete, FnContext, FnId, FnKind, Init, MemberCall,
-    MemberWrite, Model, PlainCall, Use, UseKind,
+    MemberWrite, Model, NewCall, PlainCall, Use, UseKind,
 };
 use crate::Span;
 use swc_common::Spanned;
@@ -435,6 +435,47 @@ impl Collector<'_, '_> {
         });
     }
 
+    /// The promise of `expr` (a call or `new`, possibly at the end of a `.then()` chain) is
+    /// awaited or returned.
+    fn mark_awaited(&mut self, expr: &Expr) {
+        let mut cur = strip(expr);
+        loop {
+            match cur {
+                Expr::Call(c) => {
+                    self.model.awaited.insert(Span::from_swc(c.span).start);
+                    // `fetch(u).then(r => r.json())`: the chain's head is awaited too.
+                    match &c.callee {
+                        Callee::Expr(callee) => match strip(callee) {
+                            Expr::Member(m) => cur = strip(&m.obj),
+                            _ => return,
+                        },
+                        _ => return,
+                    }
+                }
+                Expr::New(n) => {
+                    self.model.awaited.insert(Span::from_swc(n.span).start);
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// `expr` runs inside `Promise.race([...])`, with its `.then()` chain.
+    fn mark_raced(&mut self, expr: &Expr) {
+        let mut cur = strip(expr);
+        while let Expr::Call(c) = cur {
+            self.model.raced.insert(Span::from_swc(c.span).start);
+            match &c.callee {
+                Callee::Expr(callee) => match strip(callee) {
+                    Expr::Member(m) => cur = strip(&m.obj),
+                    _ => return,
+                },
+                _ => return,
+            }
+        }
+    }
+
     /// Marks a call's result as kept (assigned, returned, passed on), and where it is stored.
     fn keep(&mut self, call: &CallExpr, stored: Option<AccessPath>) {
         self.kept_results
@@ -781,6 +822,15 @@ impl Visit for Collector<'_, '_> {
     fn visit_call_expr(&mut self, n: &CallExpr) {
         let span = Span::from_swc(n.span);
         let in_fn = self.current_fn();
+        if is_promise_race(n) {
+            for arg in &n.args {
+                if let Expr::Array(a) = strip(&arg.expr) {
+                    for e in a.elems.iter().flatten() {
+                        self.mark_raced(&e.expr);
+                    }
+                }
+            }
+        }
 
         // How often do the functions passed here run?
         if let Some((role, handlers)) = roles::classify_call(n, self.model) {
@@ -889,6 +939,24 @@ impl Visit for Collector<'_, '_> {
             }
         }
         n.args.visit_with(self);
+        let args = n
+            .args
+            .iter()
+            .flatten()
+            .map(|a| self.summarize_arg(&a.expr))
+            .collect();
+        let in_fn = self.current_fn();
+        self.model.news.push(NewCall {
+            span: Span::from_swc(n.span),
+            callee: self.model.text(Span::from_swc(n.callee.span())).into(),
+            args,
+            in_fn,
+        });
+    }
+
+    fn visit_await_expr(&mut self, n: &AwaitExpr) {
+        self.mark_awaited(&n.arg);
+        n.visit_children_with(self);
     }
 
     fn visit_expr(&mut self, n: &Expr) {
@@ -956,6 +1024,9 @@ impl Visit for Collector<'_, '_> {
         }
         if let Some(Expr::Call(c)) = n.arg.as_deref().map(strip) {
             self.keep(c, None);
+        }
+        if let Some(arg) = n.arg.as_deref() {
+            self.mark_awaited(arg);
         }
         n.visit_children_with(self);
     }
@@ -1097,6 +1168,18 @@ fn fn_start(expr: &Expr) -> Option<usize> {
         Expr::Arrow(a) => Some(Span::from_swc(a.span).start),
         _ => None,
     }
+}
+
+/// `Promise.race(...)`.
+fn is_promise_race(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Member(m) = strip(callee) else {
+        return false;
+    };
+    matches!(strip(&m.obj), Expr::Ident(i) if i.sym == "Promise")
+        && static_prop(&m.prop).as_deref() == Some("race")
 }
 
 /// `f` in `f.bind(...)`.

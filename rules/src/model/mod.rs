@@ -259,6 +259,16 @@ pub struct PlainCall {
     pub stored_to: Option<AccessPath>,
 }
 
+/// `new X(...)`.
+#[derive(Clone, Debug)]
+pub struct NewCall {
+    pub span: Span,
+    /// The constructor as written: `Promise`, `events.EventEmitter`.
+    pub callee: Atom,
+    pub args: Vec<Arg>,
+    pub in_fn: Option<FnId>,
+}
+
 /// An assignment to a property: `obj.k = v`, `obj[k] ??= v`, `this.x = v`.
 #[derive(Clone, Debug)]
 pub struct MemberWrite {
@@ -299,6 +309,13 @@ pub struct Model<'a> {
     pub deletes: Vec<Delete>,
     /// Paths returned by `return <path>`, with the function that returns them.
     pub returned_paths: Vec<(AccessPath, Option<FnId>)>,
+    /// Start offsets of calls and `new` expressions whose promise is awaited or returned,
+    /// directly or through a `.then()` / `.catch()` / `.finally()` chain.
+    pub awaited: rustc_hash::FxHashSet<usize>,
+    /// Start offsets of calls made inside `Promise.race([...])`, which a timer can end.
+    pub raced: rustc_hash::FxHashSet<usize>,
+    /// Every `new X(...)`, in source order.
+    pub news: Vec<NewCall>,
     /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
     /// property `x = ...`.
     pub field_inits: Vec<(ClassId, Atom, Init, Span)>,
@@ -325,6 +342,9 @@ impl<'a> Model<'a> {
             member_writes: Vec::new(),
             deletes: Vec::new(),
             returned_paths: Vec::new(),
+            awaited: Default::default(),
+            raced: Default::default(),
+            news: Vec::new(),
             field_inits: Vec::new(),
             instantiations: Vec::new(),
             instantiated_per_instance: Default::default(),
@@ -388,6 +408,18 @@ impl<'a> Model<'a> {
             }
             _ => None,
         }
+    }
+
+    /// Is `path` a binding of one of these modules itself (`const events = require('events')`,
+    /// `import * as events from 'node:events'`), rather than something exported from it?
+    pub fn is_module_binding(&self, path: &AccessPath, modules: &[&str]) -> bool {
+        let Root::Binding(id) = &path.root else {
+            return false;
+        };
+        self.binding(id).is_some_and(|b| {
+            b.imported.is_none()
+                && matches!(&b.init, Init::Require(m) | Init::Import(m) if modules.contains(&m.as_str()))
+        })
     }
 
     /// `true` when `inner` is `outer` or nested inside it.

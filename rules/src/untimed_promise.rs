@@ -1,0 +1,469 @@
+//! `untimed-promise`: outbound I/O with no deadline, and promises that may never settle,
+//! awaited or returned from code that runs per request or per call.
+
+use crate::model::{AccessPath, Arg, Frequency, Init, MemberCall, Model, NewCall, PlainCall, Root};
+use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+
+declare_rule! {
+    /// An outbound request or a promise with no deadline is awaited per request or call, so a stalled peer holds it forever.
+    ///
+    /// ### What it finds
+    ///
+    /// Awaited or returned, in code that runs per request, connection, message, tick or call:
+    /// `fetch` without a `signal`; axios without `timeout` on the call, on the instance
+    /// (`axios.create({ timeout })`) or in `axios.defaults.timeout`; `http(s).request` / `get`
+    /// with neither a `timeout` / `signal` option nor `req.setTimeout(...)`; `got` without
+    /// `timeout`; undici `request` without `headersTimeout` / `bodyTimeout` / `signal`;
+    /// `events.once(emitter, name)` without `{ signal }`; and `new Promise(...)` whose executor
+    /// settles only from an event listener, with no timer, signal or reject path. It stays quiet
+    /// for `AbortSignal.timeout()`, `AbortSignal.any([...])` and any controller's signal, calls
+    /// inside `Promise.race([...])` (which a timer can end), clients created with a timeout,
+    /// sleeps (`new Promise(r => setTimeout(r, ms))`), and start-up code.
+    ///
+    /// ### Why it leaks
+    ///
+    /// A request with no deadline waits as long as the peer lets it: a stalled upstream, a
+    /// half-open socket or an event that never fires keeps the promise pending, and with it the
+    /// handler's closure, `req`, `res`, buffers and sockets. Under load these pile up by the
+    /// thousand until memory or file descriptors run out. Node's `fetch` has no overall timeout,
+    /// and axios and `http.request` have none by default.
+    ///
+    /// ### Bad
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    ///
+    /// app.get('/weather', async (req, res) => {
+    ///   const upstream = await fetch(`https://api.example.com/weather?city=${req.query.city}`);
+    ///   res.json(await upstream.json());
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// const { EventEmitter } = require('events');
+    /// const jobs = new EventEmitter();
+    ///
+    /// export function waitForJob(id) {
+    ///   return new Promise((resolve) => {
+    ///     jobs.on(`done:${id}`, resolve);
+    ///   });
+    /// }
+    /// ```
+    ///
+    /// ### Good
+    ///
+    /// ```js
+    /// const express = require('express');
+    /// const app = express();
+    ///
+    /// app.get('/weather', async (req, res) => {
+    ///   const upstream = await fetch(`https://api.example.com/weather?city=${req.query.city}`, {
+    ///     signal: AbortSignal.timeout(5000),
+    ///   });
+    ///   res.json(await upstream.json());
+    /// });
+    /// ```
+    ///
+    /// ```js
+    /// const { once } = require('events');
+    ///
+    /// export async function waitForJob(jobs, id) {
+    ///   const [result] = await once(jobs, `done:${id}`, { signal: AbortSignal.timeout(30_000) });
+    ///   return result;
+    /// }
+    /// ```
+    ///
+    /// ### How to fix
+    ///
+    /// Give every outbound call a deadline: `fetch(url, { signal: AbortSignal.timeout(5000) })`,
+    /// `axios.create({ timeout: 5000 })`, `http.request({ ..., timeout: 5000 })` with
+    /// `req.on('timeout', () => req.destroy())`, got's `timeout: { request: 5000 }`, undici's
+    /// `headersTimeout` / `bodyTimeout`. For events, use `events.once(emitter, name, { signal })`
+    /// or race the promise against a timer, and reject on `'error'`.
+    pub UntimedPromise {
+        id: "untimed-promise",
+        severity: Warning,
+        category: Promises,
+        triggers: ["fetch", "axios", "request(", "get(", "got", "once(", "Promise("],
+    }
+}
+
+const HTTP_MODULES: &[&str] = &["http", "https", "node:http", "node:https"];
+const FETCH_MODULES: &[&str] = &["undici", "node-fetch", "cross-fetch"];
+const EVENTS_MODULES: &[&str] = &["events", "node:events"];
+const AXIOS_VERBS: &[&str] = &[
+    "get", "delete", "head", "options", "post", "put", "patch", "request",
+];
+const LISTENERS: &[&str] = &[
+    "on",
+    "once",
+    "addListener",
+    "prependListener",
+    "prependOnceListener",
+    "addEventListener",
+];
+
+impl Rule for UntimedPromise {
+    fn meta(&self) -> &'static crate::Meta {
+        &Self::META
+    }
+
+    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+        for call in &model.plain_calls {
+            if let Some(f) = check_plain(model, call) {
+                found.push(f);
+            }
+        }
+        for call in &model.member_calls {
+            if let Some(f) = check_member(model, call) {
+                found.push(f);
+            }
+        }
+        for new in &model.news {
+            if let Some(f) = check_executor(model, new) {
+                found.push(f);
+            }
+        }
+    }
+}
+
+/// Where the call runs, if it matters: code that repeats (not start-up), awaited or returned
+/// there (or always, for callback APIs), and not inside `Promise.race`.
+fn repeats(model: &Model<'_>, span: Span, in_fn: Option<usize>, must_await: bool) -> Option<usize> {
+    let f = in_fn?;
+    if model.role(Some(f)).frequency == Frequency::StartUp || model.raced.contains(&span.start) {
+        return None;
+    }
+    if must_await && !model.awaited.contains(&span.start) {
+        return None;
+    }
+    Some(f)
+}
+
+/// Does an options object carry one of these keys?
+fn has_any(arg: Option<&Arg>, keys: &[&str]) -> bool {
+    arg.is_some_and(|a| keys.iter().any(|k| a.prop(k).is_some()))
+}
+
+/// The module a binding comes from (`require('axios')`, `import got from 'got'`).
+fn module_of<'m>(model: &'m Model<'_>, path: &AccessPath) -> Option<&'m str> {
+    let Root::Binding(id) = &path.root else {
+        return None;
+    };
+    match &model.binding(id)?.init {
+        Init::Require(m) | Init::Import(m) => Some(m.as_str()),
+        _ => None,
+    }
+}
+
+fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
+    let name = model
+        .imported_or_global(call, FETCH_MODULES)
+        .or_else(|| model.imported_or_global(call, &["axios"]))
+        .or_else(|| model.imported_or_global(call, &["got"]))
+        .or_else(|| model.imported_or_global(call, EVENTS_MODULES))?;
+    let module = if call.global {
+        None
+    } else {
+        model.binding(&call.callee).and_then(|b| match &b.init {
+            Init::Require(m) | Init::Import(m) => Some(m.as_str()),
+            _ => None,
+        })
+    };
+    let (what, ok) = match (module, name.as_str()) {
+        (None, "fetch") | (Some("undici" | "node-fetch" | "cross-fetch"), "fetch") => (
+            "`fetch` is called without a `signal`",
+            has_any(call.args.get(1), &["signal"]) || builds_request(model, call.in_fn),
+        ),
+        (Some("undici"), "request") => (
+            "undici `request` is called without `headersTimeout`, `bodyTimeout` or a `signal`",
+            has_any(
+                call.args.get(1),
+                &["headersTimeout", "bodyTimeout", "signal"],
+            ),
+        ),
+        (Some("axios"), _)
+            if call.args.iter().any(|a| matches!(a, Arg::Object(..))) || !call.args.is_empty() =>
+        {
+            (
+                "axios is called without a `timeout`",
+                call.args
+                    .iter()
+                    .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
+                    || axios_defaults_timed(model),
+            )
+        }
+        (Some("got"), _) => (
+            "got is called without a `timeout`",
+            call.args
+                .iter()
+                .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some()),
+        ),
+        (Some(m), "once") if EVENTS_MODULES.contains(&m) => (
+            "`events.once` waits for an event with no `signal` to give up",
+            has_any(call.args.get(2), &["signal"]),
+        ),
+        _ => return None,
+    };
+    if ok {
+        return None;
+    }
+    let f = repeats(model, call.span, call.in_fn, true)?;
+    Some(finding(model, call.callee_span, call.span, f, what, None))
+}
+
+fn check_member(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
+    let receiver = call.receiver.as_ref()?;
+    let method = call.method.as_str();
+    let (what, ok, must_await) = match (module_of(model, receiver), method) {
+        (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && receiver.props.is_empty() => {
+            let options = call.args.iter().find(|a| matches!(a, Arg::Object(..)));
+            let timed_options = has_any(options, &["timeout", "signal"]);
+            let timed_later = call.stored_to.as_ref().is_some_and(|req| {
+                model.member_calls.iter().any(|c| {
+                    c.receiver.as_ref().is_some_and(|r| model.same_object(r, req))
+                        && (c.method == "setTimeout"
+                            || (LISTENERS.contains(&c.method.as_str())
+                                && matches!(c.args.first(), Some(Arg::Str(e, _)) if e == "timeout")))
+                })
+            });
+            // Handed to the caller (returned, passed on): the caller can set the timeout.
+            let handed_on = call
+                .stored_to
+                .as_ref()
+                .is_some_and(|req| model.path_escapes(req, &[]))
+                || (call.result_kept && call.stored_to.is_none());
+            (
+                "`http.request` has neither a `timeout` (with `req.destroy()` on `'timeout'`) nor a `signal`",
+                timed_options || timed_later || handed_on,
+                false,
+            )
+        }
+        (Some("axios"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
+            "axios is called without a `timeout` on the call, the instance or `axios.defaults`",
+            call.args
+                .iter()
+                .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
+                || axios_defaults_timed(model),
+            true,
+        ),
+        (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
+            "got is called without a `timeout`",
+            call.args
+                .iter()
+                .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some()),
+            true,
+        ),
+        (Some("undici"), "request" | "fetch") if receiver.props.is_empty() => (
+            "undici is called without `headersTimeout`, `bodyTimeout` or a `signal`",
+            has_any(
+                call.args.get(1),
+                &["headersTimeout", "bodyTimeout", "signal"],
+            ),
+            true,
+        ),
+        (Some(m), "once") if EVENTS_MODULES.contains(&m) && receiver.props.is_empty() => (
+            "`events.once` waits for an event with no `signal` to give up",
+            has_any(call.args.get(2), &["signal"]),
+            true,
+        ),
+        // An instance made by `axios.create(config)`: timed when the config has a timeout.
+        (None, verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => {
+            let created = axios_instance_config(model, receiver)?;
+            (
+                "this axios instance is created without a `timeout`, and the call sets none",
+                created.is_some_and(|c| c.prop("timeout").is_some())
+                    || call
+                        .args
+                        .iter()
+                        .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
+                    || instance_defaults_timed(model, receiver),
+                true,
+            )
+        }
+        _ => return None,
+    };
+    if ok {
+        return None;
+    }
+    let f = repeats(model, call.span, call.in_fn, must_await)?;
+    Some(finding(model, call.callee_span, call.span, f, what, None))
+}
+
+/// Does this function build a `new Request(...)`? `fetch(request)` then carries whatever signal
+/// the Request was given.
+fn builds_request(model: &Model<'_>, in_fn: Option<usize>) -> bool {
+    model
+        .news
+        .iter()
+        .any(|n| n.in_fn == in_fn && n.callee.as_str() == "Request")
+}
+
+/// `axios.defaults.timeout = ...` somewhere in the file.
+fn axios_defaults_timed(model: &Model<'_>) -> bool {
+    model.member_writes.iter().any(|w| {
+        w.key.as_deref() == Some("timeout")
+            && w.object.as_ref().is_some_and(|o| {
+                o.props.last().is_some_and(|p| p == "defaults")
+                    && module_of(
+                        model,
+                        &AccessPath {
+                            root: o.root.clone(),
+                            props: Vec::new(),
+                        },
+                    ) == Some("axios")
+            })
+    })
+}
+
+/// `api.defaults.timeout = ...` for an instance `api`.
+fn instance_defaults_timed(model: &Model<'_>, instance: &AccessPath) -> bool {
+    model.member_writes.iter().any(|w| {
+        w.key.as_deref() == Some("timeout")
+            && w.object.as_ref().is_some_and(|o| {
+                o.root == instance.root && o.props.iter().map(|p| p.as_str()).eq(["defaults"])
+            })
+    })
+}
+
+/// For `const api = axios.create(config)`: `Some(config)` (or `Some(None)` without one); `None`
+/// when the binding is not an axios instance.
+fn axios_instance_config<'m>(
+    model: &'m Model<'_>,
+    instance: &AccessPath,
+) -> Option<Option<&'m Arg>> {
+    let create = model.member_calls.iter().find(|c| {
+        c.method == "create"
+            && c.stored_to
+                .as_ref()
+                .is_some_and(|s| model.same_object(s, instance))
+            && c.receiver
+                .as_ref()
+                .is_some_and(|r| module_of(model, r) == Some("axios"))
+    })?;
+    Some(create.args.first())
+}
+
+/// `new Promise((resolve, reject) => { emitter.once('x', resolve) })`: settles only when an event
+/// fires, with no timer, signal or reject path.
+fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
+    if new.callee.as_str() != "Promise" {
+        return None;
+    }
+    let Some(Arg::Fn(executor, _)) = new.args.first() else {
+        return None;
+    };
+    let exec = &model.functions[*executor];
+    let resolve = exec.params.iter().find(|p| p.index == 0)?;
+    let text = model.text(exec.span);
+    // A reject path, a timer or a signal gives the promise a way to end.
+    if let Some(reject) = exec.params.iter().find(|p| p.index == 1)
+        && count_word(text, &reject.name) > 1
+    {
+        return None;
+    }
+    if text.contains("setTimeout")
+        || text.contains("signal")
+        || text.contains("AbortSignal")
+        || text.contains("setImmediate")
+    {
+        return None;
+    }
+    let inside = |s: Span| exec.span.contains(s);
+    let is_resolve = |a: &Arg| matches!(a, Arg::Path(p, _) if p.props.is_empty() && matches!(&p.root, Root::Binding(id) if *id == resolve.id));
+    let calls_resolve_within = |span: Span| {
+        model
+            .plain_calls
+            .iter()
+            .any(|c| span.contains(c.span) && c.callee == resolve.id)
+    };
+    // Settled directly, or from a callback that is not an event listener: not our shape.
+    let settles_directly = model
+        .plain_calls
+        .iter()
+        .any(|c| c.callee == resolve.id && inside(c.span) && c.in_fn == Some(*executor));
+    if settles_directly {
+        return None;
+    }
+    let listener = model.member_calls.iter().find(|c| {
+        inside(c.span)
+            && LISTENERS.contains(&c.method.as_str())
+            && c.args.get(1).is_some_and(|h| {
+                is_resolve(h)
+                    || matches!(h, Arg::Fn(f, _) if calls_resolve_within(model.functions[*f].span))
+            })
+    })?;
+    // Resolve must not be reachable any other way (passed to a callback API, called elsewhere).
+    let other_calls = model
+        .plain_calls
+        .iter()
+        .filter(|c| c.callee == resolve.id && inside(c.span))
+        .count();
+    let via_listener = model
+        .plain_calls
+        .iter()
+        .filter(|c| c.callee == resolve.id && listener.span.contains(c.span))
+        .count();
+    if other_calls > via_listener {
+        return None;
+    }
+    let f = repeats(model, new.span, new.in_fn, true)?;
+    let event = match listener.args.first() {
+        Some(Arg::Str(e, _)) => format!("'{e}'"),
+        _ => "its event".to_string(),
+    };
+    let what = format!(
+        "this promise settles only when `{}` emits {event}, with no timer, signal or reject path",
+        model.text(listener.receiver_span)
+    );
+    Some(finding(
+        model,
+        Span::new(new.span.start, new.span.start + 11),
+        new.span,
+        f,
+        &what,
+        Some(exec.span),
+    ))
+}
+
+/// Occurrences of `word` as a whole identifier in `text`.
+fn count_word(text: &str, word: &str) -> usize {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(word)
+        .filter(|(i, _)| {
+            let before = text[..*i].chars().next_back();
+            let after = text[i + word.len()..].chars().next();
+            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+        })
+        .count()
+}
+
+fn finding(
+    model: &Model<'_>,
+    primary: Span,
+    call: Span,
+    f: usize,
+    what: &str,
+    function: Option<Span>,
+) -> Finding {
+    let role = model.role(Some(f));
+    let phrase = role.frequency.phrase();
+    let runs = crate::listener_leak::runs_because(model, f, role);
+    let message = format!(
+        "{what}: if the other side stalls, this waits forever and keeps everything it holds alive; it is awaited {phrase}; {runs}"
+    );
+    let help = "give it a deadline: `fetch(url, { signal: AbortSignal.timeout(5000) })`, `axios.create({ timeout: 5000 })`, \
+                `http.request({ ..., timeout: 5000 })` with `req.on('timeout', () => req.destroy())`, or \
+                `events.once(emitter, name, { signal: AbortSignal.timeout(5000) })`"
+        .to_string();
+    let mut signature = Signature::new(SignatureKind::Promise, call);
+    signature.function = function;
+    let mut finding = Finding::new(primary, message, help, signature);
+    if let Some(origin) = &role.origin
+        && let Some(s) = origin.span
+    {
+        finding = finding.label(s, format!("this makes the code run {phrase}"));
+    }
+    finding
+}
