@@ -123,7 +123,7 @@ pub enum Format {
     Compact,
     /// Versioned JSON report (see the `output::json` module for the schema).
     Json,
-    /// SARIF 2.1.0 for GitHub code scanning (see the `output::sarif` module).
+    /// SARIF 2.1.0, ready for GitHub code scanning.
     Sarif,
     /// GitHub Actions annotations (`::error file=…,line=…::message`).
     Github,
