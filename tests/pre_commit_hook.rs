@@ -1,6 +1,8 @@
 //! The pre-commit hook of `.pre-commit-hooks.yaml`, run for real: pre-commit from PyPI in a
-//! throwaway virtual environment runs `pre-commit try-repo` on this repository (its working
-//! tree, committed or not) in a small git repository with a leaky and a clean file.
+//! throwaway virtual environment runs `pre-commit try-repo` on this repository in a small git
+//! repository with a leaky and a clean file. `try-repo` takes this repository's HEAD plus its
+//! staged and modified tracked files; untracked files are left out, so in a working tree where
+//! tracked code refers to a file not yet added, the hook build fails (`git add` it first).
 //!
 //! `try-repo` clones this repository and builds the hook with `cargo install --path .`, as
 //! pre-commit's `language: rust` always does. To keep that affordable in `cargo test`:
