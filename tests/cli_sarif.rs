@@ -85,6 +85,13 @@ fn assert_github_ready(sarif: &Value) {
         assert!(text(&rule["fullDescription"]["text"], "fullDescription", id) <= 1024);
         text(&rule["help"]["text"], "help.text", id);
         text(&rule["help"]["markdown"], "help.markdown", id);
+        // GitHub does not show helpUri: the markdown links the documentation too.
+        let uri = rule["helpUri"].as_str().expect("helpUri");
+        assert!(uri.starts_with("https://"), "{id}: {uri}");
+        assert!(
+            rule["help"]["markdown"].as_str().unwrap().contains(uri),
+            "{id}"
+        );
         assert!(
             ["note", "warning", "error"]
                 .contains(&rule["defaultConfiguration"]["level"].as_str().unwrap()),

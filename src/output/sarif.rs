@@ -312,17 +312,24 @@ fn rule_descriptor(meta: &'static Meta) -> ReportingDescriptor {
 
 fn builtin_descriptor(builtin: Builtin) -> ReportingDescriptor {
     let docs = builtin.docs();
-    let (severity, tag) = match builtin {
-        Builtin::ParseError => (Severity::Error, "syntax"),
-        Builtin::UnknownRule | Builtin::UnusedDirective => (Severity::Warning, "suppression"),
+    // The README sections that explain them.
+    let (severity, tag, section) = match builtin {
+        Builtin::ParseError => (Severity::Error, "syntax", "exit-status"),
+        Builtin::UnknownRule | Builtin::UnusedDirective => {
+            (Severity::Warning, "suppression", "suppression-comments")
+        }
     };
+    let url = format!(
+        "{}/blob/main/README.md#{section}",
+        env!("CARGO_PKG_REPOSITORY")
+    );
     descriptor(DescriptorParts {
         id: builtin.id(),
         short: first_sentence(docs).to_owned(),
         full: docs.to_owned(),
-        help_text: docs.to_owned(),
-        help_markdown: docs.to_owned(),
-        help_uri: None,
+        help_text: format!("{docs}\n\nDocumentation: {url}"),
+        help_markdown: format!("{docs}\n\n[Documentation]({url})"),
+        help_uri: Some(url),
         severity,
         tags: vec![tag.to_owned()],
         precision: precision(Source::Builtin(builtin)),
