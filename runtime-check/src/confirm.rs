@@ -1065,55 +1065,52 @@ fn entries_location(s: &Indexed, node: u32) -> Option<(u32, u32)> {
         .map(|(k, _)| k)
 }
 
-/// Where a collection is declared, from its retainer path: the last context variable or the
-/// `global` property on the path, looked up in the script's source.
-fn declaration_site(s: &Indexed, node: u32) -> Option<(String, u32, String)> {
+/// Where a collection is declared, from its retainer path: the last context variable on the
+/// path (`sessions`), or the `global` property it hangs from (`globalThis.visitors`). Returns
+/// the script, the name, and how to find the line in the source.
+fn declaration_site(
+    s: &Indexed,
+    local: &HashMap<String, String>,
+    node: u32,
+) -> Option<(String, String, Decl)> {
     let g = &s.g;
     let sn = &g.snap;
     let edges = g.path_to(node);
-    // The last context variable on the path.
     for &e in edges.iter().rev() {
         let e = e as usize;
         if sn.edge_kind(e) == EdgeKind::Context {
             let var = sn.strings.get(sn.edge_name[e]).to_owned();
             let ctx = g.edge_owner(e as u32);
-            let script = context_script_fast(s, ctx)?;
+            let script = g.context_script(ctx)?;
             let sc = g.scripts.get(&script)?;
             if diff::is_builtin_script(&sc.name) {
                 return None;
             }
-            let line = g
-                .script_source(sc)
-                .and_then(|src| find_declaration(src, &var))
-                .unwrap_or(0);
-            return Some((sc.name.clone(), line, var));
+            return Some((sc.name.clone(), var.clone(), Decl::Variable(var)));
         }
     }
-    // A property of `global`: where a user script assigns it.
     let global = g.global()?;
     for (i, &e) in edges.iter().enumerate() {
         if g.edge_owner(e) == global && sn.edge_kind(e as usize) == EdgeKind::Property {
             let prop = sn.strings.get(sn.edge_name[e as usize]).to_owned();
-            let rest: Vec<String> = edges[i + 1..]
-                .iter()
-                .take_while(|&&x| sn.edge_kind(x as usize) == EdgeKind::Property)
-                .map(|&x| sn.strings.get(sn.edge_name[x as usize]).to_owned())
-                .collect();
+            let mut name = format!("globalThis.{prop}");
+            for &x in edges[i + 1..].iter().take(3) {
+                if sn.edge_kind(x as usize) != EdgeKind::Property {
+                    break;
+                }
+                name.push('.');
+                name.push_str(sn.strings.get(sn.edge_name[x as usize]));
+            }
+            // The user script that assigns it.
             let mut scripts: Vec<(&u32, &crate::graph::Script)> = g.scripts.iter().collect();
             scripts.sort_by_key(|(id, _)| **id);
             for (_, sc) in scripts {
                 if diff::is_builtin_script(&sc.name) {
                     continue;
                 }
-                if let Some(src) = g.script_source(sc)
-                    && let Some(line) = find_global_assignment(src, &prop)
-                {
-                    let mut name = format!("globalThis.{prop}");
-                    for r in rest.iter().take(3) {
-                        name.push('.');
-                        name.push_str(r);
-                    }
-                    return Some((sc.name.clone(), line, name));
+                let src = source_of(s, local, &sc.name);
+                if src.is_some_and(|src| find_global_assignment(&src, &prop).is_some()) {
+                    return Some((sc.name.clone(), name, Decl::Global(prop)));
                 }
             }
             return None;
@@ -1122,9 +1119,35 @@ fn declaration_site(s: &Indexed, node: u32) -> Option<(String, u32, String)> {
     None
 }
 
-/// The script of a Context, from the closures that use it (needs retainers).
-fn context_script_fast(s: &Indexed, ctx: u32) -> Option<u32> {
-    s.g.context_script(ctx)
+/// How to find a declaration's line.
+enum Decl {
+    Variable(String),
+    Global(String),
+}
+
+/// The source of a script: the linted file on disk when the script maps to one (the snapshot
+/// keeps only the first 1024 characters of every string), else what the snapshot holds.
+fn source_of(s: &Indexed, local: &HashMap<String, String>, script: &str) -> Option<String> {
+    if let Some(file) = local.get(script)
+        && let Ok(text) = std::fs::read_to_string(file)
+    {
+        return Some(text);
+    }
+    let sc = s.g.scripts.values().find(|x| x.name == script)?;
+    s.g.script_source(sc).map(str::to_owned)
+}
+
+fn declaration_line(
+    s: &Indexed,
+    local: &HashMap<String, String>,
+    script: &str,
+    decl: &Decl,
+) -> Option<u32> {
+    let src = source_of(s, local, script)?;
+    match decl {
+        Decl::Variable(v) => find_declaration(&src, v),
+        Decl::Global(p) => find_global_assignment(&src, p),
+    }
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -1200,6 +1223,14 @@ fn unexplained(snaps: &[Indexed], map: &FileMap, claims: &Claims, min: u64) -> V
             .unwrap_or_else(|| diff::short_script(script).to_owned())
     };
     let claimed = |file: &str, line: u32| claims.lines.contains(&(file.to_owned(), line));
+    // Linted files by script name, to read declarations from.
+    let local: HashMap<String, String> = scripts
+        .values()
+        .filter_map(|sc| {
+            map.file_of(&sc.name)
+                .map(|f| (sc.name.clone(), f.to_owned()))
+        })
+        .collect();
     let mut items: Vec<Unexplained> = Vec::new();
     // (file, line) of listed location items, to attach collections to them.
     let mut listed: HashMap<(String, u32), usize> = HashMap::new();
@@ -1272,9 +1303,10 @@ fn unexplained(snaps: &[Indexed], map: &FileMap, claims: &Claims, min: u64) -> V
                 continue;
             }
         }
-        let Some((script, line, name)) = declaration_site(last, c.node) else {
+        let Some((script, name, decl)) = declaration_site(last, &local, c.node) else {
             continue;
         };
+        let line = declaration_line(last, &local, &script, &decl).unwrap_or(0);
         let file = file_of(&script);
         if line > 0 && claimed(&file, line) {
             continue;

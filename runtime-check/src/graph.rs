@@ -41,7 +41,7 @@ pub struct Graph {
 
 /// Edges that do not keep their target alive: weak edges, and the key half of WeakMap entries
 /// that V8 writes as internal edges named `… part of key … -> value … pair in WeakMap …`.
-fn is_weak(snap: &Snapshot, e: usize) -> bool {
+pub fn is_weak(snap: &Snapshot, e: usize) -> bool {
     match snap.edge_kind(e) {
         EdgeKind::Weak => true,
         EdgeKind::Internal => {
