@@ -3,6 +3,7 @@
 //! The single entry point is [`lint`]: parse once, resolve once, build the [`model::Model`] once,
 //! then run every enabled rule against it. The CLI, the LSP server and the tests all call it.
 
+pub mod closure_retains_large;
 pub mod finding;
 pub mod global_state_growth;
 pub mod knowledge;

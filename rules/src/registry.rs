@@ -4,6 +4,7 @@
 use crate::{Meta, Rule};
 
 pub static ALL: &[&dyn Rule] = &[
+    &crate::closure_retains_large::ClosureRetainsLarge,
     &crate::global_state_growth::GlobalStateGrowth,
     &crate::listener_leak::ListenerLeak,
     &crate::max_listeners_disabled::MaxListenersDisabled,

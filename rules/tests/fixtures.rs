@@ -77,10 +77,11 @@ fn fixtures_match_their_annotations() {
                 ));
             }
             for (line, rule) in found.difference(&expected) {
+                let idx = leaklint_rules::LineIndex::new(&src);
                 let msg = out
                     .findings
                     .iter()
-                    .find(|f| f.rule.id == rule)
+                    .find(|f| f.rule.id == rule && idx.position(&src, f.span.start).line == *line)
                     .map(|f| f.message.as_str())
                     .unwrap_or("");
                 failures.push(format!(

@@ -123,6 +123,8 @@ impl Collector<'_, '_> {
                 kind,
                 init,
                 imported: None,
+                large: None,
+                copy_of: None,
                 uses: Vec::new(),
             },
         );
@@ -143,6 +145,8 @@ impl Collector<'_, '_> {
         if kind == UseKind::Read
             && let Some(b) = self.model.bindings.get(&ident.to_id())
             && !matches!(b.kind, BindingKind::Function | BindingKind::Class)
+            && b.large.is_none()
+            && b.copy_of.is_none()
             && !self.function_valued.contains(&ident.to_id())
         {
             return;
@@ -554,6 +558,18 @@ impl Visit for Collector<'_, '_> {
             pat_idents(&d.name, &mut idents);
             for ident in &idents {
                 self.declare(ident, kind, init.clone());
+            }
+            // What closures may keep: a large value, or a copy of another variable.
+            if let (Pat::Ident(name), Some(value)) = (&d.name, d.init.as_deref()) {
+                let large = large_value(value);
+                let copy_of = match strip(value) {
+                    Expr::Ident(i) if i.ctxt != self.model.unresolved => Some(i.to_id()),
+                    _ => None,
+                };
+                if let Some(b) = self.model.bindings.get_mut(&name.id.to_id()) {
+                    b.large = large;
+                    b.copy_of = copy_of;
+                }
             }
             // `const { setInterval: every } = require('timers')`
             if let (Pat::Object(o), Init::Require(_)) = (&d.name, &init) {
@@ -995,6 +1011,10 @@ impl Visit for Collector<'_, '_> {
     }
 
     fn visit_unary_expr(&mut self, n: &UnaryExpr) {
+        // `void x` reads nothing that matters: it only silences "unused" warnings.
+        if n.op == UnaryOp::Void && matches!(strip(&n.arg), Expr::Ident(_)) {
+            return;
+        }
         if n.op == UnaryOp::Delete
             && let Expr::Member(m) = strip(&n.arg)
         {
@@ -1168,6 +1188,89 @@ fn fn_start(expr: &Expr) -> Option<usize> {
         Expr::Arrow(a) => Some(Span::from_swc(a.span).start),
         _ => None,
     }
+}
+
+/// What a large initialiser makes, in words: file contents, buffers, big arrays and strings,
+/// response bodies. `None` for everything else.
+fn large_value(expr: &Expr) -> Option<String> {
+    let expr = match strip(expr) {
+        Expr::Await(a) => strip(&a.arg),
+        e => e,
+    };
+    let call_name = |c: &CallExpr| -> Option<(Option<Atom>, Atom)> {
+        let Callee::Expr(callee) = &c.callee else {
+            return None;
+        };
+        match strip(callee) {
+            Expr::Ident(i) => Some((None, i.sym.clone())),
+            Expr::Member(m) => {
+                let obj = match strip(&m.obj) {
+                    Expr::Ident(i) => Some(i.sym.clone()),
+                    _ => None,
+                };
+                Some((obj, static_prop(&m.prop)?))
+            }
+            _ => None,
+        }
+    };
+    match expr {
+        Expr::Call(c) => {
+            let (obj, name) = call_name(c)?;
+            match (obj.as_deref(), name.as_str()) {
+                (_, "readFileSync") => {
+                    Some("the contents of a file read with `readFileSync`".into())
+                }
+                (_, "readFile") => Some("the contents of a file".into()),
+                (Some("JSON"), "parse") => Some("a document parsed with `JSON.parse`".into()),
+                (
+                    Some("Buffer"),
+                    "alloc" | "allocUnsafe" | "allocUnsafeSlow" | "concat" | "from",
+                ) => Some(format!("a buffer from `Buffer.{name}`")),
+                // Sizes count only when they are literal and big: `Array(n)` of unknown `n` is
+                // usually a small working array.
+                (_, "repeat") if big_literal(c.args.first().map(|a| &*a.expr)) => {
+                    Some("a string built with `repeat`".into())
+                }
+                (_, "join")
+                    if matches!(&c.callee, Callee::Expr(e) if matches!(strip(e), Expr::Member(m)
+                        if matches!(strip(&m.obj), Expr::Call(inner) if inner.args.first().is_some_and(|a| big_literal(Some(&a.expr))))
+                        || matches!(strip(&m.obj), Expr::New(inner) if inner.args.as_ref().and_then(|a| a.first()).is_some_and(|a| big_literal(Some(&a.expr)))))) =>
+                {
+                    Some("a string built with `join`".into())
+                }
+                (None, "Array") if big_literal(c.args.first().map(|a| &*a.expr)) => {
+                    Some("an array made with `Array(n)`".into())
+                }
+                (_, "text" | "json" | "arrayBuffer" | "buffer" | "blob") => {
+                    Some(format!("a response body from `.{name}()`"))
+                }
+                _ => None,
+            }
+        }
+        Expr::New(n) => match strip(&n.callee) {
+            Expr::Ident(i)
+                if i.sym == "Array"
+                    && big_literal(n.args.as_ref().and_then(|a| a.first()).map(|a| &*a.expr)) =>
+            {
+                Some("an array made with `new Array(n)`".into())
+            }
+            Expr::Ident(i)
+                if matches!(
+                    i.sym.as_str(),
+                    "ArrayBuffer" | "Uint8Array" | "Float64Array" | "SharedArrayBuffer"
+                ) =>
+            {
+                Some(format!("a `{}`", i.sym))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A numeric literal of at least 10,000 (an element or character count worth noticing).
+fn big_literal(e: Option<&Expr>) -> bool {
+    matches!(e.map(strip), Some(Expr::Lit(Lit::Num(n))) if n.value >= 10_000.0)
 }
 
 /// `Promise.race(...)`.

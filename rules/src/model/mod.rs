@@ -149,6 +149,11 @@ pub struct Binding {
     pub init: Init,
     /// For `import { a as b }` and `const { a: b } = require(...)`: the exported name `a`.
     pub imported: Option<Atom>,
+    /// The initialiser makes a large value (`readFileSync(...)`, `Buffer.alloc(n)`, ...): what it
+    /// is, for messages.
+    pub large: Option<String>,
+    /// The initialiser is another binding (`const previous = current`).
+    pub copy_of: Option<Id>,
     pub uses: Vec<Use>,
 }
 
