@@ -782,12 +782,14 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
             ))
         }
     }
-    let verdict = match primary.and_then(|i| evidence.get(i)) {
+    let mut verdict = match primary.and_then(|i| evidence.get(i)) {
         Some(p) if p.grew_in_both => VerdictKind::Confirmed,
         Some(_) if evidence.iter().any(Evidence::seen) => VerdictKind::NotGrowing,
         _ => VerdictKind::NotObserved,
     };
-    if !mapped && note.is_none() {
+    if !mapped {
+        // Nothing in the snapshots can be tied to this file.
+        verdict = VerdictKind::NotObserved;
         note = Some(format!(
             "no script in the snapshots maps to {file} (use --root to name the directory the app \
              ran from)"

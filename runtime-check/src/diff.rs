@@ -318,10 +318,8 @@ pub fn compare(snaps: &[&Snapshot], full: usize, scripts: &HashMap<u32, Script>)
                 if side_b {
                     d.new += 1;
                     d.new_size += sz;
-                    if interval + 1 == full {
-                        if acc.sample.is_none() {
-                            acc.sample = Some(ord as u32);
-                        }
+                    if interval + 1 == full && acc.sample.is_none() {
+                        acc.sample = Some(ord as u32);
                     }
                 } else {
                     d.deleted += 1;

@@ -185,6 +185,7 @@ pub fn read_from<R: Read>(
         seen: Seen::default(),
         node_count_hint: None,
         edge_count_hint: None,
+        skipped_edge_numbers: 0,
     };
     p.run().map_err(|e| ReadError {
         path: shown.to_owned(),
@@ -483,18 +484,56 @@ impl<R: Read> Scanner<R> {
         }
     }
 
-    /// Skips an array of integers (the `[` already consumed) at memchr speed.
-    fn skip_number_array(&mut self, what: &str) -> Res<()> {
+    /// Skips an array of integers (the `[` already consumed) without storing it: checks that it
+    /// holds only digits, commas and whitespace, and returns how many numbers it holds.
+    fn skip_number_array(&mut self, what: &str) -> Res<u64> {
+        let mut commas: u64 = 0;
+        let mut digits = false;
         loop {
             if !self.fill()? {
-                return Err(self.eof_fault(&format!("the end of `{what}` (`]`)")));
+                return Err(self.eof_fault(&format!("a number, `,` or `]` in `{what}`")));
             }
             let chunk = &self.buf[self.pos..self.len];
-            if let Some(at) = memchr::memchr(b']', chunk) {
-                self.pos += at + 1;
-                return Ok(());
+            let end = memchr::memchr(b']', chunk);
+            let body = &chunk[..end.unwrap_or(chunk.len())];
+            // A branch-free pass the compiler vectorises.
+            let mut bad = false;
+            let mut c = 0u64;
+            let mut d = false;
+            for &b in body {
+                let digit = b.wrapping_sub(b'0') < 10;
+                c += u64::from(b == b',');
+                d |= digit;
+                bad |= !(digit || b == b',' || b == b'\n' || b == b' ' || b == b'\r' || b == b'\t');
             }
-            self.pos = self.len;
+            if bad {
+                let at = body
+                    .iter()
+                    .position(|&b| {
+                        !(b.is_ascii_digit() || matches!(b, b',' | b'\n' | b' ' | b'\r' | b'\t'))
+                    })
+                    .unwrap_or(0);
+                let found = match body[at] {
+                    b'-' => "a negative number".to_owned(),
+                    b'.' | b'e' | b'E' => "a fraction or exponent".to_owned(),
+                    b => describe(b),
+                };
+                return Err(fault_at(
+                    self.offset() + at as u64,
+                    format!(
+                        "expected a non-negative integer, `,` or `]` in `{what}`, found {found}"
+                    ),
+                ));
+            }
+            commas += c;
+            digits |= d;
+            match end {
+                Some(at) => {
+                    self.pos += at + 1;
+                    return Ok(if digits { commas + 1 } else { 0 });
+                }
+                None => self.pos = self.len,
+            }
         }
     }
 
@@ -707,7 +746,7 @@ impl Sink for EdgeSink<'_> {
             F_NAME => s.edge_name.push(v),
             F_TO => {
                 let nf = self.layout.node_fields as u32;
-                if v % nf != 0 {
+                if !v.is_multiple_of(nf) {
                     return Err(format!(
                         "edge target {v} is not a node offset (a multiple of {nf})"
                     ));
@@ -754,7 +793,7 @@ impl Sink for LocationSink<'_> {
         match self.layout.location_actions[self.k] {
             F_NODE => {
                 let nf = self.layout.node_fields as u32;
-                if v % nf != 0 {
+                if !v.is_multiple_of(nf) {
                     return Err(format!(
                         "location object index {v} is not a node offset (a multiple of {nf})"
                     ));
@@ -819,6 +858,8 @@ struct Parser<R> {
     seen: Seen,
     node_count_hint: Option<u64>,
     edge_count_hint: Option<u64>,
+    /// How many numbers a skipped `edges` array held (light reads).
+    skipped_edge_numbers: u64,
 }
 
 const NOT_A_SNAPSHOT: &str = "not a V8 heap snapshot";
@@ -925,7 +966,8 @@ impl<R: Read> Parser<R> {
                     self.seen.locations = true;
                 }
                 if key == "edges" && !self.opts.keep_edges {
-                    return self.s.skip_number_array(key);
+                    self.skipped_edge_numbers = self.s.skip_number_array(key)?;
+                    return Ok(());
                 }
                 let Some(layout) = self.layout.clone() else {
                     // No header yet: keep the numbers flat until it comes.
@@ -1258,6 +1300,17 @@ impl<R: Read> Parser<R> {
         }
         if !s.has_edges {
             s.first_edge.clear();
+            // The edges were skipped, not parsed: still check that their count adds up.
+            let fields = self.layout.as_ref().map_or(3, |l| l.edge_fields) as u64;
+            let declared: u64 = s.edge_count.iter().map(|&c| u64::from(c)).sum();
+            if declared * fields != self.skipped_edge_numbers {
+                return Err(fault(format!(
+                    "corrupt snapshot: the nodes' edge counts add up to {declared} but `edges` \
+                     holds {} numbers, not {}",
+                    self.skipped_edge_numbers,
+                    declared * fields
+                )));
+            }
         } else {
             if let Some(hint) = self.edge_count_hint
                 && hint != s.edge_to.len() as u64
