@@ -69,7 +69,10 @@ declare_rule! {
         id: "closure-retains-large",
         severity: Warning,
         category: Closures,
-        triggers: ["readFile", "JSON.parse", "Buffer.", "Array(", "repeat(", ".join(", ".text()", ".json()", "rrayBuffer", "Array.from"],
+        triggers: [
+            "readFile", "JSON.parse", "Buffer.", "new Array(", " Array(", "(Array(", "repeat(", ".text()", ".json()", "rrayBuffer(",
+            "Uint8Array(", "Float64Array(", "eval(",
+        ],
     }
 }
 

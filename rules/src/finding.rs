@@ -116,6 +116,7 @@ pub(crate) static UNSET: Meta = Meta {
     docs: "",
     source: "",
     triggers: &[],
+    requires: &[],
 };
 
 impl Finding {

@@ -63,7 +63,10 @@ declare_rule! {
         id: "global-state-growth",
         severity: Warning,
         category: Globals,
-        triggers: ["locals", "global", "process"],
+        // `process.env[k] = v` is the process-wide write seen in practice; other `process.*` writes
+        // keyed by request data are rare enough not to open every file that mentions `process`.
+        triggers: ["locals", "global.", "global[", "globalThis", "window.", "process.env["],
+        requires: crate::model::REPEATING_CODE,
     }
 }
 

@@ -79,12 +79,19 @@ pub struct Meta {
     /// still reported, but never resolved or modelled: on real code that skips most files.
     /// Keep them short and certain; a trigger that misses a case hides findings.
     pub triggers: &'static [&'static str],
+    /// When not empty, the rule also needs one of these: for rules about code that repeats with
+    /// traffic, the registrars and handler shapes of [`model::REPEATING_CODE`].
+    pub requires: &'static [&'static str],
 }
 
 impl Meta {
-    /// Could this rule fire on `src` at all?
-    pub fn triggered_by(&self, src: &str) -> bool {
+    /// Could this rule fire on `src` at all? Extra handler registrars from the configuration
+    /// count as repeating code too.
+    pub fn triggered_by(&self, src: &str, knowledge: &Knowledge) -> bool {
         self.triggers.iter().any(|t| src.contains(t))
+            && (self.requires.is_empty()
+                || !knowledge.handler_registrars.is_empty()
+                || self.requires.iter().any(|t| src.contains(t)))
     }
 }
 
@@ -137,7 +144,8 @@ macro_rules! declare_rule {
             id: $id:literal,
             severity: $sev:ident,
             category: $cat:ident,
-            triggers: [$($trigger:literal),+ $(,)?] $(,)?
+            triggers: [$($trigger:literal),+ $(,)?]
+            $(, requires: $requires:expr)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -151,6 +159,12 @@ macro_rules! declare_rule {
                 docs: concat!($($doc, "\n"),*),
                 source: concat!(file!(), ":", line!()),
                 triggers: &[$($trigger),+],
+                requires: {
+                    #[allow(unused_variables)]
+                    let requires: &'static [&'static str] = &[];
+                    $(let requires: &'static [&'static str] = $requires;)?
+                    requires
+                },
             };
         }
     };
@@ -213,7 +227,7 @@ pub fn lint(
         let rules: Vec<&dyn Rule> = ALL
             .iter()
             .copied()
-            .filter(|r| enabled(r.meta()) && r.meta().triggered_by(src))
+            .filter(|r| enabled(r.meta()) && r.meta().triggered_by(src, knowledge))
             .collect();
         if rules.is_empty() {
             return Ok(FileLint {

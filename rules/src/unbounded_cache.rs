@@ -108,6 +108,7 @@ declare_rule! {
         severity: Warning,
         category: Caches,
         triggers: [".set(", ".add(", ".push(", ".unshift(", "] =", "]=", "??=", "||="],
+        requires: crate::model::REPEATING_CODE,
     }
 }
 

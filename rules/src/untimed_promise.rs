@@ -85,12 +85,12 @@ declare_rule! {
         id: "untimed-promise",
         severity: Warning,
         category: Promises,
-        triggers: ["fetch", "axios", "request(", "get(", "got", "once(", "Promise("],
+        // The clients by the names they are imported or called with.
+        triggers: ["fetch(", "axios", "'got'", "\"got\"", "undici", "http'", "http\"", "https'", "https\"", "events'", "events\"", "Promise("],
     }
 }
 
 const HTTP_MODULES: &[&str] = &["http", "https", "node:http", "node:https"];
-const FETCH_MODULES: &[&str] = &["undici", "node-fetch", "cross-fetch"];
 const EVENTS_MODULES: &[&str] = &["events", "node:events"];
 const AXIOS_VERBS: &[&str] = &[
     "get", "delete", "head", "options", "post", "put", "patch", "request",
@@ -158,18 +158,19 @@ fn module_of<'m>(model: &'m Model<'_>, path: &AccessPath) -> Option<&'m str> {
 }
 
 fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
-    let name = model
-        .imported_or_global(call, FETCH_MODULES)
-        .or_else(|| model.imported_or_global(call, &["axios"]))
-        .or_else(|| model.imported_or_global(call, &["got"]))
-        .or_else(|| model.imported_or_global(call, EVENTS_MODULES))?;
-    let module = if call.global {
-        None
+    // The global `fetch`, or what the callee was imported as, and from where.
+    let (module, name) = if call.global {
+        (None, call.name.clone())
     } else {
-        model.binding(&call.callee).and_then(|b| match &b.init {
-            Init::Require(m) | Init::Import(m) => Some(m.as_str()),
-            _ => None,
-        })
+        let b = model.binding(&call.callee)?;
+        let module = match &b.init {
+            Init::Require(m) | Init::Import(m) => m.as_str(),
+            _ => return None,
+        };
+        (
+            Some(module),
+            b.imported.clone().unwrap_or_else(|| b.name.clone()),
+        )
     };
     let (what, ok) = match (module, name.as_str()) {
         (None, "fetch") | (Some("undici" | "node-fetch" | "cross-fetch"), "fetch") => (

@@ -28,7 +28,7 @@ pub use cleanup::Removal;
 pub use collections::CollectionKind;
 pub use lifetime::{Lifetime, Why};
 pub use path::{AccessPath, Root};
-pub use roles::{Frequency, Origin, Role};
+pub use roles::{Frequency, Origin, REPEATING_CODE, Role};
 
 /// Index into [`Model::functions`].
 pub type FnId = usize;

@@ -127,6 +127,63 @@ impl Role {
 const HTTP_VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "del", "all", "head", "options", "use", "param",
 ];
+/// Text that any code the roles model treats as repeating must contain: the registrars of
+/// [`classify_call`], the NestJS decorators of [`decorator_role`], and the handler parameter
+/// shapes. A file with none of them has no code that runs per request, connection, message or
+/// tick (except through configured registrars, which callers check separately).
+pub const REPEATING_CODE: &[&str] = &[
+    ".get(",
+    ".post(",
+    ".put(",
+    ".patch(",
+    ".delete(",
+    ".del(",
+    ".all(",
+    ".head(",
+    ".options(",
+    ".use(",
+    ".param(",
+    ".route(",
+    "addHook(",
+    ".ext(",
+    "createServer(",
+    "createSecureServer(",
+    "setInterval(",
+    ".on(",
+    "['on']",
+    "[\"on\"]",
+    "Listener(",
+    ".once(",
+    ".process(",
+    ".consume(",
+    ".run(",
+    "@Get",
+    "@Post",
+    "@Put",
+    "@Patch",
+    "@Delete",
+    "@All",
+    "@Head",
+    "@Options",
+    "@Query",
+    "@Mutation",
+    "@SubscribeMessage",
+    "@MessagePattern",
+    "@EventPattern",
+    "@OnEvent",
+    "@Process",
+    "@Interval",
+    "@Cron",
+    "req, res",
+    "req,res",
+    "request, response",
+    "ctx, next",
+    "ctx,next",
+    "request, reply",
+    "request,reply",
+    "req, reply",
+];
+
 /// Every method name [`classify_call`] looks at.
 const REGISTRAR_METHODS: &[&str] = &[
     "get",
