@@ -115,8 +115,14 @@ impl Rule for UntimedPromise {
                 found.push(f);
             }
         }
+        // Only a file that imports axios can have axios instances: without this, every
+        // `map.get(k)` would be checked against every call in the file.
+        let uses_axios = model
+            .bindings
+            .values()
+            .any(|b| matches!(&b.init, Init::Require(m) | Init::Import(m) if m == "axios"));
         for call in &model.member_calls {
-            if let Some(f) = check_member(model, call) {
+            if let Some(f) = check_member(model, call, uses_axios) {
                 found.push(f);
             }
         }
@@ -214,7 +220,7 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
     Some(finding(model, call.callee_span, call.span, f, what, None))
 }
 
-fn check_member(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
+fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
     let (what, ok, must_await) = match (module_of(model, receiver), method) {
@@ -270,7 +276,7 @@ fn check_member(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
             true,
         ),
         // An instance made by `axios.create(config)`: timed when the config has a timeout.
-        (None, verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => {
+        (None, verb) if uses_axios && AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => {
             let created = axios_instance_config(model, receiver)?;
             (
                 "this axios instance is created without a `timeout`, and the call sets none",

@@ -142,6 +142,10 @@ impl Collector<'_, '_> {
     fn use_ident(&mut self, ident: &Ident, kind: UseKind) {
         // Uses answer "how is this function or class called, instantiated, passed on". A read of
         // a binding already known to hold something else (most reads) cannot matter.
+        // A global has no binding to record a use on.
+        if ident.ctxt == self.model.unresolved {
+            return;
+        }
         if kind == UseKind::Read
             && let Some(b) = self.model.bindings.get(&ident.to_id())
             && !matches!(b.kind, BindingKind::Function | BindingKind::Class)
