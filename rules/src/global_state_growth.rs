@@ -101,7 +101,7 @@ impl Rule for GlobalStateGrowth {
             } else {
                 "an entry is added"
             };
-            let runs = crate::listener_leak::runs_because(model, f, role);
+            let runs = model.why_repeats(f);
             let message = format!(
                 "`{name}` grows {phrase}: {why}; {added} here with data from {}, and nothing removes it; {runs}",
                 role.frequency.unit()
@@ -113,10 +113,8 @@ impl Rule for GlobalStateGrowth {
             let mut signature = Signature::new(SignatureKind::Global, site.span);
             signature.access_path = Some(name);
             let mut finding = Finding::new(site.span, message, help, signature);
-            if let Some(origin) = &role.origin
-                && let Some(span) = origin.span
-            {
-                finding = finding.label(span, format!("this makes the code run {phrase}"));
+            if let Some((span, label)) = model.registration_label(f) {
+                finding = finding.label(span, label);
             }
             found.push(finding);
         }

@@ -208,7 +208,7 @@ fn finding(
         _ => None,
     };
     let phrase = role.frequency.phrase();
-    let runs = runs_because(model, call.in_fn.expect("checked"), role);
+    let runs = model.why_repeats(call.in_fn.expect("checked"));
     let once_note = if once {
         " (a `once` listener stays until its event fires)"
     } else {
@@ -303,41 +303,5 @@ fn response_stream(model: &Model<'_>, role: &Role) -> &'static str {
         (_, Some("response")) => "response",
         (Some("request"), _) => "request.raw",
         _ => "res",
-    }
-}
-
-/// Why the code in function `f` repeats: "this handler is registered by `app.get('/x', ...)`
-/// (line 21)". Shared by the rules that report repeated work.
-pub(crate) fn runs_because(model: &Model<'_>, f: usize, role: &Role) -> String {
-    if let Some(origin) = &role.origin {
-        return match origin.span {
-            Some(span) => format!(
-                "this handler is registered by {} (line {})",
-                origin.text,
-                model.line(span.start)
-            ),
-            None => format!("this function runs per request: {}", origin.text),
-        };
-    }
-    let named = (|| {
-        let mut cur = Some(f);
-        while let Some(g) = cur {
-            if let Some(name) = &model.functions[g].name {
-                return Some((g, name.clone()));
-            }
-            cur = model.functions[g].parent;
-        }
-        None
-    })();
-    match (role.frequency, named) {
-        (Frequency::PerInstance, Some((g, _))) => {
-            let class = model.functions[g]
-                .class
-                .and_then(|c| model.classes[c].name.clone())
-                .map_or("the class".to_string(), |n| format!("`{n}`"));
-            format!("the constructor of {class} runs once per instance")
-        }
-        (_, Some((_, name))) => format!("`{name}` can be called any number of times"),
-        (_, None) => "this code can run any number of times".to_string(),
     }
 }

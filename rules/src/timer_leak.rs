@@ -233,7 +233,7 @@ fn check_timer(
         None => "its handle is dropped, so nothing can ever clear it".to_string(),
     };
     let phrase = role.frequency.phrase();
-    let runs = crate::listener_leak::runs_because(model, f, role);
+    let runs = model.why_repeats(f);
     let started = match kind {
         Kind::Interval => format!("{what} started {phrase}"),
         Kind::Rescheduling(_) => format!("{what} is started {phrase}"),
@@ -250,10 +250,8 @@ fn check_timer(
         _ => None,
     };
     let mut finding = Finding::new(callee_span, message, help, signature);
-    if let Some(origin) = &role.origin
-        && let Some(s) = origin.span
-    {
-        finding = finding.label(s, format!("this makes the code run {phrase}"));
+    if let Some((span, label)) = model.registration_label(f) {
+        finding = finding.label(span, label);
     }
     Some(finding)
 }

@@ -226,7 +226,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
         CollectionKind::Set => "a new member is added here",
         CollectionKind::Array => "an item is appended here",
     };
-    let runs = crate::listener_leak::runs_because(model, f, role);
+    let runs = model.why_repeats(f);
     let message = format!(
         "`{name}` grows {phrase} and nothing removes its entries: {}, {}; {what} {phrase}, and nothing in this file \
          deletes, clears or evicts; {runs}",
@@ -244,10 +244,8 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
         created,
         format!("`{name}` is created here and never shrinks"),
     );
-    if let Some(origin) = &role.origin
-        && let Some(span) = origin.span
-    {
-        finding = finding.label(span, format!("this makes the code run {phrase}"));
+    if let Some((span, label)) = model.registration_label(f) {
+        finding = finding.label(span, label);
     }
     Some(finding)
 }

@@ -456,7 +456,7 @@ fn finding(
 ) -> Finding {
     let role = model.role(Some(f));
     let phrase = role.frequency.phrase();
-    let runs = crate::listener_leak::runs_because(model, f, role);
+    let runs = model.why_repeats(f);
     let message = format!(
         "{what}: if the other side stalls, this waits forever and keeps everything it holds alive; it is awaited {phrase}; {runs}"
     );
@@ -467,10 +467,8 @@ fn finding(
     let mut signature = Signature::new(SignatureKind::Promise, call);
     signature.function = function;
     let mut finding = Finding::new(primary, message, help, signature);
-    if let Some(origin) = &role.origin
-        && let Some(s) = origin.span
-    {
-        finding = finding.label(s, format!("this makes the code run {phrase}"));
+    if let Some((span, label)) = model.registration_label(f) {
+        finding = finding.label(span, label);
     }
     finding
 }

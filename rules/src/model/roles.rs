@@ -967,3 +967,52 @@ fn is_startup_name(name: Option<&str>) -> bool {
         || lower.ends_with("setup")
         || lower.contains("cli")
 }
+
+impl Model<'_> {
+    /// Why the code in function `f` repeats, for messages: "this handler is registered by
+    /// `app.get('/x', ...)` (line 21)", "the constructor of `Worker` runs once per instance".
+    pub fn why_repeats(&self, f: FnId) -> String {
+        let role = self.role(Some(f));
+        if let Some(origin) = &role.origin {
+            return match origin.span {
+                Some(span) => format!(
+                    "this handler is registered by {} (line {})",
+                    origin.text,
+                    self.line(span.start)
+                ),
+                None => format!("this function runs per request: {}", origin.text),
+            };
+        }
+        // The nearest named function around the code.
+        let mut named = None;
+        let mut cur = Some(f);
+        while let Some(g) = cur {
+            if let Some(name) = &self.functions[g].name {
+                named = Some((g, name.clone()));
+                break;
+            }
+            cur = self.functions[g].parent;
+        }
+        match (role.frequency, named) {
+            (Frequency::PerInstance, Some((g, _))) => {
+                let class = self.functions[g]
+                    .class
+                    .and_then(|c| self.classes[c].name.clone())
+                    .map_or("the class".to_string(), |n| format!("`{n}`"));
+                format!("the constructor of {class} runs once per instance")
+            }
+            (_, Some((_, name))) => format!("`{name}` can be called any number of times"),
+            (_, None) => "this code can run any number of times".to_string(),
+        }
+    }
+
+    /// A label at the registration that makes `f` repeat, when there is one.
+    pub fn registration_label(&self, f: FnId) -> Option<(crate::Span, String)> {
+        let role = self.role(Some(f));
+        let span = role.origin.as_ref()?.span?;
+        Some((
+            span,
+            format!("this makes the code run {}", role.frequency.phrase()),
+        ))
+    }
+}
