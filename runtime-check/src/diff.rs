@@ -191,16 +191,18 @@ pub fn located_what(kind: u8) -> &'static str {
 
 fn key_snapshot(snap: &Snapshot, classes: &mut Interner, locs: &mut LocInterner) -> Keyed {
     let n = snap.node_count();
-    let mut by_name: HashMap<u32, u32> = HashMap::new();
+    // Class of an object or native node by its name's string index.
+    let mut by_name: Vec<u32> = vec![NONE; snap.strings.len()];
     let mut by_kind: [u32; 17] = [NONE; 17];
     let mut class = Vec::with_capacity(n);
     for v in 0..n as u32 {
         let kind = snap.kind(v);
         let k = if matches!(kind, NodeKind::Object | NodeKind::Native) {
-            let name = snap.node_name[v as usize];
-            *by_name
-                .entry(name)
-                .or_insert_with(|| classes.get(&snap.class_name(v)))
+            let slot = &mut by_name[snap.node_name[v as usize] as usize];
+            if *slot == NONE {
+                *slot = classes.get(&snap.class_name(v));
+            }
+            *slot
         } else {
             let slot = &mut by_kind[kind as usize];
             if *slot == NONE {

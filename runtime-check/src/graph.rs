@@ -52,6 +52,35 @@ pub fn is_weak(snap: &Snapshot, e: usize) -> bool {
     }
 }
 
+/// [`is_weak`] for every edge, as a bitset: looked up once per edge by the searches, in random
+/// order by the dominator computation.
+pub struct WeakEdges(Vec<u64>);
+
+impl WeakEdges {
+    pub fn new(s: &Snapshot) -> WeakEdges {
+        // The WeakMap key names, found once per string rather than once per edge.
+        let key_names: Vec<bool> = (0..s.strings.len() as u32)
+            .map(|i| {
+                let n = s.strings.get(i);
+                n.len() > 20 && n.contains("part of key")
+            })
+            .collect();
+        let mut bits = vec![0u64; s.edge_total().div_ceil(64)];
+        let (weak, internal) = (EdgeKind::Weak as u8, EdgeKind::Internal as u8);
+        for (e, (&k, &name)) in s.edge_kind.iter().zip(&s.edge_name).enumerate() {
+            if k == weak || (k == internal && key_names.get(name as usize) == Some(&true)) {
+                bits[e / 64] |= 1 << (e % 64);
+            }
+        }
+        WeakEdges(bits)
+    }
+
+    #[inline]
+    pub fn get(&self, e: usize) -> bool {
+        self.0[e / 64] & (1 << (e % 64)) != 0
+    }
+}
+
 impl Graph {
     /// Indexes a full snapshot: shortest retainer paths and script names. Retainers and
     /// dominators are built on demand ([`Graph::compute_retainers`],
@@ -61,11 +90,7 @@ impl Graph {
             snap.has_edges,
             "a Graph needs a snapshot read with its edges"
         );
-        let gc_roots = snap
-            .edges(0)
-            .map(|e| snap.edge_to[e])
-            .find(|&t| snap.kind(t) == NodeKind::Synthetic && snap.name(t) == "(GC roots)")
-            .unwrap_or(NONE);
+        let gc_roots = gc_roots(&snap);
         let mut g = Graph {
             snap,
             ret_start: Vec::new(),
@@ -82,43 +107,97 @@ impl Graph {
         g
     }
 
+    /// [`Graph::new`] and [`Graph::compute_dominators`], on two threads: the shortest paths
+    /// and script names on one, retainers and dominators on the other.
+    pub fn with_dominators(snap: Snapshot) -> Graph {
+        assert!(
+            snap.has_edges,
+            "a Graph needs a snapshot read with its edges"
+        );
+        let gc_roots = gc_roots(&snap);
+        let weak = WeakEdges::new(&snap);
+        let ((parent_edge, scripts), (ret_start, ret_edge, ret_from), (idom, retained)) =
+            std::thread::scope(|scope| {
+                let paths =
+                    scope.spawn(|| (shortest_paths(&snap, &weak, gc_roots), find_scripts(&snap)));
+                let ret = build_retainers(&snap);
+                let dom = dominators(&snap, &weak, &ret.0, &ret.1, &ret.2);
+                let paths = paths
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (paths, ret, dom)
+            });
+        Graph {
+            snap,
+            ret_start,
+            ret_edge,
+            ret_from,
+            parent_edge,
+            idom,
+            retained,
+            scripts,
+            gc_roots,
+        }
+    }
+
     /// Builds the retainer index (8 bytes per edge), once.
     pub fn compute_retainers(&mut self) {
         if !self.ret_start.is_empty() {
             return;
         }
-        let snap = &self.snap;
-        let n = snap.node_count();
-        let m = snap.edge_total();
-        let mut ret_start = vec![0u32; n + 1];
-        for &t in &snap.edge_to {
-            ret_start[t as usize + 1] += 1;
-        }
-        for i in 0..n {
-            ret_start[i + 1] += ret_start[i];
-        }
-        let mut fill = ret_start.clone();
-        let mut ret_edge = vec![0u32; m];
-        let mut ret_from = vec![0u32; m];
-        for node in 0..n {
-            for e in snap.first_edge[node] as usize..snap.first_edge[node + 1] as usize {
-                let t = snap.edge_to[e] as usize;
-                let slot = fill[t] as usize;
-                fill[t] += 1;
-                ret_edge[slot] = e as u32;
-                ret_from[slot] = node as u32;
-            }
-        }
-        self.ret_start = ret_start;
-        self.ret_edge = ret_edge;
-        self.ret_from = ret_from;
+        let (start, edge, from) = build_retainers(&self.snap);
+        self.ret_start = start;
+        self.ret_edge = edge;
+        self.ret_from = from;
     }
 
     /// Breadth-first search from the root over strong edges. The `(GC roots)` branch is
     /// searched last, so that a path goes through `global` or a module's context when there is
     /// one as short as a path through V8's internal roots (handle scopes, compilation cache).
     fn shortest_paths(&self) -> Vec<u32> {
-        let s = &self.snap;
+        shortest_paths(&self.snap, &WeakEdges::new(&self.snap), self.gc_roots)
+    }
+}
+
+/// The `(GC roots)` node: a child of the root.
+fn gc_roots(snap: &Snapshot) -> u32 {
+    snap.edges(0)
+        .map(|e| snap.edge_to[e])
+        .find(|&t| snap.kind(t) == NodeKind::Synthetic && snap.name(t) == "(GC roots)")
+        .unwrap_or(NONE)
+}
+
+/// Retainer index: for each node, the edges pointing at it and their owners (CSR).
+type Retainers = (Vec<u32>, Vec<u32>, Vec<u32>);
+
+fn build_retainers(snap: &Snapshot) -> Retainers {
+    let n = snap.node_count();
+    let m = snap.edge_total();
+    let mut ret_start = vec![0u32; n + 1];
+    for &t in &snap.edge_to {
+        ret_start[t as usize + 1] += 1;
+    }
+    for i in 0..n {
+        ret_start[i + 1] += ret_start[i];
+    }
+    let mut fill = ret_start.clone();
+    let mut ret_edge = vec![0u32; m];
+    let mut ret_from = vec![0u32; m];
+    for node in 0..n {
+        for e in snap.first_edge[node] as usize..snap.first_edge[node + 1] as usize {
+            let t = snap.edge_to[e] as usize;
+            let slot = fill[t] as usize;
+            fill[t] += 1;
+            ret_edge[slot] = e as u32;
+            ret_from[slot] = node as u32;
+        }
+    }
+    (ret_start, ret_edge, ret_from)
+}
+
+/// See [`Graph::new`]: breadth-first search from the root, `(GC roots)` last.
+fn shortest_paths(s: &Snapshot, weak: &WeakEdges, gc_roots: u32) -> Vec<u32> {
+    {
         let n = s.node_count();
         let mut parent = vec![NONE; n];
         let mut seen = vec![false; n];
@@ -142,14 +221,14 @@ impl Graph {
                 let v = queue[head];
                 head += 1;
                 for e in s.edges(v) {
-                    if is_weak(s, e) {
+                    if weak.get(e) {
                         continue;
                     }
                     let t = s.edge_to[e];
                     if seen[t as usize] {
                         continue;
                     }
-                    if pass == 0 && v == 0 && t == self.gc_roots {
+                    if pass == 0 && v == 0 && t == gc_roots {
                         gc_edge = Some((t, e as u32));
                         continue;
                     }
@@ -161,7 +240,9 @@ impl Graph {
         }
         parent
     }
+}
 
+impl Graph {
     /// Whether the breadth-first search reached `node` (it is alive through strong edges).
     pub fn reachable(&self, node: u32) -> bool {
         node == 0 || self.parent_edge[node as usize] != NONE
@@ -210,101 +291,14 @@ impl Graph {
             return;
         }
         self.compute_retainers();
-        let s = &self.snap;
-        let n = s.node_count();
-        // Depth-first preorder from the root.
-        let mut pre = vec![NONE; n];
-        let mut order: Vec<u32> = Vec::with_capacity(n);
-        let mut dfs_parent: Vec<u32> = Vec::with_capacity(n);
-        let mut stack: Vec<(u32, u32)> = Vec::new();
-        pre[0] = 0;
-        order.push(0);
-        dfs_parent.push(0);
-        stack.push((0, s.first_edge[0]));
-        while let Some(top) = stack.last_mut() {
-            let (v, next) = *top;
-            let end = s.first_edge[v as usize + 1];
-            if next >= end {
-                stack.pop();
-                continue;
-            }
-            top.1 = next + 1;
-            let e = next as usize;
-            if is_weak(s, e) {
-                continue;
-            }
-            let t = s.edge_to[e];
-            if pre[t as usize] != NONE {
-                continue;
-            }
-            pre[t as usize] = order.len() as u32;
-            dfs_parent.push(pre[v as usize]);
-            order.push(t);
-            stack.push((t, s.first_edge[t as usize]));
-        }
-        drop(stack);
-        let r = order.len();
-        // Everything below is indexed by preorder number.
-        let mut semi: Vec<u32> = (0..r as u32).collect();
-        let mut label: Vec<u32> = (0..r as u32).collect();
-        let mut ancestor = vec![NONE; r];
-        let mut path: Vec<u32> = Vec::new();
-        for w in (1..r).rev() {
-            let node = order[w] as usize;
-            let mut best = semi[w];
-            for i in self.ret_start[node] as usize..self.ret_start[node + 1] as usize {
-                let e = self.ret_edge[i] as usize;
-                if is_weak(s, e) {
-                    continue;
-                }
-                let v = pre[self.ret_from[i] as usize];
-                if v == NONE {
-                    continue;
-                }
-                // eval(v) with iterative path compression.
-                let u = if ancestor[v as usize] == NONE {
-                    v
-                } else {
-                    let mut x = v;
-                    while ancestor[ancestor[x as usize] as usize] != NONE {
-                        path.push(x);
-                        x = ancestor[x as usize];
-                    }
-                    while let Some(y) = path.pop() {
-                        let a = ancestor[y as usize] as usize;
-                        if semi[label[a] as usize] < semi[label[y as usize] as usize] {
-                            label[y as usize] = label[a];
-                        }
-                        ancestor[y as usize] = ancestor[a];
-                    }
-                    label[v as usize]
-                };
-                if semi[u as usize] < best {
-                    best = semi[u as usize];
-                }
-            }
-            semi[w] = best;
-            ancestor[w] = dfs_parent[w];
-        }
-        drop(ancestor);
-        drop(label);
-        let mut idom_pre: Vec<u32> = dfs_parent;
-        for w in 1..r {
-            let mut d = idom_pre[w];
-            while d > semi[w] {
-                d = idom_pre[d as usize];
-            }
-            idom_pre[w] = d;
-        }
-        drop(semi);
-        let mut idom = vec![NONE; n];
-        let mut retained: Vec<u64> = s.self_size.iter().map(|&x| u64::from(x)).collect();
-        for w in (1..r).rev() {
-            let d = idom_pre[w] as usize;
-            let node = order[w] as usize;
-            idom[node] = order[d];
-            retained[order[d] as usize] += retained[node];
-        }
+        let weak = WeakEdges::new(&self.snap);
+        let (idom, retained) = dominators(
+            &self.snap,
+            &weak,
+            &self.ret_start,
+            &self.ret_edge,
+            &self.ret_from,
+        );
         self.idom = idom;
         self.retained = retained;
     }
@@ -318,22 +312,32 @@ impl Graph {
     }
 
     fn find_scripts(&self) -> HashMap<u32, Script> {
-        let s = &self.snap;
+        find_scripts(&self.snap)
+    }
+
+    /// closure → `shared` → `script_or_debug_info` (V8 11) or `script` (newer) → Script.
+    pub fn script_of_closure(&self, closure: u32) -> Option<Script> {
+        script_of_closure(&self.snap, closure)
+    }
+}
+
+fn find_scripts(s: &Snapshot) -> HashMap<u32, Script> {
+    {
         let mut scripts: HashMap<u32, Script> = HashMap::new();
         for loc in &s.locations {
             if scripts.contains_key(&loc.script) || s.kind(loc.node) != NodeKind::Closure {
                 continue;
             }
-            if let Some(script) = self.script_of_closure(loc.node) {
+            if let Some(script) = script_of_closure(s, loc.node) {
                 scripts.insert(loc.script, script);
             }
         }
         scripts
     }
+}
 
-    /// closure → `shared` → `script_or_debug_info` (V8 11) or `script` (newer) → Script.
-    pub fn script_of_closure(&self, closure: u32) -> Option<Script> {
-        let s = &self.snap;
+fn script_of_closure(s: &Snapshot, closure: u32) -> Option<Script> {
+    {
         let shared = s.child(closure, EdgeKind::Internal, "shared")?;
         let script = s
             .child(shared, EdgeKind::Internal, "script_or_debug_info")
@@ -350,7 +354,9 @@ impl Graph {
         }
         Some(Script { name, node: script })
     }
+}
 
+impl Graph {
     /// The source text of a script, when the snapshot holds it as one flat string.
     pub fn script_source(&self, script: &Script) -> Option<&str> {
         let s = &self.snap;
@@ -539,5 +545,113 @@ impl Graph {
             }
         }
         None
+    }
+}
+
+/// Semi-NCA dominators over strong edges; see [`Graph::compute_dominators`].
+fn dominators(
+    s: &Snapshot,
+    weak: &WeakEdges,
+    ret_start: &[u32],
+    ret_edge: &[u32],
+    ret_from: &[u32],
+) -> (Vec<u32>, Vec<u64>) {
+    {
+        let n = s.node_count();
+        let is_weak = |e: usize| weak.get(e);
+        // Depth-first preorder from the root.
+        let mut pre = vec![NONE; n];
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        let mut dfs_parent: Vec<u32> = Vec::with_capacity(n);
+        let mut stack: Vec<(u32, u32)> = Vec::new();
+        pre[0] = 0;
+        order.push(0);
+        dfs_parent.push(0);
+        stack.push((0, s.first_edge[0]));
+        while let Some(top) = stack.last_mut() {
+            let (v, next) = *top;
+            let end = s.first_edge[v as usize + 1];
+            if next >= end {
+                stack.pop();
+                continue;
+            }
+            top.1 = next + 1;
+            let e = next as usize;
+            if is_weak(e) {
+                continue;
+            }
+            let t = s.edge_to[e];
+            if pre[t as usize] != NONE {
+                continue;
+            }
+            pre[t as usize] = order.len() as u32;
+            dfs_parent.push(pre[v as usize]);
+            order.push(t);
+            stack.push((t, s.first_edge[t as usize]));
+        }
+        drop(stack);
+        let r = order.len();
+        // Everything below is indexed by preorder number.
+        let mut semi: Vec<u32> = (0..r as u32).collect();
+        let mut label: Vec<u32> = (0..r as u32).collect();
+        let mut ancestor = vec![NONE; r];
+        let mut path: Vec<u32> = Vec::new();
+        for w in (1..r).rev() {
+            let node = order[w] as usize;
+            let mut best = semi[w];
+            for i in ret_start[node] as usize..ret_start[node + 1] as usize {
+                let e = ret_edge[i] as usize;
+                if is_weak(e) {
+                    continue;
+                }
+                let v = pre[ret_from[i] as usize];
+                if v == NONE {
+                    continue;
+                }
+                // eval(v) with iterative path compression.
+                let u = if ancestor[v as usize] == NONE {
+                    v
+                } else {
+                    let mut x = v;
+                    while ancestor[ancestor[x as usize] as usize] != NONE {
+                        path.push(x);
+                        x = ancestor[x as usize];
+                    }
+                    while let Some(y) = path.pop() {
+                        let a = ancestor[y as usize] as usize;
+                        if semi[label[a] as usize] < semi[label[y as usize] as usize] {
+                            label[y as usize] = label[a];
+                        }
+                        ancestor[y as usize] = ancestor[a];
+                    }
+                    label[v as usize]
+                };
+                if semi[u as usize] < best {
+                    best = semi[u as usize];
+                }
+            }
+            semi[w] = best;
+            ancestor[w] = dfs_parent[w];
+        }
+        drop(ancestor);
+        drop(label);
+        let mut idom_pre: Vec<u32> = dfs_parent;
+        for w in 1..r {
+            let mut d = idom_pre[w];
+            while d > semi[w] {
+                d = idom_pre[d as usize];
+            }
+            idom_pre[w] = d;
+        }
+        drop(semi);
+        let mut idom = vec![NONE; n];
+        let mut retained: Vec<u64> = s.self_size.iter().map(|&x| u64::from(x)).collect();
+        for w in (1..r).rev() {
+            let d = idom_pre[w] as usize;
+            let node = order[w] as usize;
+            idom[node] = order[d];
+            retained[order[d] as usize] += retained[node];
+        }
+        (idom, retained)
     }
 }

@@ -497,15 +497,26 @@ impl<R: Read> Scanner<R> {
             let end = memchr::memchr(b']', chunk);
             let body = &chunk[..end.unwrap_or(chunk.len())];
             // A branch-free pass the compiler vectorises.
-            let mut bad = false;
+            let mut bad = 0u8;
             let mut c = 0u64;
-            let mut d = false;
-            for &b in body {
-                let digit = b.wrapping_sub(b'0') < 10;
-                c += u64::from(b == b',');
-                d |= digit;
-                bad |= !(digit || b == b',' || b == b'\n' || b == b' ' || b == b'\r' || b == b'\t');
+            let mut d = 0u8;
+            for part in body.chunks(1 << 12) {
+                let mut commas = 0u32;
+                for &b in part {
+                    let digit = u8::from(b.wrapping_sub(b'0') < 10);
+                    let comma = u8::from(b == b',');
+                    let space = u8::from(b == b'\n')
+                        | u8::from(b == b' ')
+                        | u8::from(b == b'\r')
+                        | u8::from(b == b'\t');
+                    commas += u32::from(comma);
+                    d |= digit;
+                    bad |= 1 ^ (digit | comma | space);
+                }
+                c += u64::from(commas);
             }
+            let bad = bad != 0;
+            let d = d != 0;
             if bad {
                 let at = body
                     .iter()

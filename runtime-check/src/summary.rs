@@ -42,7 +42,7 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
     // Class of each node, interned by (kind, name) as in `diff`.
     let mut names: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    let mut by_name: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    let mut by_name: Vec<u32> = vec![NONE; s.strings.len()];
     let mut by_kind = [NONE; 17];
     let mut class = Vec::with_capacity(n);
     let mut intern = |name: &str, names: &mut Vec<String>| -> u32 {
@@ -57,15 +57,11 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
     for v in 0..n as u32 {
         let kind = s.kind(v);
         let k = if matches!(kind, NodeKind::Object | NodeKind::Native) {
-            let nm = s.node_name[v as usize];
-            match by_name.get(&nm) {
-                Some(&k) => k,
-                None => {
-                    let k = intern(&s.class_name(v), &mut names);
-                    by_name.insert(nm, k);
-                    k
-                }
+            let nm = s.node_name[v as usize] as usize;
+            if by_name[nm] == NONE {
+                by_name[nm] = intern(&s.class_name(v), &mut names);
             }
+            by_name[nm]
         } else {
             if by_kind[kind as usize] == NONE {
                 by_kind[kind as usize] = intern(&s.class_name(v), &mut names);
