@@ -1392,17 +1392,25 @@ pub fn render_text(paths: &[String], o: &Outcome) -> String {
         };
         let counts: Vec<String> = u.counts.iter().map(u64::to_string).collect();
         let growth: Vec<String> = u.growth.iter().map(|g| format!("{g:+}")).collect();
-        let what = if u.kind == "collection" {
-            format!("{} `{}` entries", u.class, u.name)
+        if u.kind == "collection" {
+            let _ = writeln!(
+                out,
+                "  {} `{}` at {at}: {} entries ({})",
+                u.class,
+                u.name,
+                counts.join(" → "),
+                growth.join(", ")
+            );
         } else {
-            format!("{} {} created at", u.kind, u.name)
-        };
-        let _ = writeln!(
-            out,
-            "  {what} {at}: {} ({})",
-            counts.join(" → "),
-            growth.join(", ")
-        );
+            let _ = writeln!(
+                out,
+                "  {} `{}` created at {at}: {} ({})",
+                u.kind,
+                u.name,
+                counts.join(" → "),
+                growth.join(", ")
+            );
+        }
         if let Some(h) = &u.held_by {
             let _ = writeln!(out, "      held by {h}");
         }

@@ -102,7 +102,9 @@ pub fn read_snapshot(path: &Path, shown: &str, opts: &ReadOptions) -> Result<Sna
             .progress_chars("=> "),
         );
         bar.set_message(format!("reading {shown}"));
-        bar
+        // Snapshots read at once (the three of a diff) share one set of bars.
+        static BARS: std::sync::OnceLock<indicatif::MultiProgress> = std::sync::OnceLock::new();
+        BARS.get_or_init(indicatif::MultiProgress::new).add(bar)
     });
     let counted = Counting {
         inner: head.chain(file),
