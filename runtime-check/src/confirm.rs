@@ -19,7 +19,8 @@
 //! - `global`: the object at the access path from `global` (`globalThis.` and `global.` are
 //!   dropped; a first name that is not a global is tried as a variable of the file): entries;
 //! - `closure`: closures created at the function's line whose context chain holds the
-//!   retained variable, with the retained size of what it holds;
+//!   retained variable (V8 leaves block-scope variables unnamed: then any value in the
+//!   closure's own context), with the retained size of what it holds;
 //! - `promise`: pending promises (a `PromiseReaction` attached) whose reaction handler was
 //!   created at the call's or the function's line, or that an async function awaiting there
 //!   is suspended on;
@@ -708,7 +709,8 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
             });
             let what = match retained {
                 Some(v) => format!(
-                    "closures created at {} whose context holds `{v}`",
+                    "closures created at {} whose context holds `{v}` (or an unnamed \
+                     block-scope slot)",
                     line_word(line)
                 ),
                 None => format!("closures created at {}", line_word(line)),
@@ -846,6 +848,16 @@ fn closures_holding(s: &Indexed, file: &str, line: u32, retained: Option<&str>) 
                 break;
             }
             ctx = sn.child(x, EdgeKind::Internal, "previous");
+        }
+        if !hit && let Some(own) = sn.child(c, EdgeKind::Internal, "context") {
+            // V8 writes the variables of a block scope (`{ const x = …; }` in a loop body) as
+            // unnamed hidden slots: then any value in the closure's own context counts.
+            for e in sn.edges(own) {
+                if sn.edge_kind(e) == EdgeKind::Hidden {
+                    hit = true;
+                    values.insert(sn.edge_to[e]);
+                }
+            }
         }
         if hit {
             n += 1;

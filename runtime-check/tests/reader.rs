@@ -363,3 +363,45 @@ fn corrupt_gzip_is_an_error() {
         .to_string();
     assert!(e.starts_with("bad.heapsnapshot.gz: at byte "), "{e}");
 }
+
+#[test]
+fn light_and_full_reads_of_a_real_snapshot_agree() {
+    let path = std::path::PathBuf::from(format!(
+        "{}/../fixtures/apps/snapshots/leaky/s2.heapsnapshot.gz",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let full = read_snapshot(&path, "s2", &ReadOptions::default()).unwrap();
+    let light = read_snapshot(
+        &path,
+        "s2",
+        &ReadOptions {
+            keep_edges: false,
+            progress: false,
+        },
+    )
+    .unwrap();
+    assert!(full.has_edges && !light.has_edges);
+    assert_eq!(full.node_id, light.node_id);
+    assert_eq!(full.node_name, light.node_name);
+    assert_eq!(full.self_size, light.self_size);
+    assert_eq!(full.edge_count, light.edge_count);
+    assert_eq!(full.locations, light.locations);
+    assert_eq!(full.strings.len(), light.strings.len());
+    assert!(light.edge_to.is_empty() && light.first_edge.is_empty());
+    // The skipped edges are still counted: one edge too many is an error.
+    let mut text = String::from_utf8(real("leaky/s2.heapsnapshot.gz")).unwrap();
+    let at = text.find("\"edges\":[").unwrap() + "\"edges\":[".len();
+    text.insert_str(at, "1,2,7,");
+    let e = read_from(
+        text.as_bytes(),
+        "extra",
+        false,
+        &ReadOptions {
+            keep_edges: false,
+            progress: false,
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("`edges` holds"), "{e}");
+}
