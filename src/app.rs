@@ -61,6 +61,10 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Init) => crate::commands::init(&current_dir()?, &mut out),
         Some(Command::Heap(cmd)) => crate::heap::heap(cmd),
         Some(Command::Confirm(args)) => crate::heap::confirm(args),
+        Some(Command::Lsp) => {
+            drop(out);
+            crate::lsp::run()
+        }
         None => {
             drop(out);
             lint(cli.lint)
@@ -95,6 +99,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         disable: rule_ids(&args.disable, "--disable")?,
         quiet: args.quiet,
         report_unused_directives: args.report_unused_disable_directives,
+        levels: Vec::new(),
     };
     let configs = Arc::new(
         Configs::new(&cwd, args.config.as_deref()).map_err(|e| Failure::Config(e.to_string()))?,

@@ -45,6 +45,8 @@ pub enum Command {
     /// Lint (or read a JSON report), then confirm each finding with heap evidence from three
     /// snapshots, and list growth that no finding explains.
     Confirm(crate::heap::ConfirmArgs),
+    /// Run the language server on standard input and output, for editors.
+    Lsp,
 }
 
 #[derive(Debug, clap::Args)]

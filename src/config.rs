@@ -94,45 +94,50 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             location: display.clone(),
             message: format!("cannot read configuration: {e}"),
+            file: path.to_path_buf(),
+            position: None,
         })?;
-        let at = |offset: usize| {
-            let index = LineIndex::new(&text);
-            let pos = index.position(&text, offset);
-            format!("{display}:{}:{}", pos.line, pos.column)
+        // An error at a byte offset of the file, or at the whole file.
+        let error = |offset: Option<usize>, message: String| {
+            let position = offset.map(|offset| LineIndex::new(&text).position(&text, offset));
+            ConfigError {
+                location: match position {
+                    Some(pos) => format!("{display}:{}:{}", pos.line, pos.column),
+                    None => display.clone(),
+                },
+                message,
+                file: path.to_path_buf(),
+                position,
+            }
         };
-        let raw: RawConfig = toml::from_str(&text).map_err(|e| ConfigError {
-            location: match e.span() {
-                Some(span) => at(span.start),
-                None => display.clone(),
-            },
-            message: e.message().trim().to_owned(),
-        })?;
+        let raw: RawConfig = toml::from_str(&text)
+            .map_err(|e| error(e.span().map(|s| s.start), e.message().trim().to_owned()))?;
 
         let mut levels = HashMap::new();
         for (id, level) in raw.rules {
             let Some(meta) = leaklint_rules::find_rule(id.get_ref()) else {
-                return Err(ConfigError {
-                    location: at(id.span().start),
-                    message: format!(
+                return Err(error(
+                    Some(id.span().start),
+                    format!(
                         "unknown rule `{}` in [rules]; known rules: {}",
                         id.get_ref(),
                         known_rule_ids()
                     ),
-                });
+                ));
             };
             let level = match level.get_ref().as_str() {
                 Some("off") => Level::Off,
                 Some("warn") => Level::Warn,
                 Some("error") => Level::Error,
                 _ => {
-                    return Err(ConfigError {
-                        location: at(level.span().start),
-                        message: format!(
+                    return Err(error(
+                        Some(level.span().start),
+                        format!(
                             "level of `{}` must be \"off\", \"warn\" or \"error\", not {}",
                             meta.id,
                             level.get_ref()
                         ),
-                    });
+                    ));
                 }
             };
             levels.insert(meta.id, level);
@@ -142,18 +147,11 @@ impl Config {
         let mut patterns = Vec::new();
         for glob in &raw.ignore {
             // Compile one by one so that the error points at the bad glob.
-            IgnoreGlobs::new(base.clone(), std::slice::from_ref(glob.get_ref())).map_err(
-                |message| ConfigError {
-                    location: at(glob.span().start),
-                    message,
-                },
-            )?;
+            IgnoreGlobs::new(base.clone(), std::slice::from_ref(glob.get_ref()))
+                .map_err(|message| error(Some(glob.span().start), message))?;
             patterns.push(glob.get_ref().clone());
         }
-        let ignore = IgnoreGlobs::new(base, &patterns).map_err(|message| ConfigError {
-            location: display.clone(),
-            message,
-        })?;
+        let ignore = IgnoreGlobs::new(base, &patterns).map_err(|message| error(None, message))?;
 
         let k = raw.knowledge;
         Ok(Config {
@@ -195,6 +193,10 @@ pub fn known_rule_ids() -> String {
 pub struct ConfigError {
     pub location: String,
     pub message: String,
+    /// The configuration file (absolute), and where in it the problem is when that is known
+    /// (1-based line, UTF-16 column): the language server shows the error there.
+    pub file: PathBuf,
+    pub position: Option<leaklint_rules::line_index::Position>,
 }
 
 impl fmt::Display for ConfigError {

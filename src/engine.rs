@@ -22,6 +22,8 @@ pub struct LintOptions {
     /// `--quiet`: warnings are not run, shown or counted.
     pub quiet: bool,
     pub report_unused_directives: bool,
+    /// Levels that win over the configuration's (the language server's `initializationOptions`).
+    pub levels: Vec<(&'static str, Level)>,
 }
 
 impl LintOptions {
@@ -30,7 +32,10 @@ impl LintOptions {
         if self.disable.contains(&rule.id) {
             return None;
         }
-        let configured = config.level(rule);
+        let configured = match self.levels.iter().find(|(id, _)| *id == rule.id) {
+            Some(&(_, level)) => level,
+            None => config.level(rule),
+        };
         let severity = if self.only.is_empty() {
             match configured {
                 Level::Off => return None,

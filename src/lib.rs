@@ -9,6 +9,7 @@ pub mod engine;
 pub mod exit;
 pub mod globs;
 pub mod heap;
+pub mod lsp;
 pub mod output;
 pub mod paths;
 pub mod report;

@@ -54,6 +54,18 @@ impl Builtin {
         }
     }
 
+    /// The README section that explains it (SARIF `helpUri`, LSP `codeDescription`).
+    pub fn docs_url(self) -> String {
+        let section = match self {
+            Builtin::ParseError => "exit-status",
+            Builtin::UnknownRule | Builtin::UnusedDirective => "suppression-comments",
+        };
+        format!(
+            "{}/blob/main/README.md#{section}",
+            env!("CARGO_PKG_REPOSITORY")
+        )
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Builtin::ParseError => "leaklint/parse-error",

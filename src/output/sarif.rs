@@ -312,17 +312,11 @@ fn rule_descriptor(meta: &'static Meta) -> ReportingDescriptor {
 
 fn builtin_descriptor(builtin: Builtin) -> ReportingDescriptor {
     let docs = builtin.docs();
-    // The README sections that explain them.
-    let (severity, tag, section) = match builtin {
-        Builtin::ParseError => (Severity::Error, "syntax", "exit-status"),
-        Builtin::UnknownRule | Builtin::UnusedDirective => {
-            (Severity::Warning, "suppression", "suppression-comments")
-        }
+    let (severity, tag) = match builtin {
+        Builtin::ParseError => (Severity::Error, "syntax"),
+        Builtin::UnknownRule | Builtin::UnusedDirective => (Severity::Warning, "suppression"),
     };
-    let url = format!(
-        "{}/blob/main/README.md#{section}",
-        env!("CARGO_PKG_REPOSITORY")
-    );
+    let url = builtin.docs_url();
     descriptor(DescriptorParts {
         id: builtin.id(),
         short: first_sentence(docs).to_owned(),

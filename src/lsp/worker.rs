@@ -1,0 +1,124 @@
+//! The lint worker: one thread with the big stack the parser needs, fed through a queue that
+//! holds at most one job per document. A newer job for a document replaces a queued older one,
+//! so a burst of edits made while a lint runs is linted once, at its newest text.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use leaklint_rules::Flavor;
+use lsp_types::Uri;
+
+use crate::config::Config;
+use crate::engine::LintOptions;
+
+use super::convert::{DiagnosticSupport, LintResult};
+
+/// One revision of one document to lint.
+pub struct Job {
+    pub uri: Uri,
+    pub revision: u64,
+    pub version: i32,
+    pub text: String,
+    /// The path shown in messages.
+    pub display: String,
+    pub flavor: Flavor,
+    pub config: Arc<Config>,
+    pub opts: LintOptions,
+    pub support: DiagnosticSupport,
+}
+
+/// A finished job.
+pub struct Done {
+    pub uri: Uri,
+    pub result: LintResult,
+    /// Time spent linting and converting.
+    pub elapsed: Duration,
+}
+
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+pub struct Worker {
+    shared: Arc<(Mutex<Queue>, Condvar)>,
+}
+
+impl Worker {
+    /// Starts the thread; `done` is called on it with every result.
+    pub fn spawn(done: impl Fn(Done) + Send + 'static) -> std::io::Result<Worker> {
+        let shared: Arc<(Mutex<Queue>, Condvar)> = Arc::default();
+        let theirs = shared.clone();
+        std::thread::Builder::new()
+            .name("leaklint-lsp-lint".into())
+            .stack_size(leaklint_rules::STACK_SIZE)
+            .spawn(move || {
+                while let Some(job) = next(&theirs) {
+                    done(run(job));
+                }
+            })?;
+        Ok(Worker { shared })
+    }
+
+    /// Queues a job, replacing a queued job for the same document.
+    pub fn submit(&self, job: Job) {
+        let mut queue = lock(&self.shared.0);
+        match queue.jobs.iter_mut().find(|j| j.uri == job.uri) {
+            Some(queued) => *queued = job,
+            None => queue.jobs.push_back(job),
+        }
+        self.shared.1.notify_one();
+    }
+
+    /// Drops a queued job for a document (it was closed).
+    pub fn forget(&self, uri: &Uri) {
+        lock(&self.shared.0).jobs.retain(|j| &j.uri != uri);
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        lock(&self.shared.0).closed = true;
+        self.shared.1.notify_all();
+    }
+}
+
+fn lock(m: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    // The worker never panics while holding the lock; a poisoned queue is still consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn next(shared: &(Mutex<Queue>, Condvar)) -> Option<Job> {
+    let mut queue = lock(&shared.0);
+    loop {
+        if queue.closed {
+            return None;
+        }
+        if let Some(job) = queue.jobs.pop_front() {
+            return Some(job);
+        }
+        queue = shared.1.wait(queue).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// Lints one job on this (big-stack) thread through the engine's per-file path: enabled rules
+/// from the configuration and settings, the rules, then suppression directives.
+fn run(job: Job) -> Done {
+    let started = Instant::now();
+    let outcome = crate::engine::lint_bytes(
+        job.display,
+        job.text.into_bytes(),
+        job.flavor,
+        &job.config,
+        &job.opts,
+    );
+    let result =
+        super::convert::lint_result(outcome, &job.uri, job.revision, job.version, job.support);
+    Done {
+        uri: job.uri,
+        result,
+        elapsed: started.elapsed(),
+    }
+}
