@@ -558,8 +558,8 @@ impl<W: Write> Server<W> {
             self.log(
                 MessageType::INFO,
                 &format!(
-                    "the client cannot watch files: a change to {FILE_NAME} applies when the \
-                     file is saved in this editor, or after a restart"
+                    "the client cannot watch files: {FILE_NAME} is read again before each lint \
+                     instead"
                 ),
             );
         }
@@ -666,11 +666,39 @@ impl<W: Write> Server<W> {
             .filter(|(_, d)| d.due.is_some_and(|at| at <= now))
             .map(|(uri, _)| uri.clone())
             .collect();
+        if due.is_empty() {
+            return;
+        }
+        if !self.caps.watch {
+            self.refresh_configs();
+        }
         for uri in due {
             if let Some(d) = self.docs.get_mut(&uri) {
                 d.due = None;
             }
             self.start(&uri);
+        }
+    }
+
+    /// For clients that cannot watch files: read the configuration files again before each
+    /// lint (a few `stat`s and a small file), so that an edit to `leaklint.toml` applies at the
+    /// next lint; clear the errors of files that have been fixed.
+    fn refresh_configs(&mut self) {
+        self.configs = configs(&base_dir(&self.roots));
+        let base = base_dir(&self.roots);
+        let broken: Vec<PathBuf> = self.config_errors.iter().cloned().collect();
+        for path in broken {
+            if !path.is_file() || Config::load(&path, &base).is_ok() {
+                self.clear_config_error(&path);
+            }
+        }
+    }
+
+    fn clear_config_error(&mut self, path: &Path) {
+        self.config_errors.remove(path);
+        self.shown_config_errors.remove(path);
+        if let Some(uri) = convert::uri_of(path) {
+            self.publish(&uri, None, json!([]));
         }
     }
 
@@ -877,10 +905,7 @@ impl<W: Write> Server<W> {
         // Files that were broken and are now fixed (or gone): clear their diagnostics.
         for path in before {
             if !self.config_errors.contains(&path) {
-                self.shown_config_errors.remove(&path);
-                if let Some(uri) = convert::uri_of(&path) {
-                    self.publish(&uri, None, json!([]));
-                }
+                self.clear_config_error(&path);
             }
         }
         if self.caps.pull && self.caps.refresh {
