@@ -256,7 +256,17 @@ pub fn confirm(args: ConfirmArgs) -> Result<Exit, Failure> {
     let full = [true, true, true];
     let snaps = read_all(&args.snapshots, &full)?;
     let started = Instant::now();
-    let graphs: Vec<Graph> = snaps.into_iter().map(Graph::with_dominators).collect();
+    // One thread per snapshot here (paths, scripts) and inside `confirm` (dominators).
+    let graphs: Vec<Graph> = std::thread::scope(|scope| {
+        let handles: Vec<_> = snaps
+            .into_iter()
+            .map(|s| scope.spawn(move || Graph::new(s)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     let paths: Vec<String> = args.snapshots.iter().map(|p| shown(p)).collect();
     let opts = rc::confirm::Options {
         root: args.root.clone(),

@@ -346,6 +346,11 @@ struct Indexed {
     /// Script ids whose script maps to each linted file.
     scripts_of_file: HashMap<String, HashSet<u32>>,
     ids: Vec<u64>,
+    /// Every `Promise`, `Timeout`, and object with `_events`: looked at once per finding, so
+    /// found once per snapshot.
+    promises: Vec<u32>,
+    timeouts: Vec<u32>,
+    emitters: Vec<u32>,
 }
 
 impl Indexed {
@@ -495,11 +500,29 @@ fn index(mut g: Graph, map: &FileMap, files: &[String]) -> Indexed {
         }
     }
     let ids = diff::sorted_ids(s);
+    let (mut promises, mut timeouts, mut emitters) = (Vec::new(), Vec::new(), Vec::new());
+    for v in 0..s.node_count() as u32 {
+        if s.kind(v) != NodeKind::Object {
+            continue;
+        }
+        match s.name(v) {
+            "Promise" => promises.push(v),
+            "Timeout" => timeouts.push(v),
+            _ => {
+                if s.child(v, EdgeKind::Property, "_events").is_some() {
+                    emitters.push(v);
+                }
+            }
+        }
+    }
     Indexed {
         g,
         at_line,
         scripts_of_file,
         ids,
+        promises,
+        timeouts,
+        emitters,
     }
 }
 
@@ -522,7 +545,20 @@ pub fn confirm(graphs: Vec<Graph>, findings: &[Finding], opts: &Options) -> Outc
     files.sort();
     files.dedup();
     let map = FileMap::new(opts.root.as_deref(), &files);
-    let snaps: Vec<Indexed> = graphs.into_iter().map(|g| index(g, &map, &files)).collect();
+    // One thread per snapshot: the dominators (when not computed yet) and the indexes.
+    let snaps: Vec<Indexed> = std::thread::scope(|scope| {
+        let handles: Vec<_> = graphs
+            .into_iter()
+            .map(|g| {
+                let (map, files) = (&map, &files);
+                scope.spawn(move || index(g, map, files))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     let mut claims = Claims::default();
     let verdicts = findings
         .iter()
@@ -806,15 +842,11 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
 }
 
 fn emitters_with_handler(s: &Indexed, file: &str, event: Option<&str>, line: u32) -> Vec<u32> {
-    let sn = &s.g.snap;
     let Some(event) = event else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for v in 0..sn.node_count() as u32 {
-        if sn.kind(v) != NodeKind::Object {
-            continue;
-        }
+    for &v in &s.emitters {
         let ls = s.g.listeners(v, event);
         if ls.iter().any(|&l| s.function_at(l, file, &[line])) {
             out.push(v);
@@ -924,10 +956,7 @@ fn pending_promises(
     }
     let enclosing: HashSet<u32> = enclosing_async(s, file, call_line).into_iter().collect();
     let mut handler_lines = HashSet::new();
-    for v in 0..sn.node_count() as u32 {
-        if sn.kind(v) != NodeKind::Object || sn.name(v) != "Promise" {
-            continue;
-        }
+    for &v in &s.promises {
         let Some(handlers) = s.g.pending_reactions(v) else {
             continue;
         };
@@ -979,10 +1008,7 @@ fn enclosing_async(s: &Indexed, file: &str, line: u32) -> Vec<u32> {
 fn live_timers(s: &Indexed, file: &str, lines: &[u32]) -> u64 {
     let sn = &s.g.snap;
     let mut n = 0;
-    for v in 0..sn.node_count() as u32 {
-        if sn.kind(v) != NodeKind::Object || sn.name(v) != "Timeout" {
-            continue;
-        }
+    for &v in &s.timeouts {
         if !s.g.reachable(v) {
             continue;
         }
