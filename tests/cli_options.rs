@@ -134,7 +134,11 @@ fn a_directory_named_like_a_subcommand_is_linted_as_dot_slash() {
     let first = leaklint_rules::ALL[0].meta().id;
     assert!(sub.stdout.starts_with(first), "{}", sub.stdout);
     for rule in leaklint_rules::ALL {
-        assert!(sub.stdout.contains(rule.meta().id), "{} missing", rule.meta().id);
+        assert!(
+            sub.stdout.contains(rule.meta().id),
+            "{} missing",
+            rule.meta().id
+        );
     }
 }
 
