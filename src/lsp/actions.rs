@@ -462,7 +462,6 @@ mod tests {
             "listener-leak",
             None,
             "m".into(),
-            Default::default(),
         ));
         assert!(hover(&result, Position::new(1, 2), true).is_some());
         assert!(hover(&result, Position::new(1, 7), true).is_some());

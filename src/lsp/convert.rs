@@ -17,13 +17,6 @@ use super::document::lsp_position;
 /// `Diagnostic.source`.
 pub const SOURCE: &str = "leaklint";
 
-/// What the client supports in a diagnostic.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DiagnosticSupport {
-    pub related_information: bool,
-    pub code_description: bool,
-}
-
 /// What linting one revision of a document gave.
 #[derive(Debug, Default)]
 pub struct LintResult {
@@ -65,14 +58,12 @@ pub fn diagnostic(
     id: &str,
     url: Option<String>,
     message: String,
-    support: DiagnosticSupport,
 ) -> Diagnostic {
     Diagnostic {
         range,
         severity: Some(severity),
         code: Some(NumberOrString::String(id.to_owned())),
         code_description: url
-            .filter(|_| support.code_description)
             .and_then(|url| Uri::from_str(&url).ok())
             .map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_owned()),
@@ -82,13 +73,7 @@ pub fn diagnostic(
 }
 
 /// Turns the engine's outcome for one document into diagnostics.
-pub fn lint_result(
-    outcome: Outcome,
-    uri: &Uri,
-    revision: u64,
-    version: i32,
-    support: DiagnosticSupport,
-) -> LintResult {
+pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> LintResult {
     let mut result = LintResult {
         revision,
         version,
@@ -116,9 +101,8 @@ pub fn lint_result(
             problem.source.id(),
             Some(docs_url(problem.source)),
             message,
-            support,
         );
-        if support.related_information && !problem.labels.is_empty() {
+        if !problem.labels.is_empty() {
             d.related_information = Some(
                 problem
                     .labels
@@ -149,7 +133,6 @@ pub fn lint_result(
             Builtin::ParseError.id(),
             Some(Builtin::ParseError.docs_url()),
             format!("parse error: {}", error.message),
-            support,
         ));
     }
     result

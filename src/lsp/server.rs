@@ -34,7 +34,7 @@ use crate::config::{Config, ConfigError, Configs, FILE_NAME};
 use crate::engine::LintOptions;
 use crate::exit::{Exit, Failure};
 
-use super::convert::{self, DiagnosticSupport, LintResult};
+use super::convert::{self, LintResult};
 use super::document::{Document, lsp_position};
 use super::settings::{Run, Settings};
 use super::transport::{self, Incoming, Message, Writer, code};
@@ -67,7 +67,6 @@ struct ClientCaps {
     /// Dynamic registration of `workspace/didChangeWatchedFiles`.
     watch: bool,
     markdown_hover: bool,
-    diagnostics: DiagnosticSupport,
 }
 
 /// An open document.
@@ -498,14 +497,6 @@ impl<W: Write> Server<W> {
                 .pointer("/capabilities/textDocument/hover/contentFormat")
                 .and_then(Value::as_array)
                 .is_some_and(|formats| formats.iter().any(|f| f == "markdown")),
-            diagnostics: DiagnosticSupport {
-                related_information: flag(
-                    "/capabilities/textDocument/publishDiagnostics/relatedInformation",
-                ),
-                code_description: flag(
-                    "/capabilities/textDocument/publishDiagnostics/codeDescriptionSupport",
-                ),
-            },
         };
         self.roots = workspace_roots(params);
         let (settings, problems) =
@@ -734,11 +725,8 @@ impl<W: Write> Server<W> {
                     CONFIG_ERROR,
                     Some(config_docs_url()),
                     format!("not linted: {e}"),
-                    self.caps.diagnostics,
                 );
-                if self.caps.diagnostics.related_information
-                    && let Some(config_uri) = convert::uri_of(&e.file)
-                {
+                if let Some(config_uri) = convert::uri_of(&e.file) {
                     d.related_information = Some(vec![DiagnosticRelatedInformation {
                         location: Location::new(config_uri, config_error_range(&e)),
                         message: e.message.clone(),
@@ -776,7 +764,6 @@ impl<W: Write> Server<W> {
                 report_unused_directives: self.settings.report_unused,
                 ..LintOptions::default()
             },
-            support: self.caps.diagnostics,
         });
     }
 
@@ -947,7 +934,6 @@ impl<W: Write> Server<W> {
                 CONFIG_ERROR,
                 Some(config_docs_url()),
                 e.message.clone(),
-                self.caps.diagnostics,
             );
             self.publish(&uri, None, json!([d]));
         }

@@ -12,7 +12,7 @@ use lsp_types::Uri;
 use crate::config::Config;
 use crate::engine::LintOptions;
 
-use super::convert::{DiagnosticSupport, LintResult};
+use super::convert::LintResult;
 
 /// One revision of one document to lint.
 pub struct Job {
@@ -25,7 +25,6 @@ pub struct Job {
     pub flavor: Flavor,
     pub config: Arc<Config>,
     pub opts: LintOptions,
-    pub support: DiagnosticSupport,
 }
 
 /// A finished job.
@@ -114,8 +113,7 @@ fn run(job: Job) -> Done {
         &job.config,
         &job.opts,
     );
-    let result =
-        super::convert::lint_result(outcome, &job.uri, job.revision, job.version, job.support);
+    let result = super::convert::lint_result(outcome, &job.uri, job.revision, job.version);
     Done {
         uri: job.uri,
         result,
