@@ -408,7 +408,9 @@ pub fn short_script(name: &str) -> &str {
 
 /// Whether a script is Node's own (`node:…`) or otherwise not a user file.
 pub fn is_builtin_script(name: &str) -> bool {
-    name.starts_with("node:") || name.starts_with("internal/") || !name.contains('/')
+    name.starts_with("node:")
+        || name.starts_with("internal/")
+        || !(name.contains('/') || name.contains('\\'))
 }
 
 impl Comparison {

@@ -467,6 +467,9 @@ fn script_paths_map_to_linted_files() {
         map.file_of("file:///srv/my%20app/server.js"),
         Some("server.js")
     );
+    assert_eq!(map.file_of("C:\\srv\\src\\app.js"), Some("src/app.js"));
+    assert!(diff::is_builtin_script("node:internal/timers"));
+    assert!(!diff::is_builtin_script("C:\\srv\\app.js"));
     // With --root, only paths under it map, exactly.
     let map = FileMap::new(Some("/srv/build/"), &files);
     assert_eq!(map.file_of("/srv/build/src/app.js"), Some("src/app.js"));
