@@ -3,6 +3,7 @@
 //! so a burst of edits made while a lint runs is linted once, at its newest text.
 
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -55,7 +56,23 @@ impl Worker {
             .stack_size(leaklint_rules::STACK_SIZE)
             .spawn(move || {
                 while let Some(job) = next(&theirs) {
-                    done(run(job));
+                    let (uri, revision, version) = (job.uri.clone(), job.revision, job.version);
+                    // The engine already turns a panicking rule into an error; this catches
+                    // anything else, so that the document still gets an answer.
+                    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run(job)));
+                    done(outcome.unwrap_or_else(|_| Done {
+                        result: LintResult {
+                            revision,
+                            version,
+                            message: Some(format!(
+                                "internal error while linting {} (please report it)",
+                                uri.as_str()
+                            )),
+                            ..LintResult::default()
+                        },
+                        uri,
+                        elapsed: Duration::ZERO,
+                    }));
                 }
             })?;
         Ok(Worker { shared })
