@@ -564,11 +564,12 @@ pub fn confirm(graphs: Vec<Graph>, findings: &[Finding], opts: &Options) -> Outc
         .iter()
         .map(|f| verdict(&snaps, f, &mut claims))
         .collect();
-    let unexplained = unexplained(&snaps, &map, &claims, opts.min_growth.max(1));
+    let min_growth = opts.min_growth.max(1);
+    let unexplained = unexplained(&snaps, &map, &claims, min_growth);
     Outcome {
         verdicts,
         unexplained,
-        min_growth: opts.min_growth,
+        min_growth,
     }
 }
 
