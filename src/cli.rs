@@ -17,8 +17,8 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Find memory leaks in Node.js JavaScript and TypeScript",
     after_help = "Exit status: 0 no errors (and --max-warnings not exceeded), 1 errors, too many \
                   warnings or a file that does not parse, 2 usage, configuration or I/O error.\n\
-                  A path named like a subcommand (rules, explain, init, heap, confirm, help) must \
-                  be written ./rules.",
+                  A path named like a subcommand (rules, explain, init, heap, confirm, lsp, help) \
+                  must be written ./rules.",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
