@@ -27,6 +27,7 @@ pub enum HeapCommand {
         /// Rows to show.
         #[arg(long, value_name = "N", default_value_t = 20)]
         top: usize,
+        /// Output format.
         #[arg(short, long, value_enum, default_value_t = HeapFormat::Text)]
         format: HeapFormat,
     },
@@ -42,6 +43,7 @@ pub enum HeapCommand {
         /// With three snapshots: a row must grow by at least N objects in each interval.
         #[arg(long, value_name = "N", default_value_t = 1)]
         min_growth: i64,
+        /// Output format.
         #[arg(short, long, value_enum, default_value_t = HeapFormat::Text)]
         format: HeapFormat,
     },
@@ -66,6 +68,7 @@ pub struct ConfirmArgs {
     /// Unexplained growth must grow by at least N objects (or entries) in each interval.
     #[arg(long, value_name = "N", default_value_t = rc::confirm::DEFAULT_MIN_GROWTH)]
     pub min_growth: u64,
+    /// Output format.
     #[arg(short, long, value_enum, default_value_t = HeapFormat::Text)]
     pub format: HeapFormat,
 }
