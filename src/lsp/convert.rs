@@ -119,7 +119,10 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
     result.problems = report.problems;
     if let (Some(error), Some(text)) = (&report.parse_error, &report.text) {
         // Cover the character at the error (as SARIF does), so that editors underline something.
-        let start = error.at.span.start.min(text.len());
+        let mut start = error.at.span.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
         let end = text[start..]
             .chars()
             .next()

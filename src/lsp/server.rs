@@ -615,12 +615,8 @@ impl<W: Write> Server<W> {
             self.reload(&path);
             return;
         }
-        let Some(d) = self.docs.get(&uri) else {
-            return;
-        };
-        if d.wanted.is_none() && d.fresh_result().is_some() {
-            return; // the saved text is the linted text
-        }
+        // Linted again even when the text is the one linted last: with a client that cannot
+        // watch files, a save is when an edit to leaklint.toml is expected to show.
         self.schedule(&uri, Duration::ZERO);
     }
 
