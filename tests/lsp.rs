@@ -459,6 +459,18 @@ fn initialization_options_override_severities() {
     assert_eq!(codes(&diagnostics), ["listener-leak"]);
     assert_eq!(diagnostics[0]["severity"], 2);
 
+    // Settings meant for other servers are not ours: no warning, nothing re-linted.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "typescript": { "format": {} } } }),
+    );
+    assert!(
+        client
+            .maybe(Duration::from_millis(300), |m| m["method"]
+                == "window/showMessage"
+                || m["method"] == "textDocument/publishDiagnostics")
+            .is_none()
+    );
     // didChangeConfiguration replaces the settings.
     client.notify(
         "workspace/didChangeConfiguration",
@@ -507,6 +519,11 @@ fn pull_diagnostics_when_the_client_supports_them() {
     client.wait("workspace/diagnostic/refresh", |m| {
         m["method"] == "workspace/diagnostic/refresh"
     });
+    // Linted again: a new result id, so the client gets the full report.
+    let previous = report["resultId"].as_str().unwrap().to_owned();
+    let again = pull(&mut client, Some(&previous));
+    assert_eq!(again["kind"], "full");
+    assert_ne!(again["resultId"], report["resultId"]);
     // Nothing is pushed for documents to a pull client.
     let pushed = client.drain().into_iter().find(|m| {
         m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str()

@@ -22,6 +22,9 @@ pub const SOURCE: &str = "leaklint";
 pub struct LintResult {
     /// The document revision linted (see `server::Doc`).
     pub revision: u64,
+    /// Unique per result, set when the server takes it (the `resultId` of pull diagnostics: a
+    /// document linted again after a configuration change keeps its revision, not its id).
+    pub id: u64,
     /// The document version linted.
     pub version: i32,
     /// The problems shown (not the suppressed ones), in the order of `diagnostics`.

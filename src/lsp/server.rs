@@ -155,6 +155,8 @@ struct Server<W: Write> {
     pending: Vec<Pending>,
     worker: Worker,
     revisions: u64,
+    /// Results taken so far (their ids).
+    results: u64,
     requests: u64,
 }
 
@@ -178,6 +180,7 @@ impl<W: Write> Server<W> {
             pending: Vec::new(),
             worker,
             revisions: 0,
+            results: 0,
             requests: 0,
         }
     }
@@ -435,9 +438,14 @@ impl<W: Write> Server<W> {
                 }
             }
             "workspace/didChangeConfiguration" => {
+                // Clients send their whole settings object, or nothing (Neovim sends `{}`):
+                // only an object with leaklint's keys, or a `leaklint` key, is for us.
                 let settings = params.get("settings").cloned().unwrap_or(Value::Null);
-                let empty = settings.is_null() || settings.as_object().is_some_and(Map::is_empty);
-                if !empty {
+                let ours = settings.as_object().is_some_and(|o| {
+                    o.get("leaklint").is_some_and(Value::is_object)
+                        || o.keys().any(|k| Settings::KEYS.contains(&k.as_str()))
+                });
+                if ours {
                     let (settings, problems) = Settings::from_json(&settings);
                     self.settings = settings;
                     for problem in problems {
@@ -784,8 +792,10 @@ impl<W: Write> Server<W> {
 
     /// Takes a result if it is for the wanted revision: stores it, publishes it (push mode) and
     /// answers the requests that waited for it.
-    fn finish(&mut self, uri: &Uri, result: LintResult) {
+    fn finish(&mut self, uri: &Uri, mut result: LintResult) {
         let pull = self.caps.pull;
+        self.results += 1;
+        result.id = self.results;
         let Some(d) = self.docs.get_mut(uri) else {
             return;
         };
@@ -839,8 +849,7 @@ impl<W: Write> Server<W> {
         let value = match p.waiting {
             Waiting::Diagnostic { previous } => {
                 let result = d.and_then(|d| d.result.as_ref());
-                let result_id =
-                    result.map_or_else(|| "closed".to_owned(), |r| r.revision.to_string());
+                let result_id = result.map_or_else(|| "closed".to_owned(), |r| r.id.to_string());
                 if previous.as_deref() == Some(result_id.as_str()) {
                     json!({ "kind": "unchanged", "resultId": result_id })
                 } else {

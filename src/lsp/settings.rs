@@ -55,6 +55,14 @@ impl Default for Settings {
 const MAX_DEBOUNCE_MS: u64 = 10_000;
 
 impl Settings {
+    /// The keys of the settings object.
+    pub const KEYS: [&str; 4] = [
+        "rules",
+        "run",
+        "debounceMs",
+        "reportUnusedDisableDirectives",
+    ];
+
     /// Reads settings from `value` (null or absent keys keep the defaults). The strings are
     /// problems to show the user; the settings are still usable.
     pub fn from_json(value: &Value) -> (Settings, Vec<String>) {
