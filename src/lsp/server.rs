@@ -28,7 +28,7 @@ use lsp_types::{
     DocumentDiagnosticParams, HoverParams, Location, MessageType, Position, Range, Uri,
 };
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::config::{Config, ConfigError, Configs, FILE_NAME};
 use crate::engine::LintOptions;
