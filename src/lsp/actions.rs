@@ -360,6 +360,9 @@ pub fn hover(result: &LintResult, position: Position, markdown: bool) -> Option<
         return None;
     }
     let docs: Vec<String> = ids.iter().filter_map(|id| explain(id)).collect();
+    if docs.is_empty() {
+        return None; // `leaklint/config`: no documentation to show
+    }
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: if markdown {

@@ -1,5 +1,6 @@
 """`leaklint lsp` driven by pytest-lsp, a real LSP client library, with the capabilities recorded
-from real editors: Neovim 0.11 (pull diagnostics), Neovim 0.7 and VS Code 1.65 (push).
+from real editors: Neovim 0.11 (pull diagnostics), Neovim 0.7, VS Code 1.65 and Emacs 29.1
+(push).
 
 Run by tests/lsp_editors.rs, which installs pytest-lsp in a throwaway virtual environment and
 passes the binary in LEAKLINT.
@@ -26,7 +27,7 @@ app.get('/wait', (req, res) => {
 
 
 @pytest_lsp.fixture(
-    params=["neovim@v0.11.0", "neovim@v0.7.0", "visual_studio_code@v1.65.2"],
+    params=["neovim@v0.11.0", "neovim@v0.7.0", "visual_studio_code@v1.65.2", "emacs@v29.1"],
     config=ClientServerConfig(server_command=[LEAKLINT, "lsp"]),
 )
 async def client(request, lsp_client: LanguageClient, tmp_path_factory):
