@@ -105,7 +105,7 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 /// short-lived, so keep freed memory instead. Transparent huge pages are turned off for the
 /// same reason: faulting them in made the run time swing between 1.6 and 2.6 s (compaction
 /// stalls), while 4 KiB pages cost a steady 0.3 s.
-fn tune_allocator() {
+pub(crate) fn tune_allocator() {
     // SAFETY: a plain setter of a global option; any value is valid for it (-1: never purge).
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     #[cfg(target_os = "linux")]
