@@ -14,6 +14,7 @@ pub mod model;
 pub mod parse;
 mod registry;
 pub mod timer_leak;
+mod triggers;
 pub mod unbounded_cache;
 pub mod untimed_promise;
 
@@ -224,10 +225,11 @@ pub fn lint(
         let t = Instant::now();
         let mut parsed = parse::parse_only(src, flavor)?;
         timings.parse = t.elapsed();
+        let present = triggers::Present::scan(src);
         let rules: Vec<&dyn Rule> = ALL
             .iter()
             .copied()
-            .filter(|r| enabled(r.meta()) && r.meta().triggered_by(src, knowledge))
+            .filter(|r| enabled(r.meta()) && present.triggers(r.meta(), knowledge))
             .collect();
         if rules.is_empty() {
             return Ok(FileLint {

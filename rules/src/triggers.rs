@@ -1,0 +1,120 @@
+//! Which rules can fire on a file, found in one pass over its text.
+//!
+//! Every rule declares trigger substrings (and, for rules about repeating code, the tokens of
+//! [`crate::model::REPEATING_CODE`]). Checking each with `str::contains` meant some sixty scans
+//! of every file; one Aho–Corasick automaton over all of them scans once.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use crate::{ALL, Knowledge, Meta};
+
+/// What a pattern of the automaton stands for.
+#[derive(Clone, Copy)]
+enum Pattern {
+    /// A trigger of the rule at this index of [`ALL`].
+    Rule(usize),
+    /// A token of repeating code.
+    Repeating,
+}
+
+struct Automaton {
+    matcher: AhoCorasick,
+    patterns: Vec<Pattern>,
+}
+
+static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
+    let mut strings: Vec<&'static str> = Vec::new();
+    let mut patterns = Vec::new();
+    for (i, rule) in ALL.iter().enumerate() {
+        for t in rule.meta().triggers {
+            strings.push(t);
+            patterns.push(Pattern::Rule(i));
+        }
+    }
+    for t in crate::model::REPEATING_CODE {
+        strings.push(t);
+        patterns.push(Pattern::Repeating);
+    }
+    let matcher = AhoCorasick::new(&strings).expect("trigger strings build an automaton");
+    Automaton { matcher, patterns }
+});
+
+/// The trigger substrings present in one text.
+pub struct Present {
+    rules: Vec<bool>,
+    repeating: bool,
+}
+
+impl Present {
+    /// Scans `src` once.
+    pub fn scan(src: &str) -> Present {
+        let automaton = &*AUTOMATON;
+        let mut present = Present {
+            rules: vec![false; ALL.len()],
+            repeating: false,
+        };
+        let mut wanted = ALL.len() + 1;
+        for m in automaton.matcher.find_overlapping_iter(src) {
+            match automaton.patterns[m.pattern().as_usize()] {
+                Pattern::Rule(i) if !present.rules[i] => {
+                    present.rules[i] = true;
+                    wanted -= 1;
+                }
+                Pattern::Repeating if !present.repeating => {
+                    present.repeating = true;
+                    wanted -= 1;
+                }
+                _ => continue,
+            }
+            if wanted == 0 {
+                break;
+            }
+        }
+        present
+    }
+
+    /// Could `rule` fire on the scanned text? Same answer as [`Meta::triggered_by`].
+    pub fn triggers(&self, rule: &Meta, knowledge: &Knowledge) -> bool {
+        let Some(i) = ALL.iter().position(|r| std::ptr::eq(r.meta(), rule)) else {
+            return rule.triggers.is_empty();
+        };
+        self.rules[i]
+            && (rule.requires.is_empty()
+                || self.repeating
+                || !knowledge.handler_registrars.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The single pass agrees with checking every string on its own.
+    #[test]
+    fn one_pass_agrees_with_contains() {
+        let knowledge = Knowledge::default();
+        let texts = [
+            "",
+            "bus.on('x', f)",
+            "cache.set(k, v); app.get('/', h)",
+            "cache.set(k, v);",
+            "x.setMaxListeners(0)",
+            "const b = Buffer.alloc(10); setInterval(f, 1)",
+            "await fetch(u); new Promise(r => r())",
+            "app.locals.x[k] = 1; router.post('/a', h)",
+        ];
+        for text in texts {
+            let present = Present::scan(text);
+            for rule in ALL {
+                assert_eq!(
+                    present.triggers(rule.meta(), &knowledge),
+                    rule.meta().triggered_by(text, &knowledge),
+                    "{} on {text:?}",
+                    rule.meta().id
+                );
+            }
+        }
+    }
+}
