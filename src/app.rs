@@ -202,7 +202,10 @@ fn print_timings(
     }
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     let lines = [
-        format!("timing walk (wall, before linting starts): {:.0} ms", ms(walk_wall)),
+        format!(
+            "timing walk (wall, before linting starts): {:.0} ms",
+            ms(walk_wall)
+        ),
         format!(
             "timing walk+read+lint (wall): {:.0} ms for {} files",
             ms(lint_wall),
