@@ -426,12 +426,21 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
     );
     Some(finding(
         model,
-        Span::new(new.span.start, new.span.start + 11),
+        new_promise_head(model, new.span),
         new.span,
         f,
         &what,
         Some(exec.span),
     ))
+}
+
+/// `new Promise`, however it is spaced or commented: from `new` to the end of `Promise`.
+fn new_promise_head(model: &Model<'_>, span: Span) -> Span {
+    let text = model.text(span);
+    let end = text
+        .find("Promise")
+        .map_or(span.end, |i| span.start + i + "Promise".len());
+    Span::new(span.start, end)
 }
 
 /// Occurrences of `word` as a whole identifier in `text`.
