@@ -93,16 +93,15 @@ impl Rule for TimerLeak {
                 },
                 _ => continue,
             };
-            if let Some(f) = check_timer(
-                model,
-                call.span,
-                call.callee_span,
-                call.in_fn,
-                &call.args,
-                call.result_kept,
-                call.stored_to.as_ref(),
-                kind,
-            ) {
+            let site = TimerCall {
+                span: call.span,
+                callee_span: call.callee_span,
+                in_fn: call.in_fn,
+                args: &call.args,
+                result_kept: call.result_kept,
+                stored_to: call.stored_to.as_ref(),
+            };
+            if let Some(f) = check_timer(model, &site, kind) {
                 found.push(f);
             }
         }
@@ -113,22 +112,29 @@ impl Rule for TimerLeak {
                     || matches!(&r.root, Root::Binding(id) if model.binding(id).is_some_and(|b| matches!(&b.init,
                         crate::model::Init::Require(m) | crate::model::Init::Import(m) if is_timers_module(m))))
             });
-            if on_timers
-                && let Some(f) = check_timer(
-                    model,
-                    call.span,
-                    call.callee_span,
-                    call.in_fn,
-                    &call.args,
-                    call.result_kept,
-                    call.stored_to.as_ref(),
-                    Kind::Interval,
-                )
-            {
+            let site = TimerCall {
+                span: call.span,
+                callee_span: call.callee_span,
+                in_fn: call.in_fn,
+                args: &call.args,
+                result_kept: call.result_kept,
+                stored_to: call.stored_to.as_ref(),
+            };
+            if on_timers && let Some(f) = check_timer(model, &site, Kind::Interval) {
                 found.push(f);
             }
         }
     }
+}
+
+/// A call that starts a timer, whether written `setInterval(...)` or `timers.setInterval(...)`.
+struct TimerCall<'m> {
+    span: Span,
+    callee_span: Span,
+    in_fn: Option<usize>,
+    args: &'m [Arg],
+    result_kept: bool,
+    stored_to: Option<&'m AccessPath>,
 }
 
 enum Kind {
@@ -180,18 +186,8 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
     refers.then(|| id.0.to_string())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_timer(
-    model: &Model<'_>,
-    span: Span,
-    callee_span: Span,
-    in_fn: Option<usize>,
-    args: &[Arg],
-    result_kept: bool,
-    stored_to: Option<&AccessPath>,
-    kind: Kind,
-) -> Option<Finding> {
-    let f = in_fn?;
+fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Finding> {
+    let f = site.in_fn?;
     let role = model.role(Some(f));
     if role.frequency == Frequency::StartUp {
         return None;
@@ -202,7 +198,7 @@ fn check_timer(
             format!("`{name}`, which reschedules itself with `setTimeout`,")
         }
     };
-    let problem = match stored_to {
+    let problem = match site.stored_to {
         Some(handle) => {
             let cleared = model.plain_calls.iter().any(|c| {
                 timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
@@ -229,7 +225,7 @@ fn check_timer(
             )
         }
         // Returned or passed on: whoever receives it can clear it.
-        None if result_kept => return None,
+        None if site.result_kept => return None,
         None => "its handle is dropped, so nothing can ever clear it".to_string(),
     };
     let phrase = role.frequency.phrase();
@@ -244,12 +240,12 @@ fn check_timer(
         "keep the handle and clear it when {unit} is done (`res.on('close', () => clearInterval(timer))`, \
          `socket.on('close', ...)` or a `close()` method), or run one timer at start-up for everything"
     );
-    let mut signature = Signature::new(SignatureKind::Timer, span);
-    signature.function = match args.first() {
+    let mut signature = Signature::new(SignatureKind::Timer, site.span);
+    signature.function = match site.args.first() {
         Some(Arg::Fn(cb, _)) => Some(model.functions[*cb].span),
         _ => None,
     };
-    let mut finding = Finding::new(callee_span, message, help, signature);
+    let mut finding = Finding::new(site.callee_span, message, help, signature);
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }
