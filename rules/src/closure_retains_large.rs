@@ -1,7 +1,7 @@
 //! `closure-retains-large`: an escaping closure keeps a large value alive through the context it
 //! shares with the other closures of its scope (V8 allocates one context per scope).
 
-use crate::model::{Arg, FnContext, FnId, Frequency, Model, UseKind};
+use crate::model::{FnId, Frequency, Model, UseKind};
 use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
@@ -103,7 +103,7 @@ impl Rule for ClosureRetainsLarge {
             if readers.is_empty() && !eval {
                 continue; // on the stack: nothing keeps it
             }
-            let Some((closure, escape)) = escaping_closure(model, f) else {
+            let Some((closure, escape)) = model.escaping_closure(f) else {
                 continue;
             };
             let closure_reads: Vec<Span> = b
@@ -232,7 +232,7 @@ fn meteor_chains(model: &Model<'_>, found: &mut Vec<Finding>) {
             .uses
             .iter()
             .any(|u| u.kind == UseKind::Write && u.in_fn == Some(f));
-        let Some((closure, _)) = escaping_closure(model, f) else {
+        let Some((closure, _)) = model.escaping_closure(f) else {
             continue;
         };
         if !(read_by_closure && replaced_here) {
@@ -255,66 +255,6 @@ fn meteor_chains(model: &Model<'_>, found: &mut Vec<Finding>) {
             Finding::new(local.span, message, help, signature)
                 .label(long_lived.span, format!("`{new}` lives at module scope")),
         );
-    }
-}
-
-/// A closure created in `f` (at any depth) that outlives the call, and how it escapes.
-fn escaping_closure(model: &Model<'_>, f: FnId) -> Option<(FnId, &'static str)> {
-    model
-        .functions
-        .iter()
-        .enumerate()
-        .filter(|&(g, _)| g != f && model.is_within(Some(g), Some(f)))
-        .find_map(|(g, func)| {
-            escape_of(model, g)
-                .map(|how| (g, how))
-                .filter(|_| func.parent.is_some())
-        })
-}
-
-fn escape_of(model: &Model<'_>, g: FnId) -> Option<&'static str> {
-    let func = &model.functions[g];
-    if func.registered.is_some() {
-        return Some("registered as a handler");
-    }
-    match func.context {
-        FnContext::Escapes => Some("returned or stored"),
-        FnContext::ObjectMember => Some("stored in an object"),
-        FnContext::Named => {
-            let b = model.binding(func.binding.as_ref()?)?;
-            b.uses
-                .iter()
-                .any(|u| {
-                    matches!(u.kind, UseKind::Read | UseKind::Registered)
-                        && !u.in_fn.is_some_and(|h| model.is_within(Some(h), Some(g)))
-                })
-                .then_some("passed on")
-        }
-        FnContext::Argument => {
-            let is_arg = |args: &[Arg]| args.iter().any(|a| matches!(a, Arg::Fn(h, _) if *h == g));
-            if model.member_calls.iter().any(|c| {
-                matches!(
-                    c.method.as_str(),
-                    "on" | "once" | "addListener" | "prependListener" | "addEventListener"
-                ) && is_arg(&c.args)
-            }) {
-                return Some("registered as a listener");
-            }
-            if model.member_calls.iter().any(|c| {
-                matches!(c.method.as_str(), "set" | "add" | "push" | "unshift") && is_arg(&c.args)
-            }) {
-                return Some("stored in a collection");
-            }
-            if model
-                .plain_calls
-                .iter()
-                .any(|c| c.name == "setInterval" && is_arg(&c.args))
-            {
-                return Some("registered as an interval");
-            }
-            None
-        }
-        FnContext::Iife | FnContext::ClassMember => None,
     }
 }
 

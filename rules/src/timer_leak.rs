@@ -1,7 +1,7 @@
 //! `timer-leak`: `setInterval` (or a `setTimeout` that reschedules itself) started per request,
 //! per connection or per instance, whose handle is dropped or never cleared.
 
-use crate::model::{AccessPath, Arg, Frequency, Model, PlainCall, Root};
+use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, PlainCall, Root};
 use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
@@ -93,15 +93,7 @@ impl Rule for TimerLeak {
                 },
                 _ => continue,
             };
-            let site = TimerCall {
-                span: call.span,
-                callee_span: call.callee_span,
-                in_fn: call.in_fn,
-                args: &call.args,
-                result_kept: call.result_kept,
-                stored_to: call.stored_to.as_ref(),
-            };
-            if let Some(f) = check_timer(model, &site, kind) {
+            if let Some(f) = check_timer(model, &call.into(), kind) {
                 found.push(f);
             }
         }
@@ -109,18 +101,9 @@ impl Rule for TimerLeak {
         for call in model.calls_of(&["setInterval"]) {
             let on_timers = call.receiver.as_ref().is_some_and(|r| {
                 matches!(&r.root, Root::Global(g) if matches!(g.as_str(), "global" | "globalThis" | "window"))
-                    || matches!(&r.root, Root::Binding(id) if model.binding(id).is_some_and(|b| matches!(&b.init,
-                        crate::model::Init::Require(m) | crate::model::Init::Import(m) if is_timers_module(m))))
+                    || model.is_module_binding(r, TIMERS_MODULES)
             });
-            let site = TimerCall {
-                span: call.span,
-                callee_span: call.callee_span,
-                in_fn: call.in_fn,
-                args: &call.args,
-                result_kept: call.result_kept,
-                stored_to: call.stored_to.as_ref(),
-            };
-            if on_timers && let Some(f) = check_timer(model, &site, Kind::Interval) {
+            if on_timers && let Some(f) = check_timer(model, &call.into(), Kind::Interval) {
                 found.push(f);
             }
         }
@@ -137,6 +120,32 @@ struct TimerCall<'m> {
     stored_to: Option<&'m AccessPath>,
 }
 
+impl<'m> From<&'m PlainCall> for TimerCall<'m> {
+    fn from(c: &'m PlainCall) -> Self {
+        TimerCall {
+            span: c.span,
+            callee_span: c.callee_span,
+            in_fn: c.in_fn,
+            args: &c.args,
+            result_kept: c.result_kept,
+            stored_to: c.stored_to.as_ref(),
+        }
+    }
+}
+
+impl<'m> From<&'m MemberCall> for TimerCall<'m> {
+    fn from(c: &'m MemberCall) -> Self {
+        TimerCall {
+            span: c.span,
+            callee_span: c.callee_span,
+            in_fn: c.in_fn,
+            args: &c.args,
+            result_kept: c.result_kept,
+            stored_to: c.stored_to.as_ref(),
+        }
+    }
+}
+
 enum Kind {
     Interval,
     /// A `setTimeout` that schedules the function it is in, named so.
@@ -144,10 +153,6 @@ enum Kind {
 }
 
 const TIMERS_MODULES: &[&str] = &["timers", "node:timers"];
-
-fn is_timers_module(m: &str) -> bool {
-    TIMERS_MODULES.contains(&m)
-}
 
 /// The timer function called, under its real name: the global, or one imported from `timers`
 /// under any local name. A local function that happens to be called `setInterval` is not one.

@@ -1,7 +1,7 @@
 //! `untimed-promise`: outbound I/O with no deadline, and promises that may never settle,
 //! awaited or returned from code that runs per request or per call.
 
-use crate::model::{AccessPath, Arg, Frequency, Init, MemberCall, Model, NewCall, PlainCall, Root};
+use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, NewCall, PlainCall, Root};
 use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
@@ -117,10 +117,7 @@ impl Rule for UntimedPromise {
         }
         // Only a file that imports axios can have axios instances: without this, every
         // `map.get(k)` would be checked against every call in the file.
-        let uses_axios = model
-            .bindings
-            .values()
-            .any(|b| matches!(&b.init, Init::Require(m) | Init::Import(m) if m == "axios"));
+        let uses_axios = model.bindings.values().any(|b| b.module() == Some("axios"));
         for call in &model.member_calls {
             if let Some(f) = check_member(model, call, uses_axios) {
                 found.push(f);
@@ -152,27 +149,13 @@ fn has_any(arg: Option<&Arg>, keys: &[&str]) -> bool {
     arg.is_some_and(|a| keys.iter().any(|k| a.prop(k).is_some()))
 }
 
-/// The module a binding comes from (`require('axios')`, `import got from 'got'`).
-fn module_of<'m>(model: &'m Model<'_>, path: &AccessPath) -> Option<&'m str> {
-    let Root::Binding(id) = &path.root else {
-        return None;
-    };
-    match &model.binding(id)?.init {
-        Init::Require(m) | Init::Import(m) => Some(m.as_str()),
-        _ => None,
-    }
-}
-
 fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
     // The global `fetch`, or what the callee was imported as, and from where.
     let (module, name) = if call.global {
         (None, call.name.clone())
     } else {
         let b = model.binding(&call.callee)?;
-        let module = match &b.init {
-            Init::Require(m) | Init::Import(m) => m.as_str(),
-            _ => return None,
-        };
+        let module = b.module()?;
         (
             Some(module),
             b.imported.clone().unwrap_or_else(|| b.name.clone()),
@@ -223,7 +206,7 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
 fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
-    let (what, ok, must_await) = match (module_of(model, receiver), method) {
+    let (what, ok, must_await) = match (model.module_of(receiver), method) {
         (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && receiver.props.is_empty() => {
             let options = call.args.iter().find(|a| matches!(a, Arg::Object(..)));
             let timed_options = has_any(options, &["timeout", "signal"]);
@@ -313,13 +296,10 @@ fn axios_defaults_timed(model: &Model<'_>) -> bool {
         w.key.as_deref() == Some("timeout")
             && w.object.as_ref().is_some_and(|o| {
                 o.props.last().is_some_and(|p| p == "defaults")
-                    && module_of(
-                        model,
-                        &AccessPath {
-                            root: o.root.clone(),
-                            props: Vec::new(),
-                        },
-                    ) == Some("axios")
+                    && model.module_of(&AccessPath {
+                        root: o.root.clone(),
+                        props: Vec::new(),
+                    }) == Some("axios")
             })
     })
 }
@@ -347,7 +327,7 @@ fn axios_instance_config<'m>(
                 .is_some_and(|s| model.same_object(s, instance))
             && c.receiver
                 .as_ref()
-                .is_some_and(|r| module_of(model, r) == Some("axios"))
+                .is_some_and(|r| model.module_of(r) == Some("axios"))
     })?;
     Some(create.args.first())
 }

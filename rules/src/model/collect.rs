@@ -51,6 +51,7 @@ struct Pending {
     class: Option<ClassId>,
     context: Option<FnContext>,
     registered: Option<Role>,
+    argument_of: Option<(Atom, bool)>,
 }
 
 #[derive(Default)]
@@ -196,6 +197,7 @@ impl Collector<'_, '_> {
             this_fn,
             context: pending.context.unwrap_or(FnContext::Escapes),
             registered: pending.registered,
+            argument_of: pending.argument_of,
             early_exit_reads: Vec::new(),
             writes: Vec::new(),
         });
@@ -861,11 +863,20 @@ impl Visit for Collector<'_, '_> {
             }
             self.register_handlers(handlers, role);
         }
+        // What the inline function arguments are handed to (`emitter.on`, `setInterval`).
+        let argument_of = match &n.callee {
+            Callee::Expr(callee) => match strip(callee) {
+                Expr::Member(m) => static_prop(&m.prop).map(|p| (p, true)),
+                Expr::Ident(i) => Some((i.sym.clone(), false)),
+                _ => None,
+            },
+            _ => None,
+        };
         for arg in &n.args {
             if let Some(start) = fn_start(&arg.expr) {
-                self.pending_mut(start)
-                    .context
-                    .get_or_insert(FnContext::Argument);
+                let pending = self.pending_mut(start);
+                pending.context.get_or_insert(FnContext::Argument);
+                pending.argument_of.clone_from(&argument_of);
             }
             if let Expr::Call(c) = strip(&arg.expr) {
                 self.keep(c, None);

@@ -11,6 +11,7 @@
 mod cleanup;
 mod collect;
 mod collections;
+mod escapes;
 mod lifetime;
 pub mod path;
 mod roles;
@@ -89,6 +90,10 @@ pub struct Function {
     pub context: FnContext,
     /// Where this function is registered as a handler, when it is passed to a known registrar.
     pub registered: Option<Role>,
+    /// For a function written as a call argument: the callee's name, and whether it is called
+    /// as a method (`emitter.on(...)` → `("on", true)`, `setInterval(...)` → `("setInterval",
+    /// false)`).
+    pub argument_of: Option<(Atom, bool)>,
     /// Paths read by the tests of `if (...) return`/`throw` inside it: one-time guards.
     pub early_exit_reads: Vec<AccessPath>,
     /// Paths it assigns (not counting nested functions).
@@ -136,6 +141,16 @@ pub enum Init {
     /// An object literal `{...}` or `Object.create(null)`.
     ObjectLit,
     Other,
+}
+
+impl Binding {
+    /// The module it comes from, for `require('x')` (or a destructuring of it) and `import`.
+    pub fn module(&self) -> Option<&str> {
+        match &self.init {
+            Init::Require(m) | Init::Import(m) => Some(m.as_str()),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -381,24 +396,6 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Is the value at `path` handed on: returned, passed to a call other than `ignore`'s names,
-    /// or stored in another property? Then someone else may clean it up.
-    pub fn path_escapes(&self, path: &AccessPath, ignore: &[&str]) -> bool {
-        let same = |a: &Arg| matches!(a, Arg::Path(p, _) if self.same_object(p, path));
-        self.returned_paths
-            .iter()
-            .any(|(p, _)| self.same_object(p, path))
-            || self
-                .member_calls
-                .iter()
-                .any(|c| !ignore.contains(&c.method.as_str()) && c.args.iter().any(same))
-            || self
-                .plain_calls
-                .iter()
-                .any(|c| !ignore.contains(&c.name.as_str()) && c.args.iter().any(same))
-            || self.member_writes.iter().any(|w| same(&w.value))
-    }
-
     /// What a called name really is: `setInterval` for the global, for `import { setInterval as
     /// every } from 'timers'`, or for `const { setInterval } = require('node:timers')`; `None`
     /// for a local function.
@@ -407,12 +404,9 @@ impl<'a> Model<'a> {
             return Some(call.name.clone());
         }
         let b = self.binding(&call.callee)?;
-        match &b.init {
-            Init::Require(m) | Init::Import(m) if modules.contains(&m.as_str()) => {
-                Some(b.imported.clone().unwrap_or_else(|| b.name.clone()))
-            }
-            _ => None,
-        }
+        modules
+            .contains(&b.module()?)
+            .then(|| b.imported.clone().unwrap_or_else(|| b.name.clone()))
     }
 
     /// Is `path` a binding of one of these modules itself (`const events = require('events')`,
@@ -422,9 +416,17 @@ impl<'a> Model<'a> {
             return false;
         };
         self.binding(id).is_some_and(|b| {
-            b.imported.is_none()
-                && matches!(&b.init, Init::Require(m) | Init::Import(m) if modules.contains(&m.as_str()))
+            b.imported.is_none() && b.module().is_some_and(|m| modules.contains(&m))
         })
+    }
+
+    /// The module the root of `path` was imported or required from (`axios` for
+    /// `axios.get(...)` after `require('axios')`).
+    pub fn module_of(&self, path: &AccessPath) -> Option<&str> {
+        let Root::Binding(id) = &path.root else {
+            return None;
+        };
+        self.binding(id)?.module()
     }
 
     /// `true` when `inner` is `outer` or nested inside it.
