@@ -160,14 +160,7 @@ fn code_actions_disable_the_rule_for_the_line_or_the_file() {
     let mut client = Client::initialized(dir.path(), push_caps(), Value::Null);
     client.open(&uri, "javascript", LEAKY);
     let diagnostics = client.diagnostics(&uri, Some(1));
-    let response = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": diagnostics[0]["range"],
-            "context": { "diagnostics": diagnostics },
-        }),
-    );
+    let response = client.code_actions(&uri, &diagnostics[0]["range"], json!(diagnostics));
     let actions = response["result"].as_array().unwrap();
     let titles: Vec<&str> = actions
         .iter()
@@ -244,14 +237,7 @@ fn directives_apply_and_misspelt_rule_names_get_a_fix() {
     );
     let unknown = &diagnostics[0];
     assert_eq!(unknown["severity"], 2);
-    let response = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": unknown["range"],
-            "context": { "diagnostics": [unknown] },
-        }),
-    );
+    let response = client.code_actions(&uri, &unknown["range"], json!([unknown]));
     let action = &response["result"][0];
     assert_eq!(action["title"], "Change `listner-leak` to `listener-leak`");
     assert_eq!(action["isPreferred"], true);
@@ -270,14 +256,7 @@ fn unused_directives_are_reported_on_request_and_removed_by_a_fix() {
     client.open(&uri, "javascript", text);
     let diagnostics = client.diagnostics(&uri, Some(1));
     assert_eq!(codes(&diagnostics), ["leaklint/unused-directive"]);
-    let response = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": diagnostics[0]["range"],
-            "context": { "diagnostics": diagnostics },
-        }),
-    );
+    let response = client.code_actions(&uri, &diagnostics[0]["range"], json!(diagnostics));
     let action = &response["result"][0];
     assert_eq!(action["title"], "Remove the unused directive");
     let fixed = apply_edits(text, action["edit"]["changes"][&uri].as_array().unwrap());
@@ -291,14 +270,7 @@ fn unused_directives_are_reported_on_request_and_removed_by_a_fix() {
     client.change_all(&uri, 2, &text);
     let diagnostics = client.diagnostics(&uri, Some(2));
     assert_eq!(codes(&diagnostics), ["leaklint/unused-directive"]);
-    let response = client.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": { "uri": uri },
-            "range": diagnostics[0]["range"],
-            "context": { "diagnostics": diagnostics },
-        }),
-    );
+    let response = client.code_actions(&uri, &diagnostics[0]["range"], json!(diagnostics));
     let action = &response["result"][0];
     assert_eq!(action["title"], "Remove `timer-leak` from the directive");
     let fixed = apply_edits(&text, action["edit"]["changes"][&uri].as_array().unwrap());

@@ -146,6 +146,18 @@ impl Client {
         self.response(id)
     }
 
+    /// The code actions the server offers for `diagnostics` over `range` of `uri`.
+    pub fn code_actions(&mut self, uri: &str, range: &Value, diagnostics: Value) -> Value {
+        self.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": range,
+                "context": { "diagnostics": diagnostics },
+            }),
+        )
+    }
+
     /// The response to request `id`.
     pub fn response(&mut self, id: i64) -> Value {
         self.wait(&format!("the response to request {id}"), |m| {
