@@ -590,6 +590,13 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
     // The primary evidence decides the verdict; the others support it.
     let mut primary: Option<usize> = None;
     let line_word = |l: u32| format!("{}:{l}", short(file));
+    // "app.js:12 or app.js:15"
+    let lines_word = |ls: &[u32]| {
+        ls.iter()
+            .map(|&l| line_word(l))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
     match sig.kind.as_str() {
         "listener" => {
             let receiver = sig.receiver.as_deref().unwrap_or("");
@@ -770,11 +777,7 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
             evidence.push(Evidence::new(
                 format!(
                     "pending promises waiting on code at {}",
-                    shown_lines
-                        .iter()
-                        .map(|&l| line_word(l))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
+                    lines_word(&shown_lines)
                 ),
                 counts,
             ));
@@ -802,11 +805,7 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
             evidence.push(Evidence::new(
                 format!(
                     "live Timeout objects with a callback created at {}",
-                    lines
-                        .iter()
-                        .map(|&l| line_word(l))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
+                    lines_word(&lines)
                 ),
                 counts,
             ));
