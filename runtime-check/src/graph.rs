@@ -3,10 +3,14 @@
 //! (context variables, `_events` listeners, Map/Set entries, pending promises, timers).
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::snapshot::{EdgeKind, NodeKind, Snapshot};
 
 pub const NONE: u32 = u32::MAX;
+
+/// In [`Graph::preferred_path`]'s search: a node the search starts from.
+const USER_SEED: u32 = u32::MAX - 1;
 
 /// A script as the snapshot names it.
 #[derive(Clone, Debug)]
@@ -37,6 +41,19 @@ pub struct Graph {
     /// Script id → script, from closures with a location.
     pub scripts: HashMap<u32, Script>,
     gc_roots: u32,
+    /// See [`Graph::global`].
+    global: Option<u32>,
+    /// Shortest paths from the user's own closures, built on first use: see
+    /// [`Graph::preferred_path`].
+    user_parent: OnceLock<Vec<u32>>,
+}
+
+/// A retainer path: the node it starts from (the root, or a closure of a user script) and the
+/// edges taken from there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetainerPath {
+    pub from: u32,
+    pub edges: Vec<u32>,
 }
 
 /// Edges that do not keep their target alive: weak edges, and the key half of WeakMap entries
@@ -91,6 +108,7 @@ impl Graph {
             "a Graph needs a snapshot read with its edges"
         );
         let gc_roots = gc_roots(&snap);
+        let global = find_global(&snap);
         let mut g = Graph {
             snap,
             ret_start: Vec::new(),
@@ -101,6 +119,8 @@ impl Graph {
             retained: Vec::new(),
             scripts: HashMap::new(),
             gc_roots,
+            global,
+            user_parent: OnceLock::new(),
         };
         g.parent_edge = g.shortest_paths();
         g.scripts = g.find_scripts();
@@ -115,6 +135,7 @@ impl Graph {
             "a Graph needs a snapshot read with its edges"
         );
         let gc_roots = gc_roots(&snap);
+        let global = find_global(&snap);
         let weak = WeakEdges::new(&snap);
         let ((parent_edge, scripts), (ret_start, ret_edge, ret_from), (idom, retained)) =
             std::thread::scope(|scope| {
@@ -137,6 +158,8 @@ impl Graph {
             retained,
             scripts,
             gc_roots,
+            global,
+            user_parent: OnceLock::new(),
         }
     }
 
@@ -157,6 +180,37 @@ impl Graph {
     fn shortest_paths(&self) -> Vec<u32> {
         shortest_paths(&self.snap, &WeakEdges::new(&self.snap), self.gc_roots)
     }
+}
+
+/// The global object, found by what it is rather than by its name (V8 named it `global`
+/// up to Node 24; V8 14 in Node 26 writes `global (global*)` and points the root's
+/// shortcut edge at the native context instead):
+/// 1. the target of a root shortcut edge that has a `globalThis` property (Node ≤ 24);
+/// 2. the `global_object` of a native context (the root's shortcut target in Node 26, else
+///    any `system / NativeContext`);
+/// 3. any object with a `globalThis` property.
+pub fn find_global(s: &Snapshot) -> Option<u32> {
+    let has_global_this = |v: u32| {
+        s.kind(v) == NodeKind::Object && s.child(v, EdgeKind::Property, "globalThis").is_some()
+    };
+    let of_context = |v: u32| {
+        (s.name(v) == "system / NativeContext")
+            .then(|| s.child(v, EdgeKind::Internal, "global_object"))
+            .flatten()
+            .filter(|&g| s.kind(g) == NodeKind::Object)
+    };
+    let shortcuts: Vec<u32> = s
+        .edges(0)
+        .filter(|&e| s.edge_kind(e) == EdgeKind::Shortcut)
+        .map(|e| s.edge_to[e])
+        .collect();
+    shortcuts
+        .iter()
+        .copied()
+        .find(|&t| has_global_this(t))
+        .or_else(|| shortcuts.iter().find_map(|&t| of_context(t)))
+        .or_else(|| (0..s.node_count() as u32).find_map(of_context))
+        .or_else(|| (0..s.node_count() as u32).find(|&v| has_global_this(v)))
 }
 
 /// The `(GC roots)` node: a child of the root.
@@ -280,6 +334,104 @@ impl Graph {
         }
         edges.reverse();
         edges
+    }
+
+    /// The path to show for `node`: the shortest path from a closure of a user script (through
+    /// its context variables: `(var sessions)`), when there is one no longer than the shortest
+    /// path from the root; else the path from the root ([`Graph::path_to`]). A user variable
+    /// says where to look in the code; a path from the root often goes through Node's own
+    /// structures that happen to reach the same object first.
+    pub fn preferred_path(&self, node: u32) -> RetainerPath {
+        let root = RetainerPath {
+            from: 0,
+            edges: self.path_to(node),
+        };
+        if !self.reachable(node) {
+            return root;
+        }
+        let parent = self.user_parent.get_or_init(|| self.user_paths());
+        let limit = root.edges.len();
+        let user = match parent[node as usize] {
+            NONE => None,
+            // A user closure itself: how it is held, through the retainer with the shortest
+            // path from another user closure.
+            USER_SEED => {
+                let weak = |e: usize| is_weak(&self.snap, e);
+                self.retainers(node)
+                    .filter(|&(from, e)| !weak(e) && from != node)
+                    .filter_map(|(from, e)| {
+                        let mut p = self.user_chain(parent, from, limit.saturating_sub(1))?;
+                        p.edges.push(e as u32);
+                        Some(p)
+                    })
+                    .min_by_key(|p| p.edges.len())
+            }
+            _ => self.user_chain(parent, node, limit),
+        };
+        match user {
+            Some(p) if !p.edges.is_empty() && p.edges.len() <= limit => p,
+            _ => root,
+        }
+    }
+
+    /// The path to `node` from the user closure the search reached it from, if no longer
+    /// than `limit` edges.
+    fn user_chain(&self, parent: &[u32], node: u32, limit: usize) -> Option<RetainerPath> {
+        let mut edges = Vec::new();
+        let mut v = node;
+        loop {
+            match parent[v as usize] {
+                NONE => return None,
+                USER_SEED => break,
+                e => {
+                    edges.push(e);
+                    if edges.len() > limit {
+                        return None;
+                    }
+                    v = self.edge_owner(e);
+                }
+            }
+        }
+        edges.reverse();
+        Some(RetainerPath { from: v, edges })
+    }
+
+    /// Breadth-first search over strong edges from every reachable closure located in a user
+    /// script (not `node:` built-ins): the parent edge of each node, [`USER_SEED`] for the
+    /// closures, [`NONE`] where none leads.
+    fn user_paths(&self) -> Vec<u32> {
+        let s = &self.snap;
+        let weak = WeakEdges::new(s);
+        let mut parent = vec![NONE; s.node_count()];
+        let mut queue: Vec<u32> = Vec::new();
+        for l in &s.locations {
+            let user = self
+                .scripts
+                .get(&l.script)
+                .is_some_and(|sc| !crate::diff::is_builtin_script(&sc.name));
+            if user
+                && s.kind(l.node) == NodeKind::Closure
+                && self.reachable(l.node)
+                && parent[l.node as usize] == NONE
+            {
+                parent[l.node as usize] = USER_SEED;
+                queue.push(l.node);
+            }
+        }
+        let mut head = 0;
+        while head < queue.len() {
+            let v = queue[head];
+            head += 1;
+            for e in s.edges(v) {
+                let t = s.edge_to[e];
+                if weak.get(e) || parent[t as usize] != NONE || t == 0 {
+                    continue;
+                }
+                parent[t as usize] = e as u32;
+                queue.push(t);
+            }
+        }
+        parent
     }
 
     /// Dominator tree (the Semi-NCA form of Lengauer–Tarjan: semidominators with path
@@ -457,6 +609,8 @@ impl Graph {
         match name {
             "Map" | "Set" => {
                 let table = s.child(node, EdgeKind::Internal, "table")?;
+                // Node 22 and later write the slots of deleted entries too, pointing at
+                // `system / Hole` until the table is rehashed: those are not entries.
                 let slots = s
                     .edges(table)
                     .filter(|&e| {
@@ -465,6 +619,7 @@ impl Graph {
                                 .get(s.edge_name[e])
                                 .bytes()
                                 .all(|b| b.is_ascii_digit())
+                            && s.name(s.edge_to[e]) != "system / Hole"
                     })
                     .count() as u64;
                 Some(if name == "Map" {
@@ -519,16 +674,9 @@ impl Graph {
         Some(handlers)
     }
 
-    /// The nodes named `global` (the global object: the root's shortcut edge).
+    /// The global object (see [`find_global`]).
     pub fn global(&self) -> Option<u32> {
-        let s = &self.snap;
-        s.edges(0)
-            .map(|e| s.edge_to[e])
-            .find(|&t| s.kind(t) == NodeKind::Object && s.name(t) == "global")
-            .or_else(|| {
-                (0..s.node_count() as u32)
-                    .find(|&v| s.kind(v) == NodeKind::Object && s.name(v) == "global")
-            })
+        self.global
     }
 
     /// The script a Context belongs to: the script of a located closure that uses it.

@@ -12,62 +12,202 @@ use crate::summary::Summary;
 /// Version of the JSON printed by `heap summary`, `heap diff` and `confirm`.
 pub const JSON_VERSION: u32 = 1;
 
-/// The shortest retainer path from the roots to `node`, one step per edge: the edge label then
-/// the object, e.g. `global @6047 → .visitors Object @61787 → .v84 Object @116719`. Runs of
-/// the same step (linked lists) are shortened to their first and last step.
+/// A retainer path of `node` for people, one step per edge: the edge label then the object,
+/// e.g. `global @6047 → .visitors Object @61787 → .v84 Object @116719`. The path is
+/// [`Graph::preferred_path`] (from a user closure's variables when that is as short), made
+/// readable:
+/// - it starts at the global object when it passes through it (what leads there, such as
+///   Node 26's native context, says nothing);
+/// - the hops from a closure to its context and to outer contexts are left out: the
+///   `(var name)` step after them says which variable holds the object;
+/// - runs of two or more steps through Node's internals (native wrappers, realms, timer lists,
+///   closures and variables of `node:` scripts) are folded into one
+///   `… N Node-internal steps (node:timers) …` step;
+/// - runs of four or more identical steps (linked lists) are shortened to the first and last.
 pub fn path_text(g: &Graph, node: u32) -> String {
     let s = &g.snap;
-    let edges = g.path_to(node);
-    if edges.is_empty() {
+    let path = g.preferred_path(node);
+    if path.edges.is_empty() {
         return if node == 0 {
             "(root)".into()
         } else {
             format!("{} @{} (unreachable)", s.class_name(node), s.id(node))
         };
     }
-    // (edge label, class of the target, target label)
-    let mut steps: Vec<(String, String, String)> = Vec::new();
+    let mut edges: &[u32] = &path.edges;
+    let mut first = if path.from == 0 {
+        None
+    } else if s.name(s.edge_to[edges[0] as usize]) == "system / Context" {
+        // The variables of a user function's scope (or of the scopes around it).
+        Some(format!("scope of {}", node_label(g, path.from)))
+    } else {
+        Some(node_label(g, path.from))
+    };
+    if let Some(gl) = g.global()
+        && let Some(i) = edges.iter().rposition(|&e| s.edge_to[e as usize] == gl)
+    {
+        first = Some(format!("global @{}", s.id(gl)));
+        edges = &edges[i + 1..];
+    }
+    let mut steps: Vec<Step> = Vec::new();
+    if let Some(label) = first {
+        steps.push(Step {
+            edge: String::new(),
+            class: String::new(),
+            label,
+            internal: None,
+        });
+    }
+    let mut in_builtin = false;
     for (i, &e) in edges.iter().enumerate() {
         let e = e as usize;
         let to = s.edge_to[e];
-        let label = if i == 0 {
+        let last = i + 1 == edges.len();
+        let context_hop = s.name(to) == "system / Context"
+            && s.edge_kind(e) == EdgeKind::Internal
+            && matches!(s.edge_str(e), Some("context" | "previous"));
+        if context_hop && !last && !in_builtin {
+            continue;
+        }
+        let builtin_fn = builtin_script(g, to);
+        let plain = s.kind(to) == NodeKind::Object && matches!(s.name(to), "Object" | "Array");
+        // Inside a built-in's scope (its variables, the plain objects they hold) until a user
+        // closure or an object of a named class shows up.
+        let internal_here = builtin_fn.is_some()
+            || is_node_internal(g, e, to)
+            || (in_builtin && (plain || s.edge_kind(e) == EdgeKind::Context));
+        if builtin_fn.is_some() {
+            in_builtin = true;
+        } else if !internal_here {
+            in_builtin = false;
+        }
+        let edge = if steps.is_empty() {
             // From the root: the global object or an embedder root; no label needed.
             String::new()
         } else {
             edge_label(g, e)
         };
-        steps.push((label, s.class_name(to).into_owned(), node_label(g, to)));
+        steps.push(Step {
+            edge,
+            class: s.class_name(to).into_owned(),
+            label: node_label(g, to),
+            internal: (internal_here && !last).then(|| builtin_fn.unwrap_or_default().to_owned()),
+        });
     }
     let mut out = String::new();
+    let push = |text: &str, out: &mut String| {
+        if !out.is_empty() {
+            out.push_str(" → ");
+        }
+        out.push_str(text);
+    };
     let mut i = 0;
     while i < steps.len() {
+        // A run of Node internals (never the first step).
+        if i > 0 && steps[i].internal.is_some() {
+            let mut j = i;
+            let mut script = String::new();
+            while j < steps.len() && steps[j].internal.is_some() {
+                if script.is_empty() {
+                    script = steps[j].internal.clone().unwrap_or_default();
+                }
+                j += 1;
+            }
+            if j - i >= 2 {
+                let via = if script.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({script})")
+                };
+                push(&format!("… {} Node-internal steps{via} …", j - i), &mut out);
+                i = j;
+                continue;
+            }
+        }
         let mut j = i + 1;
-        while j < steps.len() && steps[j].0 == steps[i].0 && steps[j].1 == steps[i].1 {
+        while j < steps.len() && steps[j].edge == steps[i].edge && steps[j].class == steps[i].class
+        {
             j += 1;
         }
         let run = j - i;
-        let push = |step: &(String, String, String), out: &mut String| {
-            if !out.is_empty() {
-                out.push_str(" → ");
-            }
-            if step.0.is_empty() {
-                out.push_str(&step.2);
-            } else {
-                let _ = write!(out, "{} {}", step.0, step.2);
-            }
-        };
         if run >= 4 {
-            push(&steps[i], &mut out);
-            let _ = write!(out, " → … {} more {} {} …", run - 2, steps[i].0, steps[i].1);
-            push(&steps[j - 1], &mut out);
+            push(&steps[i].text(), &mut out);
+            push(
+                &format!("… {} more {} {} …", run - 2, steps[i].edge, steps[i].class),
+                &mut out,
+            );
+            push(&steps[j - 1].text(), &mut out);
         } else {
             for step in &steps[i..j] {
-                push(step, &mut out);
+                push(&step.text(), &mut out);
             }
         }
         i = j;
     }
     out
+}
+
+/// One step of a shown path.
+struct Step {
+    edge: String,
+    class: String,
+    label: String,
+    /// Node-internal: the built-in script it belongs to, if known (empty if not).
+    internal: Option<String>,
+}
+
+impl Step {
+    fn text(&self) -> String {
+        if self.edge.is_empty() {
+            self.label.clone()
+        } else {
+            format!("{} {}", self.edge, self.label)
+        }
+    }
+}
+
+/// The built-in script (`node:timers`) of a closure located in one.
+fn builtin_script(g: &Graph, node: u32) -> Option<&str> {
+    let s = &g.snap;
+    if s.kind(node) != NodeKind::Closure {
+        return None;
+    }
+    let name = g.script_name(s.location(node)?.script)?;
+    crate::diff::is_builtin_script(name).then_some(name)
+}
+
+/// Node's own classes that hold user objects on the way from the roots: timer lists, async
+/// hook and realm bookkeeping.
+const NODE_INTERNAL_CLASSES: &[&str] = &[
+    "TimersList",
+    "PriorityQueue",
+    "AsyncHook",
+    "AsyncResource",
+    "AsyncContextFrame",
+    "FixedQueue",
+    "FixedCircularBuffer",
+];
+
+/// A step through Node's or V8's machinery: a native or system node, one of
+/// [`NODE_INTERNAL_CLASSES`], or a plain object or function reached through an internal or
+/// hidden edge. Objects of other named classes (`Promise`, `Timeout`, `Socket`) never are:
+/// they are what the reader looks for.
+fn is_node_internal(g: &Graph, e: usize, to: u32) -> bool {
+    let s = &g.snap;
+    let name = s.name(to);
+    if name.starts_with("Node / ") || name.starts_with("system / ") {
+        return true;
+    }
+    let through_internals = matches!(s.edge_kind(e), EdgeKind::Internal | EdgeKind::Hidden);
+    match s.kind(to) {
+        NodeKind::Native | NodeKind::Synthetic | NodeKind::Hidden | NodeKind::Code => true,
+        NodeKind::Object => {
+            NODE_INTERNAL_CLASSES.contains(&name)
+                || (through_internals && matches!(name, "Object" | "Array"))
+        }
+        NodeKind::Closure => through_internals && s.location(to).is_none(),
+        _ => through_internals,
+    }
 }
 
 /// How an edge reads in a path: `.name`, `[3]`, `(var name)`, `(internal name)`, ...

@@ -1,5 +1,6 @@
 //! The graph (dominators, paths, scripts), the comparison and the matcher of every signature
-//! kind, on snapshots that Node 20 wrote from `fixtures/apps/` (see `fixtures/apps/drive.js`):
+//! kind, on snapshots that Node 20, 22, 24 and 26 wrote from `fixtures/apps/` (see
+//! `fixtures/apps/drive.js`; the verdict and unexplained-growth tests run on every set):
 //! 10 warm-up requests, then 60 per phase, so every per-request leak holds 70 → 130 → 190
 //! objects in s1 → s2 → s3.
 
@@ -25,6 +26,10 @@ fn graph(app: &str, n: usize) -> Graph {
 fn graphs(app: &str) -> Vec<Graph> {
     (1..=3).map(|n| graph(app, n)).collect()
 }
+
+/// The snapshot sets under `fixtures/apps/snapshots/`, one per Node major that wrote them
+/// (Node 20's at the top level).
+const NODE_SETS: [&str; 4] = ["", "node22/", "node24/", "node26/"];
 
 /// Cooper–Harvey–Kennedy iterative dominators: a slow, simple reference.
 fn reference_dominators(g: &Graph) -> Vec<u32> {
@@ -278,12 +283,18 @@ fn every_kind() -> Vec<Finding> {
 
 #[test]
 fn every_signature_kind_is_confirmed_on_the_leaky_app() {
+    for set in NODE_SETS {
+        every_signature_kind_is_confirmed_on(set);
+    }
+}
+
+fn every_signature_kind_is_confirmed_on(set: &str) {
     let findings = every_kind();
     let opts = Options {
         root: None,
         min_growth: 10,
     };
-    let out = confirm::confirm(graphs("leaky"), &findings, &opts);
+    let out = confirm::confirm(graphs(&format!("{set}leaky")), &findings, &opts);
     let by_line = |line: u32| {
         out.verdicts
             .iter()
@@ -295,14 +306,14 @@ fn every_signature_kind_is_confirmed_on_the_leaky_app() {
         assert_eq!(
             v.verdict,
             VerdictKind::Confirmed,
-            "{} at {line}: {:?}",
+            "{set}: {} at {line}: {:?}",
             v.finding.rule,
             v.evidence
         );
         assert_eq!(
             v.evidence[0].counts,
             vec![70, 130, 190],
-            "{} at {line}",
+            "{set}: {} at {line}",
             v.finding.rule
         );
     }
@@ -335,11 +346,17 @@ fn every_signature_kind_is_confirmed_on_the_leaky_app() {
 
 #[test]
 fn growth_without_a_finding_is_unexplained_with_file_line_and_path() {
+    for set in NODE_SETS {
+        growth_without_a_finding_is_unexplained_on(set);
+    }
+}
+
+fn growth_without_a_finding_is_unexplained_on(set: &str) {
     // Only the listener leak has a finding: every other seeded leak must show up as
     // unexplained growth at its line.
     let findings: Vec<Finding> = every_kind().into_iter().take(1).collect();
     let out = confirm::confirm(
-        graphs("leaky"),
+        graphs(&format!("{set}leaky")),
         &findings,
         &Options {
             root: None,
@@ -353,7 +370,12 @@ fn growth_without_a_finding_is_unexplained_with_file_line_and_path() {
             .find(|u| {
                 u.line == Some(line) && u.file.as_deref() == Some("fixtures/apps/leaky/server.js")
             })
-            .unwrap_or_else(|| panic!("nothing unexplained at line {line}: {:#?}", out.unexplained))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{set}: nothing unexplained at line {line}: {:#?}",
+                    out.unexplained
+                )
+            })
     };
     let closure = at(31);
     assert_eq!(closure.kind, "closures");
@@ -385,6 +407,22 @@ fn growth_without_a_finding_is_unexplained_with_file_line_and_path() {
         ("collection", "Map", "sessions")
     );
     assert_eq!(cache.counts, vec![70, 130, 190]);
+    // Shown from the user's variable, not through whatever Node structure reaches it first.
+    assert!(
+        cache.retainer_path.starts_with("scope of ")
+            && cache.retainer_path.contains("server.js:")
+            && cache.retainer_path.contains(" → (var sessions) Map @"),
+        "{set}: {}",
+        cache.retainer_path
+    );
+    // Node's timer lists are one folded step.
+    assert!(
+        timer
+            .retainer_path
+            .contains("Node-internal steps (node:timers) … → ._idleNext Timeout"),
+        "{set}: {}",
+        timer.retainer_path
+    );
     let global = at(21);
     assert_eq!(global.name, "globalThis.visitors");
     assert!(
@@ -399,6 +437,12 @@ fn growth_without_a_finding_is_unexplained_with_file_line_and_path() {
 
 #[test]
 fn nothing_is_confirmed_or_unexplained_on_the_clean_twin() {
+    for set in NODE_SETS {
+        nothing_is_confirmed_or_unexplained_on(set);
+    }
+}
+
+fn nothing_is_confirmed_or_unexplained_on(set: &str) {
     let findings: Vec<Finding> = every_kind()
         .into_iter()
         .map(|mut f| {
@@ -407,7 +451,7 @@ fn nothing_is_confirmed_or_unexplained_on_the_clean_twin() {
         })
         .collect();
     let out = confirm::confirm(
-        graphs("clean"),
+        graphs(&format!("{set}clean")),
         &findings,
         &Options {
             root: None,
@@ -440,7 +484,7 @@ fn nothing_is_confirmed_or_unexplained_on_the_clean_twin() {
     assert!(!out.leaks_found());
     // Even with the lowest growth threshold, nothing on the clean twin.
     let strict = confirm::confirm(
-        graphs("clean"),
+        graphs(&format!("{set}clean")),
         &[],
         &Options {
             root: None,
