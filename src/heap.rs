@@ -148,8 +148,14 @@ fn read(path: &Path, keep_edges: bool) -> Result<Snapshot, Failure> {
         keep_edges,
         progress: true,
     };
-    let snap =
-        rc::read_snapshot(path, &shown(path), &opts).map_err(|e| Failure::Io(e.to_string()))?;
+    let snap = rc::read_snapshot(path, &shown(path), &opts).map_err(|e| {
+        // A profile or other JSON given by mistake: say what it is rather than where its
+        // bytes stop looking like a snapshot.
+        match rc::filekind::sniff(path).explain() {
+            Some(what) => Failure::Usage(format!("{}: {what}", shown(path))),
+            None => Failure::Io(e.to_string()),
+        }
+    })?;
     note_time(&format!("read {}", shown(path)), started);
     Ok(snap)
 }
@@ -182,6 +188,43 @@ fn read_all(paths: &[PathBuf], full: &[bool]) -> Result<Vec<Snapshot>, Failure> 
             None => Ok(out),
         }
     })
+}
+
+/// Snapshots given on the command line: files, each once. A directory among them is most
+/// often a path to lint that took a snapshot's place (`--snapshots s1 s2 app/`).
+fn check_snapshot_args(paths: &[PathBuf]) -> Result<(), Failure> {
+    for (i, p) in paths.iter().enumerate() {
+        if p.is_dir() {
+            return Err(Failure::Usage(format!(
+                "{} is a directory, not a snapshot: {} snapshot files are needed, oldest first                  (paths to lint go after them: `--snapshots s1 s2 s3 app/`)",
+                shown(p),
+                if paths.len() == 3 {
+                    "three"
+                } else {
+                    "two or three"
+                }
+            )));
+        }
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => a == b,
+        };
+        if let Some(q) = paths[..i].iter().find(|q| same(q, p)) {
+            return Err(Failure::Usage(format!(
+                "{} is given twice ({} and {}): give snapshots taken one after another",
+                shown(p),
+                shown(q),
+                shown(p)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Snapshots of one process, oldest first: see `rc::sequence`. Exit status 2 otherwise.
+fn check_sequence(paths: &[PathBuf], snaps: &[&Snapshot]) -> Result<(), Failure> {
+    let names: Vec<String> = paths.iter().map(|p| shown(p)).collect();
+    rc::sequence::check(snaps, &names).map_err(|e| Failure::Usage(e.to_string()))
 }
 
 fn print(text: &str) -> Result<(), Failure> {
@@ -220,8 +263,10 @@ pub fn heap(cmd: HeapCommand) -> Result<Exit, Failure> {
             // Only the middle snapshot of three (the last of two) is read with its edges: it
             // names the scripts and gives retainer paths. The others need ids, classes, sizes.
             let full_index = 1;
+            check_snapshot_args(&snapshots)?;
             let full: Vec<bool> = (0..snapshots.len()).map(|i| i == full_index).collect();
             let mut snaps = read_all(&snapshots, &full)?;
+            check_sequence(&snapshots, &snaps.iter().collect::<Vec<_>>())?;
             let started = Instant::now();
             let g = Graph::new(std::mem::take(&mut snaps[full_index]));
             note_time("graph", started);
@@ -256,8 +301,10 @@ pub fn confirm(args: ConfirmArgs) -> Result<Exit, Failure> {
         }
         None => lint_findings(&args.paths, &cwd)?,
     };
+    check_snapshot_args(&args.snapshots)?;
     let full = [true, true, true];
     let snaps = read_all(&args.snapshots, &full)?;
+    check_sequence(&args.snapshots, &snaps.iter().collect::<Vec<_>>())?;
     let started = Instant::now();
     // One thread per snapshot here (paths, scripts) and inside `confirm` (dominators).
     let graphs: Vec<Graph> = std::thread::scope(|scope| {

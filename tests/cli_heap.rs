@@ -202,7 +202,9 @@ fn confirm_the_leaky_app_from_paths() {
     );
     assert!(
         text.stdout
-            .contains("listeners in `_events.shipped` of `orders`")
+            .contains("listeners created at server.js:46 in `_events.shipped` of `orders`"),
+        "{}",
+        text.stdout
     );
 }
 
@@ -355,19 +357,22 @@ fn bad_snapshots_exit_2_with_file_offset_and_expectation() {
         (d.join("missing.heapsnapshot"), &["cannot open"]),
         (d.to_path_buf(), &["directory"]),
     ];
-    let good = repo().join(&committed("clean")[1]);
-    let good = good.to_str().unwrap();
+    let (good, good2) = (
+        repo().join(&committed("clean")[0]),
+        repo().join(&committed("clean")[1]),
+    );
+    let (good, good2) = (good.to_str().unwrap(), good2.to_str().unwrap());
     for (path, wants) in &cases {
         let p = path.to_str().unwrap();
         for args in [
             vec!["heap", "summary", p],
             vec!["heap", "diff", good, p],
-            vec!["heap", "diff", p, good, good],
+            vec!["heap", "diff", p, good, good2],
             vec![
                 "confirm",
                 "--snapshots",
                 good,
-                good,
+                good2,
                 p,
                 "fixtures/apps/clean",
             ],
@@ -386,6 +391,149 @@ fn bad_snapshots_exit_2_with_file_offset_and_expectation() {
             assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
         }
     }
+}
+
+#[test]
+fn snapshots_of_one_process_in_order_or_exit_2() {
+    let s = committed("leaky");
+    let clean = committed("clean");
+    let node26 = committed("node26/leaky");
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        // Reversed order.
+        (
+            vec![&s[2], &s[1], &s[0]],
+            &["was not taken after", "oldest first"],
+        ),
+        // The same file twice.
+        (vec![&s[0], &s[0], &s[2]], &["is given twice"]),
+        // The same snapshot under another name.
+        (vec![&s[0], "COPY", &s[2]], &["holds the same objects as"]),
+        // Another process (another app, another Node version): the ids mean other objects.
+        (
+            vec![&s[0], &node26[1], &s[2]],
+            &["is not from the same process as", "one inspector session"],
+        ),
+        (
+            vec![&clean[0], &s[1], &s[2]],
+            &["is not from the same process as"],
+        ),
+    ];
+    let dir = project();
+    let copy = dir.path().join("copy.heapsnapshot.gz");
+    std::fs::copy(repo().join(&s[0]), &copy).unwrap();
+    let copy = copy.to_str().unwrap().to_owned();
+    for (snaps, wants) in cases {
+        let snaps: Vec<&str> = snaps
+            .into_iter()
+            .map(|x| if x == "COPY" { copy.as_str() } else { x })
+            .collect();
+        for cmd in [&["confirm", "--snapshots"][..], &["heap", "diff"][..]] {
+            let mut args = cmd.to_vec();
+            args.extend(&snaps);
+            if cmd[0] == "confirm" {
+                args.push("fixtures/apps/leaky");
+            }
+            let out = run(&args);
+            out.assert_code(2);
+            for want in wants {
+                assert!(
+                    out.stderr.contains(want),
+                    "{args:?}: want {want:?} in {}",
+                    out.stderr
+                );
+            }
+            assert!(out.stdout.is_empty(), "{}", out.stdout);
+        }
+    }
+}
+
+#[test]
+fn profiles_and_other_json_are_named_as_what_they_are() {
+    let dir = project();
+    let d = dir.path();
+    // Written by the Node 20 on PATH when there is one; else minimal files of the same shape.
+    let node = std::process::Command::new("node")
+        .current_dir(d)
+        .args([
+            "--cpu-prof",
+            "--cpu-prof-name=p.cpuprofile",
+            "--heap-prof",
+            "--heap-prof-name=p.heapprofile",
+            "-e",
+            "const a = []; for (let i = 0; i < 100000; i++) a.push({ i });",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !node {
+        write(
+            d,
+            "p.cpuprofile",
+            r#"{"nodes":[{"id":1,"callFrame":{"functionName":"(root)"},"hitCount":0}],"startTime":0,"endTime":1,"samples":[],"timeDeltas":[]}"#,
+        );
+        write(
+            d,
+            "p.heapprofile",
+            r#"{"head":{"callFrame":{"functionName":"(root)"},"selfSize":0,"id":1,"children":[]},"samples":[]}"#,
+        );
+    }
+    let other = write(
+        d,
+        "package.json",
+        r#"{ "name": "app", "version": "1.0.0" }"#,
+    );
+    let s = committed("clean");
+    let cases: Vec<(std::path::PathBuf, &str)> = vec![
+        (
+            d.join("p.cpuprofile"),
+            "this is a CPU profile (.cpuprofile)",
+        ),
+        (
+            d.join("p.heapprofile"),
+            "this is a sampling heap profile (.heapprofile",
+        ),
+        (
+            other,
+            "this is JSON, but not a heap snapshot (it starts with the key \"name\"",
+        ),
+    ];
+    for (path, want) in &cases {
+        let p = path.to_str().unwrap();
+        for args in [
+            vec!["heap", "summary", p],
+            vec![
+                "confirm",
+                "--snapshots",
+                &s[0],
+                &s[1],
+                p,
+                "fixtures/apps/clean",
+            ],
+        ] {
+            let out = run(&args);
+            out.assert_code(2);
+            assert!(
+                out.stderr.contains(p) && out.stderr.contains(want),
+                "{args:?}: {}",
+                out.stderr
+            );
+        }
+    }
+    // `--snapshots s1 s2 app/`: the directory took the third snapshot's place.
+    let out = run(&[
+        "confirm",
+        "--snapshots",
+        &s[0],
+        &s[1],
+        "fixtures/apps/clean",
+    ]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.contains(
+            "fixtures/apps/clean is a directory, not a snapshot: three snapshot files are needed"
+        ),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

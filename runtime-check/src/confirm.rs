@@ -620,10 +620,20 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
                     v
                 })
                 .collect();
+            // A finding is confirmed by its own handler: the listeners whose function was
+            // created at the handler's line (or is bound to, or wrapped around, one that was).
+            // Without a handler position, or for every event (`max-listeners-disabled`), all
+            // listeners count, and the evidence says so.
+            let own_handler = fn_line.filter(|_| sig.event.is_some());
             let count = |s: &Indexed, es: &[u32]| -> u64 {
                 es.iter()
                     .map(|&e| match &sig.event {
-                        Some(ev) => s.g.listeners(e, ev).len() as u64,
+                        Some(ev) => s
+                            .g
+                            .listeners(e, ev)
+                            .into_iter()
+                            .filter(|&l| own_handler.is_none_or(|h| s.function_at(l, file, &[h])))
+                            .count() as u64,
                         None => {
                             s.g.all_listeners(e)
                                 .iter()
@@ -647,15 +657,25 @@ fn verdict(snaps: &[Indexed], f: &Finding, claims: &mut Claims) -> Verdict {
                 Some(d) => d,
                 None => "not found".to_owned(),
             };
-            let what = match &sig.event {
-                Some(ev) => format!(
-                    "listeners in `_events.{ev}` of `{}` ({described})",
-                    if receiver.is_empty() { "?" } else { receiver }
+            let shown_receiver = if receiver.is_empty() { "?" } else { receiver };
+            let what = match (&sig.event, own_handler) {
+                (Some(ev), Some(h)) => format!(
+                    "listeners created at {} in `_events.{ev}` of `{shown_receiver}` \
+                     ({described})",
+                    line_word(h)
                 ),
-                None => format!(
-                    "listeners of `{}` ({described}), all events",
-                    if receiver.is_empty() { "?" } else { receiver }
-                ),
+                (Some(ev), None) => {
+                    note = Some(
+                        "the handler's position is not known: every listener of the event is \
+                         counted, not only this finding's"
+                            .to_owned(),
+                    );
+                    format!(
+                        "listeners in `_events.{ev}` of `{shown_receiver}` ({described}), any \
+                         handler"
+                    )
+                }
+                (None, _) => format!("listeners of `{shown_receiver}` ({described}), all events"),
             };
             evidence.push(Evidence::new(what, counts));
             primary = Some(0);

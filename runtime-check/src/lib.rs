@@ -3,6 +3,9 @@
 //! come in as [`Finding`]s with their runtime signature.
 //!
 //! - [`reader`]: a streaming reader for `.heapsnapshot` and `.heapsnapshot.gz`;
+//! - [`filekind`]: what a file that is not a heap snapshot is (CPU or sampling heap profile,
+//!   trace, other JSON);
+//! - [`sequence`]: whether snapshots are of one process, in order;
 //! - [`snapshot`]: the snapshot in columns, class names;
 //! - [`graph`]: retainers, shortest retainer paths, dominators and retained sizes, scripts,
 //!   context variables, listeners, collections, promises;
@@ -19,9 +22,11 @@
 
 pub mod confirm;
 pub mod diff;
+pub mod filekind;
 pub mod graph;
 pub mod reader;
 pub mod render;
+pub mod sequence;
 pub mod snapshot;
 pub mod summary;
 

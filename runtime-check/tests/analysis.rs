@@ -323,10 +323,10 @@ fn every_signature_kind_is_confirmed_on(set: &str) {
     let held = by_line(27).evidence[0].retained_bytes.clone().unwrap();
     assert!(held[2] >= 190 * 16 * 1024, "{held:?}");
     assert!(held[0] < held[1] && held[1] < held[2]);
-    // /admin ran once: Node's own `warning` listener plus ours.
+    // /admin ran once: ours, not Node's own `warning` listener beside it.
     let admin = by_line(65);
     assert_eq!(admin.verdict, VerdictKind::NotGrowing);
-    assert_eq!(admin.evidence[0].counts, vec![2, 2, 2]);
+    assert_eq!(admin.evidence[0].counts, vec![1, 1, 1], "{set}");
     assert_eq!(admin.evidence[1].counts, vec![1, 1, 1]);
     // /debug never ran.
     let debug = by_line(69);
@@ -433,6 +433,52 @@ fn growth_without_a_finding_is_unexplained_on(set: &str) {
     );
     // The listener's closures are explained by the finding: not listed.
     assert!(out.unexplained.iter().all(|u| u.line != Some(46)));
+}
+
+#[test]
+fn a_listener_finding_is_confirmed_by_its_own_handler_only() {
+    // A finding on the `/debug` handler (line 69, never registered) that names the `shipped`
+    // event, where the handler of line 46 grows: counting every `shipped` listener would
+    // confirm it.
+    let wrong = finding("listener-leak", "listener", 69, Some(69), |s| {
+        s.receiver = Some("orders".into());
+        s.event = Some("shipped".into());
+    });
+    // The same event without a handler position: every listener counts, and the note says so.
+    let unknown = finding("listener-leak", "listener", 46, None, |s| {
+        s.receiver = Some("orders".into());
+        s.event = Some("shipped".into());
+    });
+    let opts = Options {
+        root: None,
+        min_growth: 10,
+    };
+    for set in NODE_SETS {
+        let out = confirm::confirm(
+            graphs(&format!("{set}leaky")),
+            &[wrong.clone(), unknown.clone()],
+            &opts,
+        );
+        let (w, u) = (&out.verdicts[0], &out.verdicts[1]);
+        assert_ne!(w.verdict, VerdictKind::Confirmed, "{set}: {:?}", w.evidence);
+        assert_eq!(w.evidence[0].counts, vec![0, 0, 0], "{set}");
+        assert!(
+            w.evidence[0]
+                .what
+                .starts_with("listeners created at server.js:69"),
+            "{}",
+            w.evidence[0].what
+        );
+        assert_eq!(u.verdict, VerdictKind::Confirmed, "{set}");
+        assert_eq!(u.evidence[0].counts, vec![70, 130, 190], "{set}");
+        assert!(
+            u.note
+                .as_deref()
+                .is_some_and(|n| n.contains("every listener of the event")),
+            "{:?}",
+            u.note
+        );
+    }
 }
 
 #[test]
