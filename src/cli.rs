@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Find memory leaks in Node.js JavaScript and TypeScript",
     after_help = "Exit status: 0 no errors (and --max-warnings not exceeded), 1 errors, too many \
                   warnings or a file that does not parse, 2 usage, configuration or I/O error.\n\
-                  A path named like a subcommand (rules, explain, init, heap, confirm, lsp, help) \
+                  A path named like a subcommand (rules, explain, init, heap, confirm, lsp, trend, help) \
                   must be written ./rules.",
     args_conflicts_with_subcommands = true
 )]
@@ -48,6 +48,9 @@ pub enum Command {
     Confirm(crate::heap::ConfirmArgs),
     /// Run the language server on standard input and output, for editors.
     Lsp,
+    /// Is it a leak at all? Classify memory series (JSON lines, CSV, Grafana CSV, Prometheus
+    /// scrapes), or record one with `--sample -- node server.js`.
+    Trend(crate::trend::TrendArgs),
 }
 
 #[derive(Debug, clap::Args)]

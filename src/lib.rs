@@ -15,6 +15,7 @@ pub mod paths;
 pub mod report;
 pub mod source;
 pub mod suppress;
+pub mod trend;
 pub mod walk;
 
 pub use app::run;
