@@ -79,6 +79,7 @@ fn batch_job_every_six_seconds_is_periodic() {
     let period = heap["period"].as_f64().unwrap();
     assert!((5.0..7.0).contains(&period), "{period}");
     assert!(heap["count"].as_u64().unwrap() >= 4);
+    assert!(heap["baseline_slope"].is_number(), "{heap:#}");
 }
 
 #[test]
