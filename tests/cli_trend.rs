@@ -79,6 +79,7 @@ fn batch_job_every_six_seconds_is_periodic() {
     let period = heap["period"].as_f64().unwrap();
     assert!((5.0..7.0).contains(&period), "{period}");
     assert!(heap["count"].as_u64().unwrap() >= 4);
+    assert!(heap["baseline_slope"].is_number(), "{heap:#}");
 }
 
 #[test]
@@ -361,5 +362,60 @@ fn sampler_needs_a_command() {
             .contains("cannot run `definitely-not-a-program-leaklint`"),
         "{}",
         run.stderr
+    );
+}
+
+/// Ctrl-C on `leaklint trend --sample -- node server.js` stops the server, and leaklint stays to
+/// classify what was recorded. The interrupt goes to the whole process group, as a terminal
+/// sends it.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_command_and_the_recording_is_classified() {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = project();
+    let out = dir.path().join("mem.jsonl");
+    // Runs until interrupted, keeping 160 kB every 50 ms.
+    let program =
+        "const kept = []; setInterval(() => kept.push(new Array(20000).fill(kept.length)), 50);";
+    let child = Command::new(cli_support::bin())
+        .current_dir(dir.path())
+        .args([
+            "trend",
+            "--sample",
+            "--interval",
+            "0.1",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&out)
+        .args(["--", "node", "-e", program])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 25 {
+        assert!(Instant::now() < deadline, "the sampler wrote too little");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let group = i32::try_from(child.id()).unwrap();
+    // SAFETY: sends SIGINT to the process group the test created.
+    assert_eq!(unsafe { libc::kill(-group, libc::SIGINT) }, 0);
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let w = &report["files"][0]["sources"][0]["windows"][0];
+    assert!(w["samples"].as_u64().unwrap() >= 25, "{w:#}");
+    let verdict = w["verdict"].as_str().unwrap();
+    assert!(
+        verdict == "leak" || verdict == "leak-not-yet-in-rss",
+        "{w:#}"
     );
 }

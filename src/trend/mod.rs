@@ -6,7 +6,7 @@
 //!
 //! Exit status: 1 when a window's verdict is a leak, 0 otherwise; 2 for a file that cannot be
 //! read (the message names the file and line) or fewer than [`shape::MIN_SAMPLES`] samples. With
-//! `--sample`, 0 when the sampled command exited 0 and 1 otherwise.
+//! `--sample`, 0 when the sampled command exited 0 or was stopped with Ctrl-C, 1 otherwise.
 
 mod analyze;
 mod read;
@@ -27,7 +27,8 @@ use crate::exit::{Exit, Failure};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Exit status: 1 when a verdict is a leak, 0 otherwise, 2 for input that \
-                        cannot be read; with --sample, 0 when the command exited 0, 1 otherwise."
+                        cannot be read; with --sample, 0 when the command exited 0 or was \
+                        stopped with Ctrl-C, 1 otherwise."
 )]
 pub struct TrendArgs {
     /// Files of memory samples (`-` for standard input): JSON lines, CSV (also Grafana's panel

@@ -70,10 +70,12 @@ pub fn shape_words(shape: &Shape) -> String {
             period,
             jump,
             count,
+            baseline_slope,
         } => format!(
-            "{count} jumps of about {} every {}",
+            "{count} jumps of about {} every {}; level before each run {}/h",
             bytes(*jump),
-            duration(*period)
+            duration(*period),
+            signed(baseline_slope * 3600.0)
         ),
     }
 }

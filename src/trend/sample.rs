@@ -40,6 +40,9 @@ pub fn run(args: &TrendArgs) -> Result<Exit, Failure> {
             .replace('\\', "\\\\")
             .replace('"', "\\\"")
     ));
+    // Ctrl-C reaches the whole foreground process group: the command stops (the sampler writes a
+    // last sample on its way out) and leaklint stays to classify the recording.
+    let _guard = KeepOnInterrupt::install();
     let status = Command::new(program)
         .args(rest)
         .env("NODE_OPTIONS", node_options)
@@ -69,10 +72,12 @@ pub fn run(args: &TrendArgs) -> Result<Exit, Failure> {
             super::shape::MIN_SAMPLES
         );
     }
-    // The command's own status, so that a wrapped start script still fails when its program does.
-    Ok(match status.code() {
-        Some(0) => Exit::Clean,
-        _ => Exit::Problems,
+    // The command's own status, so that a wrapped start script still fails when its program
+    // does; stopping a server with Ctrl-C is the usual end of a recording, not a failure.
+    Ok(if status.success() || stopped_by_interrupt(&status) {
+        Exit::Clean
+    } else {
+        Exit::Problems
     })
 }
 
@@ -100,5 +105,50 @@ impl Preload {
 impl Drop for Preload {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[cfg(unix)]
+fn stopped_by_interrupt(status: &std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal() == Some(libc::SIGINT) || status.code() == Some(128 + libc::SIGINT)
+}
+
+#[cfg(not(unix))]
+fn stopped_by_interrupt(_: &std::process::ExitStatus) -> bool {
+    false
+}
+
+/// While alive, SIGINT does nothing to leaklint. A handler, not `SIG_IGN`: an ignored signal
+/// would stay ignored in the command started after it, and Ctrl-C would no longer stop it.
+struct KeepOnInterrupt {
+    #[cfg(unix)]
+    previous: libc::sighandler_t,
+}
+
+#[cfg(unix)]
+extern "C" fn on_interrupt(_: libc::c_int) {}
+
+impl KeepOnInterrupt {
+    fn install() -> KeepOnInterrupt {
+        #[cfg(unix)]
+        {
+            let handler = on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            // SAFETY: installs an async-signal-safe handler that does nothing.
+            let previous = unsafe { libc::signal(libc::SIGINT, handler) };
+            KeepOnInterrupt { previous }
+        }
+        #[cfg(not(unix))]
+        KeepOnInterrupt {}
+    }
+}
+
+impl Drop for KeepOnInterrupt {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: puts back the handler that was there before.
+        unsafe {
+            libc::signal(libc::SIGINT, self.previous);
+        }
     }
 }

@@ -61,6 +61,9 @@ pub enum Shape {
         jump: f64,
         /// How many jumps were seen.
         count: usize,
+        /// Theil–Sen slope of the level just before each jump, bytes per second: near 0 when
+        /// each run's memory is given back, positive when every run leaves some behind.
+        baseline_slope: f64,
     },
 }
 
@@ -116,7 +119,7 @@ pub fn classify(t: &[f64], y: &[f64]) -> Option<Classified> {
     let steps: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
     let step_noise = stats::mad(&steps);
 
-    if let Some((shape, confidence)) = periodic(t, &steps, range, step_noise, level) {
+    if let Some((shape, confidence)) = periodic(t, y, &steps, range, step_noise, level) {
         out.shape = shape;
         out.confidence = confidence;
         return Some(out);
@@ -183,6 +186,7 @@ fn jumps(steps: &[f64], range: f64, step_noise: f64, level: f64) -> Vec<(usize, 
 
 fn periodic(
     t: &[f64],
+    y: &[f64],
     steps: &[f64],
     range: f64,
     step_noise: f64,
@@ -213,11 +217,14 @@ fn periodic(
         return None;
     }
     let sizes: Vec<f64> = starts.iter().map(|&(_, rise)| rise).collect();
+    let (before_t, before_y): (Vec<f64>, Vec<f64>) =
+        starts.iter().map(|&(i, _)| (t[i] - t[0], y[i])).unzip();
     Some((
         Shape::PeriodicJumps {
             period,
             jump: stats::median(&sizes)?,
             count: starts.len(),
+            baseline_slope: stats::theil_sen(&before_t, &before_y).map_or(0.0, |l| l.slope),
         },
         share,
     ))
@@ -457,10 +464,34 @@ mod tests {
             })
             .collect();
         match classify(&t, &y).unwrap().shape {
-            Shape::PeriodicJumps { period, count, .. } => {
+            Shape::PeriodicJumps {
+                period,
+                count,
+                baseline_slope,
+                ..
+            } => {
+                assert!(baseline_slope.abs() < 0.05e6, "{baseline_slope}");
                 assert!((period - 10.0).abs() < 0.5, "{period}");
                 // Ten runs, one skipped, and the first already running at the first sample.
                 assert_eq!(count, 8);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn periodic_jumps_that_leave_memory_behind() {
+        let t = times(100, 1.0);
+        // Each run every 10 s keeps 2 MB of its 30 MB.
+        let y: Vec<f64> = (0..100)
+            .map(|i| {
+                let job = i % 10 < 4;
+                60e6 + (i / 10) as f64 * 2e6 + if job { 30e6 } else { 0.0 } + wobble(i, 1e6)
+            })
+            .collect();
+        match classify(&t, &y).unwrap().shape {
+            Shape::PeriodicJumps { baseline_slope, .. } => {
+                assert!((baseline_slope - 0.2e6).abs() < 0.05e6, "{baseline_slope}");
             }
             other => panic!("{other:?}"),
         }

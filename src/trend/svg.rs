@@ -32,15 +32,16 @@ pub fn plot(files: &[FileReport], path: &Path) -> Result<(), String> {
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let panels = root.split_evenly((windows.len().max(1), 1));
     for ((source, w), panel) in windows.iter().zip(panels.iter()) {
-        let lines: Vec<_> = w.points.iter().filter(|p| !p.2.is_empty()).collect();
+        let mut lines: Vec<_> = w.points.iter().filter(|p| !p.2.is_empty()).collect();
+        lines.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
         let max_mb = lines
             .iter()
             .flat_map(|p| p.3.iter())
             .fold(0.0f64, |m, v| m.max(v / 1e6));
         let minutes = ((w.end - w.start) / 60.0).max(1e-3);
-        let title = match (w.verdict, w.evidence) {
-            (Some(v), _) => format!("{source} from {}: {}", clock(w.start), verdict_short(v)),
-            (None, _) => format!("{source} from {}: too few samples", clock(w.start)),
+        let title = match w.verdict {
+            Some(v) => format!("{source} from {}: {}", clock(w.start), v.sentence()),
+            None => format!("{source} from {}: too few samples", clock(w.start)),
         };
         let mut chart = ChartBuilder::on(panel)
             .caption(title, ("sans-serif", 16))
@@ -85,8 +86,4 @@ pub fn plot(files: &[FileReport], path: &Path) -> Result<(), String> {
             .map_err(|e| err(&e))?;
     }
     root.present().map_err(|e| err(&e))
-}
-
-fn verdict_short(v: super::shape::Verdict) -> &'static str {
-    v.sentence().split(':').next().unwrap_or("")
 }
