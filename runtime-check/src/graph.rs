@@ -163,6 +163,18 @@ impl Graph {
         }
     }
 
+    /// Frees the retainer index (it is rebuilt on demand).
+    pub fn drop_retainers(&mut self) {
+        self.ret_start = Vec::new();
+        self.ret_edge = Vec::new();
+        self.ret_from = Vec::new();
+    }
+
+    /// The snapshot and its scripts, the rest dropped.
+    pub fn into_parts(self) -> (Snapshot, HashMap<u32, Script>) {
+        (self.snap, self.scripts)
+    }
+
     /// Builds the retainer index (8 bytes per edge), once.
     pub fn compute_retainers(&mut self) {
         if !self.ret_start.is_empty() {

@@ -10,7 +10,7 @@
 //!    place, objects lose slack);
 //! 3. the highest id grew (taken later, not earlier).
 //!
-//! Only objects of V8's heap are looked at (see `sorted_ids`).
+//! Only objects of V8's heap are looked at (see [`Fingerprint::of`]).
 
 use crate::snapshot::{NodeKind, Snapshot};
 
@@ -76,60 +76,99 @@ impl std::fmt::Display for SequenceError {
 
 impl std::error::Error for SequenceError {}
 
+/// What the checks need of a snapshot, kept while the next one is read: for every object of
+/// V8's heap, its id and a tag of its kind and name (a hash), sorted by id: 8 bytes per node.
+pub struct Fingerprint {
+    nodes: usize,
+    ids: Vec<(u32, u32)>,
+}
+
+impl Fingerprint {
+    /// Native (embedder) and synthetic nodes are left out: Node 20 numbers them from their
+    /// addresses, not in the order they were made.
+    pub fn of(s: &Snapshot) -> Fingerprint {
+        use std::hash::{Hash, Hasher};
+        // One hash per string, not per node.
+        let mut hashes: Vec<Option<u32>> = vec![None; s.strings.len()];
+        let mut ids: Vec<(u32, u32)> = (0..s.node_count() as u32)
+            .filter(|&n| !matches!(s.kind(n), NodeKind::Native | NodeKind::Synthetic))
+            .map(|n| {
+                let name = s.node_name[n as usize];
+                let hash = *hashes[name as usize].get_or_insert_with(|| {
+                    let mut h = std::hash::DefaultHasher::new();
+                    s.strings.get(name).hash(&mut h);
+                    h.finish() as u32
+                });
+                (
+                    s.id(n),
+                    (hash << 5) | u32::from(s.node_kind[n as usize] & 31),
+                )
+            })
+            .collect();
+        ids.sort_unstable();
+        Fingerprint {
+            nodes: s.node_count(),
+            ids,
+        }
+    }
+
+    fn max_id(&self) -> u32 {
+        self.ids.last().map_or(0, |x| x.0)
+    }
+}
+
 /// Checks `snaps` (named `names` in messages), oldest first. Light snapshots (no edges) do.
 pub fn check(snaps: &[&Snapshot], names: &[String]) -> Result<(), SequenceError> {
-    let ids: Vec<Vec<(u32, u32)>> = snaps.iter().map(|s| sorted_ids(s)).collect();
-    for i in 1..snaps.len() {
-        let (a, b) = (snaps[i - 1], snaps[i]);
-        let (earlier, later) = (names[i - 1].clone(), names[i].clone());
-        let (ia, ib) = (&ids[i - 1], &ids[i]);
-        let max = |v: &[(u32, u32)]| v.last().map_or(0, |x| x.0);
-        if ia.len() == ib.len() && max(ia) == max(ib) {
-            return Err(SequenceError::Same { earlier, later });
-        }
-        let shared = shared_ids(ia, ib);
-        let step = shared.len().div_ceil(SAMPLE).max(1);
-        let mut sampled = 0;
-        let mut disagree = 0;
-        for &(na, nb) in shared.iter().step_by(step) {
-            sampled += 1;
-            if a.kind(na) != b.kind(nb) || a.name(na) != b.name(nb) {
-                disagree += 1;
-            }
-        }
-        if sampled > 0 && disagree as f64 > sampled as f64 * MAX_DISAGREEING {
-            return Err(SequenceError::OtherProcess {
-                earlier,
-                later,
-                disagree,
-                sampled,
-            });
-        }
-        if max(ib) <= max(ia) {
-            return Err(SequenceError::NotNewer {
-                earlier,
-                later,
-                earlier_max: max(ia),
-                later_max: max(ib),
-            });
-        }
+    let prints: Vec<Fingerprint> = snaps.iter().map(|s| Fingerprint::of(s)).collect();
+    for i in 1..prints.len() {
+        check_pair(&prints[i - 1], &prints[i], &names[i - 1], &names[i])?;
     }
     Ok(())
 }
 
-/// (id, ordinal) of every object of V8's heap, by id. Native (embedder) and synthetic nodes
-/// are left out: Node 20 numbers them from their addresses, not in the order they were made.
-fn sorted_ids(s: &Snapshot) -> Vec<(u32, u32)> {
-    let mut v: Vec<(u32, u32)> = (0..s.node_count() as u32)
-        .filter(|&n| !matches!(s.kind(n), NodeKind::Native | NodeKind::Synthetic))
-        .map(|n| (s.id(n), n))
-        .collect();
-    v.sort_unstable();
-    v
+/// Checks that the snapshot behind `b` was taken after the one behind `a`, in the same
+/// process and profiler session.
+pub fn check_pair(
+    a: &Fingerprint,
+    b: &Fingerprint,
+    earlier: &str,
+    later: &str,
+) -> Result<(), SequenceError> {
+    let (earlier, later) = (earlier.to_owned(), later.to_owned());
+    if a.nodes == b.nodes && a.max_id() == b.max_id() {
+        return Err(SequenceError::Same { earlier, later });
+    }
+    let shared = shared_ids(&a.ids, &b.ids);
+    let step = shared.len().div_ceil(SAMPLE).max(1);
+    let mut sampled = 0;
+    let mut disagree = 0;
+    for &(ta, tb) in shared.iter().step_by(step) {
+        sampled += 1;
+        if ta != tb {
+            disagree += 1;
+        }
+    }
+    if sampled > 0 && disagree as f64 > sampled as f64 * MAX_DISAGREEING {
+        return Err(SequenceError::OtherProcess {
+            earlier,
+            later,
+            disagree,
+            sampled,
+        });
+    }
+    if b.max_id() <= a.max_id() {
+        return Err(SequenceError::NotNewer {
+            earlier,
+            later,
+            earlier_max: a.max_id(),
+            later_max: b.max_id(),
+        });
+    }
+    Ok(())
 }
 
-/// Ordinals in `a` and in `b` of the ids both hold. The root and the synthetic roots (ids
-/// below 100 in every V8 version) are left out: they are the same in any two snapshots.
+/// Tags in `a` and in `b` of the ids both hold. The root and the synthetic roots (ids below
+/// 100 in every V8 version) are left out: they are the same in any two snapshots.
 fn shared_ids(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);

@@ -332,6 +332,10 @@ fn every_signature_kind_is_confirmed_on(set: &str) {
     let debug = by_line(69);
     assert_eq!(debug.verdict, VerdictKind::NotObserved);
     assert_eq!(debug.evidence[0].counts, vec![0, 0, 0]);
+    // One leak, one line: the `.catch` closure of line 54 waits on the promise that
+    // `.then` derived from the untimed one of line 37; it is that finding's, not unexplained.
+    let promise = by_line(37);
+    assert_eq!(promise.evidence[0].counts, vec![70, 130, 190], "{set}");
     // Every seeded leak is explained: no unexplained growth is left.
     assert!(
         out.unexplained.is_empty(),
@@ -395,6 +399,8 @@ fn growth_without_a_finding_is_unexplained_on(set: &str) {
         "{}",
         timer.retainer_path
     );
+    // Without the promise finding, the `.catch` closures of line 54 grow on their own.
+    assert_eq!(at(54).counts, vec![70, 130, 190], "{set}");
     let promise = at(37);
     assert!(
         promise.retainer_path.contains("ClientRequest"),
