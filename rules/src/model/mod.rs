@@ -11,8 +11,10 @@
 mod cleanup;
 mod collect;
 mod collections;
+pub mod emitters;
 mod escapes;
 mod lifetime;
+mod options;
 pub mod path;
 mod roles;
 
@@ -27,7 +29,7 @@ use crate::{Knowledge, LineIndex, Span};
 
 pub use cleanup::Removal;
 pub use collections::CollectionKind;
-pub use lifetime::{Lifetime, Why};
+pub use lifetime::{Lifetime, Owner, Reason, Why};
 pub use path::{AccessPath, Root};
 pub use roles::{Frequency, Origin, REPEATING_CODE, Role};
 
@@ -169,6 +171,11 @@ pub struct Binding {
     pub large: Option<String>,
     /// The initialiser is another binding (`const previous = current`).
     pub copy_of: Option<Id>,
+    /// The value was read out of another path: `const s = opts.signal` and
+    /// `const { signal } = init` (or `init || {}`) both give `init.signal`.
+    pub read_from: Option<AccessPath>,
+    /// For `const cfg = { ... }`: the object literal, summarised (see [`Model::options_set`]).
+    pub object: Option<Box<Arg>>,
     pub uses: Vec<Use>,
 }
 
@@ -193,6 +200,9 @@ pub struct Use {
     pub kind: UseKind,
 }
 
+/// The key under which [`Arg::Object`] records a spread (`{ ...defaults }`).
+pub const SPREAD_KEY: &str = "...";
+
 /// A call argument, summarised.
 #[derive(Clone, Debug)]
 pub enum Arg {
@@ -204,7 +214,8 @@ pub enum Arg {
     Path(AccessPath, Span),
     /// `f.bind(...)`: a new function on every evaluation.
     Bound(AccessPath, Span),
-    /// An object literal: its static keys and their values.
+    /// An object literal: its static keys and their values; a spread `...x` is the key
+    /// [`SPREAD_KEY`] with `x` as its value.
     Object(Vec<(Atom, Arg)>, Span),
     /// `true` / `false`.
     Bool(bool, Span),

@@ -440,12 +440,7 @@ pub(super) fn classify_call<'c>(
                 {
                     Some((role(Frequency::PerTick), args.into_iter().take(1).collect()))
                 }
-                "on"
-                | "addListener"
-                | "once"
-                | "prependListener"
-                | "prependOnceListener"
-                | "addEventListener" => {
+                m if super::emitters::is_listener_method(m) => {
                     let event = first_str?;
                     let handlers = args.into_iter().skip(1).take(1).collect();
                     let frequency = match event.as_str() {
@@ -458,7 +453,7 @@ pub(super) fn classify_call<'c>(
                         "connection" | "secureConnection" => Frequency::PerConnection,
                         "connect" if is_serverish(receiver_text) => Frequency::PerConnection,
                         e if LIFECYCLE_EVENTS.contains(&e) => return None,
-                        _ if method == "once" || method == "prependOnceListener" => return None,
+                        _ if super::emitters::ONCE_METHODS.contains(&method) => return None,
                         _ => Frequency::PerMessage,
                     };
                     Some((role(frequency), handlers))
