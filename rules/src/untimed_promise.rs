@@ -152,6 +152,19 @@ fn any_timed(model: &Model<'_>, args: &[Arg]) -> bool {
 }
 
 fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
+    // A project function in another file that forwards to an HTTP client, or a client named in
+    // `[knowledge] http_clients`: the deadline is the caller's to give.
+    if let Some(what) = wrapper_call(model, call) {
+        if call
+            .args
+            .iter()
+            .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
+        {
+            return None;
+        }
+        let f = repeats(model, call.span, call.in_fn, true)?;
+        return Some(finding(model, call.callee_span, call.span, f, &what, None));
+    }
     // The global `fetch`, or what the callee was imported as, and from where.
     let (module, name) = if call.global {
         (None, call.name.clone())
@@ -232,6 +245,19 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
             any_timed(model, &call.args) || axios_defaults_timed(model),
             true,
         ),
+        (Some(m), verb)
+            if AXIOS_VERBS.contains(&verb)
+                && receiver.props.is_empty()
+                && model.knowledge.http_clients.iter().any(|c| c == m) =>
+        {
+            (
+                "an HTTP client named in `[knowledge] http_clients` is called without a `timeout` or `signal`",
+                call.args
+                    .iter()
+                    .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some()),
+                true,
+            )
+        }
         (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
             "got is called without a `timeout`",
             any_timed(model, &call.args),
@@ -271,6 +297,34 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
     Some(finding(model, call.callee_span, call.span, f, what, None))
 }
 
+/// "`request` (http.js:9) forwards to `nodeFetch` and is called without a `timeout` or
+/// `signal`", for a call of a project HTTP wrapper or a configured HTTP client.
+fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
+    if let Some(wrapped) = model.project_http_wrapper(&call.callee) {
+        return Some(format!(
+            "`{}` {wrapped} and is called without a `timeout` or `signal`",
+            call.name
+        ));
+    }
+    let clients = &model.knowledge.http_clients;
+    if clients.is_empty() {
+        return None;
+    }
+    let configured = if call.global {
+        clients.iter().any(|c| *c == call.name.as_str())
+    } else {
+        let b = model.binding(&call.callee)?;
+        let module = b.module()?;
+        clients.iter().any(|c| c == module)
+    };
+    configured.then(|| {
+        format!(
+            "`{}` (an HTTP client in `[knowledge] http_clients`) is called without a `timeout` or `signal`",
+            call.name
+        )
+    })
+}
+
 /// Does this function build a `new Request(...)`? `fetch(request)` then carries whatever signal
 /// the Request was given.
 fn builds_request(model: &Model<'_>, in_fn: Option<usize>) -> bool {
@@ -280,18 +334,19 @@ fn builds_request(model: &Model<'_>, in_fn: Option<usize>) -> bool {
         .any(|n| n.in_fn == in_fn && n.callee.as_str() == "Request")
 }
 
-/// `axios.defaults.timeout = ...` somewhere in the file.
+/// `axios.defaults.timeout = ...` somewhere in the file, or elsewhere in the project.
 fn axios_defaults_timed(model: &Model<'_>) -> bool {
-    model.member_writes.iter().any(|w| {
-        w.key.as_deref() == Some("timeout")
-            && w.object.as_ref().is_some_and(|o| {
-                o.props.last().is_some_and(|p| p == "defaults")
-                    && model.module_of(&AccessPath {
-                        root: o.root.clone(),
-                        props: Vec::new(),
-                    }) == Some("axios")
-            })
-    })
+    model.project_axios_timeout().is_some()
+        || model.member_writes.iter().any(|w| {
+            w.key.as_deref() == Some("timeout")
+                && w.object.as_ref().is_some_and(|o| {
+                    o.props.last().is_some_and(|p| p == "defaults")
+                        && model.module_of(&AccessPath {
+                            root: o.root.clone(),
+                            props: Vec::new(),
+                        }) == Some("axios")
+                })
+        })
 }
 
 /// `api.defaults.timeout = ...` for an instance `api`.

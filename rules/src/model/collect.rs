@@ -241,14 +241,20 @@ impl Collector<'_, '_> {
                     self.pending_mut(Span::from_swc(a.span).start).registered = Some(role.clone())
                 }
                 Expr::Ident(i) => {
-                    self.named_registrations
-                        .push((i.to_id(), Span::from_swc(i.span), role.clone()))
+                    self.named_registrations.push((
+                        i.to_id(),
+                        Span::from_swc(i.span),
+                        role.clone(),
+                    ));
+                    self.record_registered_ref(handler, &role);
                 }
                 Expr::Member(m) => {
                     if let (Expr::This(_), Some(name)) = (strip(&m.obj), static_prop(&m.prop))
                         && let Some(&class) = self.class_stack.last()
                     {
                         self.this_registrations.push((class, name, role.clone()));
+                    } else {
+                        self.record_registered_ref(handler, &role);
                     }
                 }
                 Expr::Call(call) => {
@@ -266,6 +272,15 @@ impl Collector<'_, '_> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// A handler named by a path (`members.show`, `show`): kept for the project phase, which
+    /// follows imported handlers into their files.
+    fn record_registered_ref(&mut self, handler: &Expr, role: &Role) {
+        if let Some(path) = self.path(handler) {
+            let in_fn = self.current_fn();
+            self.model.registered_refs.push((path, role.clone(), in_fn));
         }
     }
 
@@ -963,6 +978,13 @@ impl Visit for Collector<'_, '_> {
                 Expr::Fn(_) | Expr::Arrow(_) => {
                     if let Some(start) = fn_start(callee) {
                         self.pending_mut(start).context = Some(FnContext::Iife);
+                    }
+                    callee.visit_with(self);
+                }
+                // `require('./reminders')(client)`: kept for the project phase.
+                Expr::Call(inner) if require_source(inner).is_some() => {
+                    if let Some(src) = require_source(inner) {
+                        self.model.inline_requires.push((src, span, in_fn));
                     }
                     callee.visit_with(self);
                 }

@@ -407,6 +407,14 @@ impl Model<'_> {
                 Some(c.span),
             ));
         }
+        // Made once, in another file, for the life of the process.
+        if let Some(why) = self.project_singleton(class) {
+            return Lifetime::Outlives(Why {
+                text: format!("`{}` belongs to {why}", self.path_text(path)),
+                decl: Some(c.span),
+                label: String::new(),
+            });
+        }
         // A class instantiated only at start-up, once: its instance lives for the whole program.
         let sites: Vec<_> = self
             .instantiations

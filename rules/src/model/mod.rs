@@ -354,12 +354,30 @@ pub struct Model<'a> {
     pub instantiations: Vec<(ClassId, Option<FnId>, Span)>,
     /// Classes instantiated in another class's instance field initialiser (once per instance).
     pub instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
+    /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
+    /// the role the registrar gives and the function the registration is in.
+    pub registered_refs: Vec<(AccessPath, Role, Option<FnId>)>,
+    /// Calls of a required module itself: `require('./x')(...)`, with the specifier.
+    pub inline_requires: Vec<(Atom, Span, Option<FnId>)>,
+    /// What the rest of the project says about this file (empty outside a project run).
+    pub(crate) project: crate::project::Bound,
     /// The role of each function, by [`FnId`].
     roles: Vec<Role>,
 }
 
 impl<'a> Model<'a> {
     pub fn build(parsed: &Parsed, src: &'a str, knowledge: &'a Knowledge) -> Model<'a> {
+        Self::build_with(parsed, src, knowledge, None)
+    }
+
+    /// [`Model::build`] with what the project phase found out about this file from the others
+    /// (roles given by callers elsewhere, singletons, settings made elsewhere).
+    pub fn build_with(
+        parsed: &Parsed,
+        src: &'a str,
+        knowledge: &'a Knowledge,
+        facts: Option<&crate::project::FileFacts>,
+    ) -> Model<'a> {
         let mut model = Model {
             src,
             knowledge,
@@ -379,9 +397,15 @@ impl<'a> Model<'a> {
             field_inits: Vec::new(),
             instantiations: Vec::new(),
             instantiated_per_instance: Default::default(),
+            registered_refs: Vec::new(),
+            inline_requires: Vec::new(),
+            project: Default::default(),
             roles: Vec::new(),
         };
         collect::collect(&mut model, &parsed.program);
+        if let Some(facts) = facts {
+            model.project = crate::project::Bound::new(&model, &parsed.program, facts);
+        }
         model.roles = roles::resolve(&model);
         model
     }
