@@ -256,13 +256,18 @@ pub fn lint_in_project(
             .filter(|r| {
                 enabled(r.meta())
                     && (present.triggers(r.meta(), knowledge)
-                        || (repeats_elsewhere && r.meta().triggers.iter().any(|t| src.contains(t)))
+                        || (repeats_elsewhere && present.own(r.meta()))
                         || calls_http_elsewhere(r.meta(), src, knowledge, project.facts))
             })
             .collect();
-        let summarize = project
-            .summarize
-            .filter(|_| project::worth_summarizing(src));
+        let summarize = project.summarize.filter(|_| {
+            !rules.is_empty()
+                || present.repeating()
+                || ALL
+                    .iter()
+                    .any(|r| enabled(r.meta()) && present.own(r.meta()))
+                || project::worth_summarizing(src)
+        });
         if rules.is_empty() && summarize.is_none() {
             return Ok((
                 FileLint {

@@ -16,9 +16,9 @@ pub struct Graph {
     resolver: Resolver,
     /// Canonical path of each analysed file → its index.
     index: HashMap<PathBuf, usize>,
-    /// Is there a `tsconfig.json` at or above any analysed file? Then bare specifiers may be
-    /// path aliases and are resolved too.
-    aliases: bool,
+    /// Folders whose `tsconfig.json` sets `paths` or `baseUrl`: bare specifiers in files under
+    /// them may be aliases of project files and are resolved too.
+    alias_roots: Vec<PathBuf>,
     /// Names of the workspace packages among the analysed files (`package.json` `name`).
     workspace: Vec<String>,
 }
@@ -53,7 +53,7 @@ impl Graph {
             ..ResolveOptions::default()
         };
         let mut dirs = std::collections::HashSet::new();
-        let mut aliases = false;
+        let mut alias_roots = Vec::new();
         let mut workspace = Vec::new();
         for f in files {
             let mut dir = f.parent();
@@ -61,7 +61,11 @@ impl Graph {
                 if !dirs.insert(d.to_path_buf()) {
                     break;
                 }
-                aliases |= d.join("tsconfig.json").is_file();
+                if let Ok(text) = std::fs::read_to_string(d.join("tsconfig.json"))
+                    && (text.contains("\"paths\"") || text.contains("\"baseUrl\""))
+                {
+                    alias_roots.push(d.to_path_buf());
+                }
                 if let Some(name) = package_name(&d.join("package.json")) {
                     workspace.push(name);
                 }
@@ -76,7 +80,7 @@ impl Graph {
                 .enumerate()
                 .map(|(i, p)| (p, i))
                 .collect(),
-            aliases,
+            alias_roots,
             workspace,
         }
     }
@@ -84,7 +88,10 @@ impl Graph {
     /// The analysed file that `specifier`, imported from `from`, names.
     pub fn resolve(&self, from: &Path, specifier: &str) -> Option<usize> {
         let relative = specifier.starts_with('.') || specifier.starts_with('/');
-        if !relative && !self.aliases && !self.is_workspace(specifier) {
+        if !relative
+            && !self.is_workspace(specifier)
+            && !self.alias_roots.iter().any(|r| from.starts_with(r))
+        {
             // A package from node_modules: opaque, and not worth a lookup.
             return None;
         }
