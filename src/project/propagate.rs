@@ -333,7 +333,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             .axios_timeout
             .map(|line| format!("{}:{line}", n.summary.display))
     });
-    if let Some(at) = axios {
+    if let Some(at) = &axios {
         for (i, n) in nodes.iter().enumerate() {
             if n.summary.axios_timeout.is_none() {
                 facts.entry(i).or_default().axios_timeout = Some(at.clone());
@@ -350,7 +350,12 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             let Some(Entity::Fn(b, f)) = follow(nodes, Entity::Module(t), &import.path, 0) else {
                 continue;
             };
-            if let Some((_, what)) = nodes[b].summary.http_wrappers.iter().find(|(g, _)| *g == f) {
+            if let Some((_, what, _)) = nodes[b]
+                .summary
+                .http_wrappers
+                .iter()
+                .find(|(g, _, is_axios)| *g == f && !(*is_axios && axios.is_some()))
+            {
                 let line = nodes[b].summary.functions[f].1;
                 facts.entry(a).or_default().http_wrappers.push((
                     i,

@@ -22,11 +22,18 @@ pub use summary::summarize;
 
 /// Is a file with no rule trigger and no repeating code worth modelling for the project? Only
 /// when it makes a setting other files depend on (`axios.defaults.timeout`, a Fastify
-/// `decorate`) or starts a server (`.listen(`: the entry file, whose calls are start-up code).
+/// `decorate`), starts a server (`.listen(`: the entry file, whose calls are start-up code)
+/// or may re-export other files (a barrel).
 /// Modelling every file would cost about a third more time on library code; the price is that
 /// a chain through a file with none of these (a plain pass-through module) is not followed.
 pub fn worth_summarizing(src: &str) -> bool {
-    src.contains("defaults.timeout") || src.contains("decorate(") || src.contains(".listen(")
+    src.contains("defaults.timeout")
+        || src.contains("decorate(")
+        || src.contains(".listen(")
+        // A barrel: `export * from './cart'`, `export { total } from './totals'`.
+        || src.contains("export *")
+        || src.contains("} from '")
+        || src.contains("} from \"")
 }
 
 /// One import of a file: the module specifier and the path inside the module's exports that
@@ -126,9 +133,10 @@ pub struct Summary {
     pub axios_timeout: Option<usize>,
     /// `fastify.decorate('name', { method() {} })`: the methods of each decorated service.
     pub decorations: Vec<(Atom, Vec<(Atom, FnId)>)>,
-    /// Functions that forward their argument to an HTTP client (`fetch(url, ...)`): a caller
-    /// that passes no deadline gets the finding. With what they call, for messages.
-    pub http_wrappers: Vec<(FnId, String)>,
+    /// Functions that forward their argument to an HTTP client (`fetch(url, ...)`) without a
+    /// deadline of their own: a caller that passes none gets the finding. With what they call,
+    /// for messages, and whether it is axios (whose project-wide default timeout may apply).
+    pub http_wrappers: Vec<(FnId, String, bool)>,
 }
 
 /// How often a function runs because of callers in other files, and the chain that says so.

@@ -701,7 +701,7 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
 }
 
 /// Exported functions that hand their own argument to an HTTP client as the URL.
-fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String)> {
+fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bool)> {
     let mut out = Vec::new();
     let exported = exports.iter().flat_map(|e| match &e.value {
         ExportValue::Fn(f) => vec![*f],
@@ -712,10 +712,22 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String)> {
         matches!(arg, Some(Arg::Path(p, _)) if matches!(&p.root, Root::Binding(id)
             if model.binding(id).is_some_and(|b| b.kind == BindingKind::Param && b.scope == Some(f))))
     };
+    // A deadline of its own: a literal `timeout`, or `signal: AbortSignal.timeout(...)` that
+    // does not depend on the caller.
+    let own_deadline = |args: &[Arg]| {
+        args.iter().any(|a| {
+            matches!(a.prop("timeout"), Some(Arg::Num(..)))
+                || a.prop("signal").is_some_and(|s| {
+                    let text = model.text(s.span());
+                    text.contains("timeout(") && !text.contains('?')
+                })
+        })
+    };
     for f in exported {
         let plain = model.plain_calls.iter().find(|c| {
             model.is_within(c.in_fn, Some(f))
                 && from_param(f, c.args.first())
+                && !own_deadline(&c.args)
                 && (if c.global {
                     c.name == "fetch"
                 } else {
@@ -726,12 +738,14 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String)> {
                 })
         });
         if let Some(c) = plain {
-            out.push((f, format!("`{}`", c.name)));
+            let axios = model.binding(&c.callee).and_then(|b| b.module()) == Some("axios");
+            out.push((f, format!("`{}`", c.name), axios));
             continue;
         }
         let member = model.member_calls.iter().find(|c| {
             model.is_within(c.in_fn, Some(f))
                 && from_param(f, c.args.first())
+                && !own_deadline(&c.args)
                 && matches!(
                     c.method.as_str(),
                     "request" | "get" | "post" | "put" | "patch" | "delete"
@@ -742,7 +756,8 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String)> {
                     .is_some_and(|m| CLIENT_MODULES.contains(&m))
         });
         if let Some(c) = member {
-            out.push((f, format!("`{}`", model.text(c.callee_span))));
+            let axios = c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("axios");
+            out.push((f, format!("`{}`", model.text(c.callee_span)), axios));
         }
     }
     out
