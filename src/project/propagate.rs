@@ -112,13 +112,11 @@ fn export_entity(nodes: &[Node], b: usize, value: &ExportValue, depth: u8) -> Op
     })
 }
 
+/// Services decorated onto a Fastify instance, by name: the file and the methods.
+type Decorated<'a> = HashMap<&'a str, Vec<(usize, &'a [(Atom, FnId)])>>;
+
 /// What a use reaches, when it is in the project.
-fn target_of(
-    nodes: &[Node],
-    decorated: &HashMap<&str, Vec<(usize, &[(Atom, FnId)])>>,
-    a: usize,
-    u: &CrossUse,
-) -> Option<Entity> {
+fn target_of(nodes: &[Node], decorated: &Decorated<'_>, a: usize, u: &CrossUse) -> Option<Entity> {
     match &u.target {
         Target::Import { import, path } => {
             let t = nodes[a].imports.get(*import).copied().flatten()?;
@@ -166,7 +164,7 @@ struct Given {
 /// Propagates over the project and returns the facts for each file (by index; files with
 /// nothing to learn are left out).
 pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
-    let mut decorated: HashMap<&str, Vec<(usize, &[(Atom, FnId)])>> = HashMap::new();
+    let mut decorated: Decorated<'_> = HashMap::new();
     for (b, n) in nodes.iter().enumerate() {
         for (name, methods) in &n.summary.decorations {
             decorated
