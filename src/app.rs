@@ -128,16 +128,14 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
     let outcomes = if args.stdin {
         vec![lint_stdin(&args, &cwd, &configs, opts)?]
     } else {
-        let walked = crate::walk::collect(
-            &args.paths,
-            &crate::walk::WalkOptions {
-                cwd: &cwd,
-                no_ignore: args.no_ignore,
-                cli_ignore: &cli_ignore,
-                configs: &configs,
-            },
-        )
-        .map_err(|e| Failure::Config(e.to_string()))?;
+        let walk_options = crate::walk::WalkOptions {
+            cwd: &cwd,
+            no_ignore: args.no_ignore,
+            cli_ignore: &cli_ignore,
+            configs: &configs,
+        };
+        let walked = crate::walk::collect(&args.paths, &walk_options)
+            .map_err(|e| Failure::Config(e.to_string()))?;
         for note in &walked.notes {
             say("note", note);
         }
@@ -147,7 +145,9 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
             say("note", "no JavaScript or TypeScript files to lint");
         }
         walk_wall = started.elapsed();
-        let targets = walked.targets.into_iter().map(|t| (t, true)).collect();
+        // Named files are linted with the project around them (see `project::with_context`).
+        let targets = crate::project::with_context(walked.targets, &args.paths, &walk_options)
+            .map_err(|e| Failure::Config(e.to_string()))?;
         let (outcomes, timings) =
             crate::project::lint_project(targets, &opts).map_err(Failure::Io)?;
         project_timings = timings;

@@ -113,3 +113,49 @@ fn the_message_names_the_chain_across_files() {
         "{message}"
     );
 }
+
+#[test]
+fn a_partial_run_reads_the_project_but_reports_only_the_named_file() {
+    // `package.json` marks the project's root: the routes and controllers around the named
+    // service are read for facts, and only the service is reported.
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/express-layers");
+    let run = leaklint(&project, &["--format", "json", "services/audit.js"]);
+    run.assert_code(0);
+    let json = run.json();
+    let files: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(files, ["services/audit.js"], "{}", run.stdout);
+    let rules: Vec<&str> = json["files"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule"))
+        .collect();
+    assert_eq!(rules, ["unbounded-cache"], "{}", run.stdout);
+}
+
+#[test]
+fn a_file_outside_any_project_is_linted_alone() {
+    // No package.json, tsconfig.json or .git above it: no callers are known, nothing repeats.
+    let dir = cli_support::project();
+    let service = "const lookups = [];\nexports.remember = (sku) => { lookups.push(sku); };\n";
+    let routes = "const express = require('express');\nconst { remember } = require('./service');\nconst app = express();\napp.get('/x/:sku', (req, res) => { remember(req.params.sku); res.end(); });\n";
+    cli_support::write(dir.path(), "service.js", service);
+    cli_support::write(dir.path(), "routes.js", routes);
+    let alone = leaklint(dir.path(), &["--format", "json", "service.js"]);
+    alone.assert_code(0);
+    assert_eq!(
+        cli_support::rules_in(&alone.json(), "service.js"),
+        Vec::<String>::new()
+    );
+    // Linted together, the route's caller makes it per request.
+    let together = leaklint(dir.path(), &["--format", "json", "."]);
+    assert_eq!(
+        cli_support::rules_in(&together.json(), "service.js"),
+        ["unbounded-cache"]
+    );
+}

@@ -20,6 +20,68 @@ use rayon::prelude::*;
 use crate::engine::{LintOptions, Outcome};
 use crate::walk::Target;
 
+/// A partial run (`leaklint src/routes/orders.js`, or pre-commit passing the changed files):
+/// the project around each named file is read for facts, and only the named files are
+/// reported. The project's root is the nearest folder at or above the file with a
+/// `package.json`, `tsconfig.json` or `.git`; a file with none above it is linted alone.
+/// Returns the targets with `true` for the ones to report.
+pub fn with_context(
+    named: Vec<Target>,
+    paths: &[PathBuf],
+    opts: &crate::walk::WalkOptions<'_>,
+) -> Result<Vec<(Target, bool)>, crate::config::ConfigError> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        if !path.is_file() {
+            continue;
+        }
+        let abs = crate::paths::absolute(path, opts.cwd);
+        let root = abs.ancestors().skip(1).find(|d| {
+            ["package.json", "tsconfig.json", ".git"]
+                .iter()
+                .any(|marker| d.join(marker).exists())
+        });
+        if let Some(root) = root
+            && !roots.iter().any(|r| root.starts_with(r))
+        {
+            roots.retain(|r| !r.starts_with(root));
+            roots.push(root.to_path_buf());
+        }
+    }
+    let seen: std::collections::HashSet<PathBuf> = named
+        .iter()
+        .map(|t| std::fs::canonicalize(&t.path).unwrap_or_else(|_| t.path.clone()))
+        .collect();
+    let mut out: Vec<(Target, bool)> = named.into_iter().map(|t| (t, true)).collect();
+    if roots.is_empty() {
+        return Ok(out);
+    }
+    // Relative to the current directory, like the named paths, so that display paths agree.
+    let root_paths: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| {
+            r.strip_prefix(opts.cwd).map_or_else(
+                |_| r.clone(),
+                |p| {
+                    if p.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        p.to_path_buf()
+                    }
+                },
+            )
+        })
+        .collect();
+    let around = crate::walk::collect(&root_paths, opts)?;
+    for t in around.targets {
+        let canonical = std::fs::canonicalize(&t.path).unwrap_or_else(|_| t.path.clone());
+        if !seen.contains(&canonical) {
+            out.push((t, false));
+        }
+    }
+    Ok(out)
+}
+
 /// Wall time of the project phase, for `LEAKLINT_TIMINGS`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProjectTimings {
