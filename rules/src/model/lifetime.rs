@@ -66,6 +66,9 @@ pub enum Reason {
         class: String,
         line: usize,
     },
+    /// `this.x` of a class whose single instance another file creates at module scope; `made`
+    /// says where ("the single `Store` instance, created at module scope (server.js:8)").
+    InstanceElsewhere { shown: String, made: String },
 }
 
 /// The enclosing function of a [`Reason::Enclosing`] binding, as it is shown.
@@ -125,6 +128,7 @@ impl Why {
             Reason::SingleInstance { shown, class, line } => format!(
                 "`{shown}` belongs to the single `{class}` instance created at module scope (line {line})"
             ),
+            Reason::InstanceElsewhere { shown, made } => format!("`{shown}` belongs to {made}"),
         }
     }
 
@@ -409,11 +413,13 @@ impl Model<'_> {
         }
         // Made once, in another file, for the life of the process.
         if let Some(why) = self.project_singleton(class) {
-            return Lifetime::Outlives(Why {
-                text: format!("`{}` belongs to {why}", self.path_text(path)),
-                decl: Some(c.span),
-                label: String::new(),
-            });
+            return Lifetime::Outlives(Why::new(
+                Reason::InstanceElsewhere {
+                    shown,
+                    made: why.to_string(),
+                },
+                Some(c.span),
+            ));
         }
         // A class instantiated only at start-up, once: its instance lives for the whole program.
         let sites: Vec<_> = self
