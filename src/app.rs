@@ -124,19 +124,18 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
     let mut walk_notes = Vec::new();
     let started = std::time::Instant::now();
     let mut walk_wall = std::time::Duration::ZERO;
+    let mut project_timings = crate::project::ProjectTimings::default();
     let outcomes = if args.stdin {
         vec![lint_stdin(&args, &cwd, &configs, opts)?]
     } else {
-        let walked = crate::walk::collect(
-            &args.paths,
-            &crate::walk::WalkOptions {
-                cwd: &cwd,
-                no_ignore: args.no_ignore,
-                cli_ignore: &cli_ignore,
-                configs: &configs,
-            },
-        )
-        .map_err(|e| Failure::Config(e.to_string()))?;
+        let walk_options = crate::walk::WalkOptions {
+            cwd: &cwd,
+            no_ignore: args.no_ignore,
+            cli_ignore: &cli_ignore,
+            configs: &configs,
+        };
+        let walked = crate::walk::collect(&args.paths, &walk_options)
+            .map_err(|e| Failure::Config(e.to_string()))?;
         for note in &walked.notes {
             say("note", note);
         }
@@ -146,7 +145,13 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
             say("note", "no JavaScript or TypeScript files to lint");
         }
         walk_wall = started.elapsed();
-        crate::engine::lint_targets(walked.targets, &opts).map_err(Failure::Io)?
+        // Named files are linted with the project around them (see `project::with_context`).
+        let targets = crate::project::with_context(walked.targets, &args.paths, &walk_options)
+            .map_err(|e| Failure::Config(e.to_string()))?;
+        let (outcomes, timings) =
+            crate::project::lint_project(targets, &opts).map_err(Failure::Io)?;
+        project_timings = timings;
+        outcomes
     };
 
     let mut report = Report::default();
@@ -187,7 +192,13 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
     };
     write_report(&report, &args, &run)?;
     if std::env::var_os("LEAKLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {
-        print_timings(&report, walk_wall, linted_at - started, linted_at.elapsed());
+        print_timings(
+            &report,
+            walk_wall,
+            linted_at - started,
+            project_timings,
+            linted_at.elapsed(),
+        );
     }
     Ok(exit)
 }
@@ -198,6 +209,7 @@ fn print_timings(
     report: &Report,
     walk_wall: std::time::Duration,
     lint_wall: std::time::Duration,
+    project: crate::project::ProjectTimings,
     output_wall: std::time::Duration,
 ) {
     let mut sum = leaklint_rules::Timings::default();
@@ -230,6 +242,15 @@ fn print_timings(
         format!(
             "timing   rules (summed over files): {:.0} ms",
             ms(sum.rules)
+        ),
+        format!(
+            "timing   project phase: module graph and propagation (wall): {:.0} ms",
+            ms(project.phase)
+        ),
+        format!(
+            "timing   project phase: linting again with project facts (wall): {:.0} ms for {} files",
+            ms(project.relint),
+            project.relinted_files
         ),
         format!("timing output (wall): {:.0} ms", ms(output_wall)),
     ];

@@ -123,9 +123,8 @@ ignore = [
 handler_registrars = []
 # Names whose values live as long as the process, e.g. an event bus imported everywhere.
 long_lived = []
-# Constructors of bounded (LRU) caches, besides lru-cache and quick-lru.
-lru_constructors = []
-# HTTP client names, besides fetch, axios, got, undici and http(s).
+# HTTP clients (functions or modules) besides fetch, axios, got, undici and http(s): their
+# calls in repeating code need a `timeout` or `signal`.
 http_clients = []
 "#
     )

@@ -12,7 +12,6 @@
 //! [knowledge]
 //! handler_registrars = ["action"]     # extra methods that register per-request handlers
 //! long_lived = ["bus"]                # extra names whose values live for the whole process
-//! lru_constructors = ["BoundedCache"] # extra bounded-cache constructors
 //! http_clients = ["ky"]               # extra HTTP client names
 //! ```
 //!
@@ -61,6 +60,7 @@ struct RawKnowledge {
     handler_registrars: Vec<String>,
     #[serde(default)]
     long_lived: Vec<String>,
+    /// Accepted so that older configurations still load; nothing needs it (see README).
     #[serde(default)]
     lru_constructors: Vec<String>,
     #[serde(default)]

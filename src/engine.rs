@@ -4,7 +4,8 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use leaklint_rules::{Finding, Flavor, LineIndex, Meta, Severity};
+use leaklint_rules::project::Summary;
+use leaklint_rules::{Finding, Flavor, InProject, LineIndex, Meta, Severity};
 use rayon::prelude::*;
 
 use crate::config::{Config, Level};
@@ -76,11 +77,7 @@ pub enum Outcome {
 
 /// Lints every target in parallel. The result is in no particular order.
 pub fn lint_targets(targets: Vec<Target>, opts: &LintOptions) -> Result<Vec<Outcome>, String> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(leaklint_rules::STACK_SIZE)
-        .thread_name(|i| format!("leaklint-{i}"))
-        .build()
-        .map_err(|e| format!("cannot start worker threads: {e}"))?;
+    let pool = pool()?;
     Ok(pool.install(|| {
         targets
             .into_par_iter()
@@ -93,6 +90,15 @@ pub fn lint_targets(targets: Vec<Target>, opts: &LintOptions) -> Result<Vec<Outc
             })
             .collect()
     }))
+}
+
+/// Worker threads with stacks big enough for [`lint_bytes`].
+pub fn pool() -> Result<rayon::ThreadPool, String> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(leaklint_rules::STACK_SIZE)
+        .thread_name(|i| format!("leaklint-{i}"))
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))
 }
 
 /// Lints text that is not a file on disk (standard input) on a thread with a big stack.
@@ -129,28 +135,48 @@ pub fn lint_bytes(
     config: &Config,
     opts: &LintOptions,
 ) -> Outcome {
+    lint_bytes_in_project(path, bytes, flavor, config, opts, &InProject::default()).0
+}
+
+/// [`lint_bytes`] as part of a whole-project run: also returns the file's summary when asked,
+/// and lints with the project's facts about the file (see [`crate::project`]).
+pub fn lint_bytes_in_project(
+    path: String,
+    bytes: Vec<u8>,
+    flavor: Flavor,
+    config: &Config,
+    opts: &LintOptions,
+    project: &InProject<'_>,
+) -> (Outcome, Option<Summary>) {
     let bom = bytes.starts_with("\u{feff}".as_bytes());
     let text = match Decoded::from_bytes(bytes) {
         Decoded::Text(text) => text,
         other => {
-            return Outcome::Skipped {
-                path,
-                reason: other.skip_reason().unwrap_or("not text"),
-            };
+            return (
+                Outcome::Skipped {
+                    path,
+                    reason: other.skip_reason().unwrap_or("not text"),
+                },
+                None,
+            );
         }
     };
     let enabled = |meta: &'static Meta| opts.severity(meta, config).is_some();
     // A bug in one rule must not take the other files down: report it and go on.
     let linted = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        leaklint_rules::lint(&text, flavor, &enabled, &config.knowledge)
+        leaklint_rules::lint_in_project(&text, flavor, &enabled, &config.knowledge, project)
     }));
-    let linted = match linted {
-        Ok(result) => result,
+    let (linted, summary) = match linted {
+        Ok(Ok((file, summary))) => (Ok(file), summary),
+        Ok(Err(e)) => (Err(e), None),
         Err(_) => {
-            return Outcome::Failed {
-                error: format!("internal error while linting {path} (please report it)"),
-                path,
-            };
+            return (
+                Outcome::Failed {
+                    error: format!("internal error while linting {path} (please report it)"),
+                    path,
+                },
+                None,
+            );
         }
     };
     let mut report = FileReport {
@@ -168,7 +194,7 @@ pub fn lint_bytes(
         && file.comments.is_empty()
     {
         report.timings = file.timings;
-        return Outcome::Linted(report);
+        return (Outcome::Linted(report), summary);
     }
     let index = LineIndex::new(&text);
     match linted {
@@ -216,7 +242,7 @@ pub fn lint_bytes(
     if anything {
         report.text = Some(Arc::from(text));
     }
-    Outcome::Linted(report)
+    (Outcome::Linted(report), summary)
 }
 
 fn to_problem(f: Finding, severity: Severity, text: &str, index: &LineIndex) -> Problem {

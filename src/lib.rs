@@ -12,6 +12,7 @@ pub mod heap;
 pub mod lsp;
 pub mod output;
 pub mod paths;
+pub mod project;
 pub mod report;
 pub mod source;
 pub mod suppress;

@@ -8,8 +8,10 @@ pub struct Knowledge {
     pub handler_registrars: Vec<String>,
     /// Extra global or imported names whose values live for the whole process, e.g. `"bus"`.
     pub long_lived: Vec<String>,
-    /// Extra constructors of bounded (LRU) caches.
+    /// Accepted from older configurations and unused: only `Map`, `Set`, arrays and plain
+    /// objects are ever unbounded collections, so a bounded cache needs no listing.
     pub lru_constructors: Vec<String>,
-    /// Extra HTTP client names.
+    /// Extra HTTP clients: functions or modules whose calls in repeating code need a `timeout`
+    /// or `signal` (read by untimed-promise).
     pub http_clients: Vec<String>,
 }

@@ -12,6 +12,7 @@ pub mod listener_leak;
 pub mod max_listeners_disabled;
 pub mod model;
 pub mod parse;
+pub mod project;
 mod registry;
 pub mod timer_leak;
 mod triggers;
@@ -219,6 +220,28 @@ pub fn lint(
     enabled: &dyn Fn(&'static Meta) -> bool,
     knowledge: &Knowledge,
 ) -> Result<FileLint, ParseError> {
+    lint_in_project(src, flavor, enabled, knowledge, &InProject::default()).map(|(lint, _)| lint)
+}
+
+/// How a file takes part in a whole-project run (see [`project`]).
+#[derive(Default)]
+pub struct InProject<'a> {
+    /// Also return the file's [`project::Summary`], under this display path.
+    pub summarize: Option<&'a str>,
+    /// What the project phase found out about this file.
+    pub facts: Option<&'a project::FileFacts>,
+}
+
+/// [`lint`] as part of a project: also summarises the file (when asked) and lints with the
+/// project's facts about it. A file with facts that can add findings runs every rule its
+/// triggers allow, even without repeating code of its own: its callers elsewhere repeat.
+pub fn lint_in_project(
+    src: &str,
+    flavor: Flavor,
+    enabled: &dyn Fn(&'static Meta) -> bool,
+    knowledge: &Knowledge,
+    project: &InProject<'_>,
+) -> Result<(FileLint, Option<project::Summary>), ParseError> {
     use std::time::Instant;
     parse::with_globals(|| {
         let mut timings = Timings::default();
@@ -226,23 +249,41 @@ pub fn lint(
         let mut parsed = parse::parse_only(src, flavor)?;
         timings.parse = t.elapsed();
         let present = triggers::Present::scan(src);
+        let repeats_elsewhere = project.facts.is_some_and(|f| f.can_add());
         let rules: Vec<&dyn Rule> = ALL
             .iter()
             .copied()
-            .filter(|r| enabled(r.meta()) && present.triggers(r.meta(), knowledge))
+            .filter(|r| {
+                enabled(r.meta())
+                    && (present.triggers(r.meta(), knowledge)
+                        || (repeats_elsewhere && present.own(r.meta()))
+                        || calls_http_elsewhere(r.meta(), src, knowledge, project.facts))
+            })
             .collect();
-        if rules.is_empty() {
-            return Ok(FileLint {
-                findings: Vec::new(),
-                comments: collect_comments(&parsed.comments),
-                timings,
-            });
+        let summarize = project.summarize.filter(|_| {
+            !rules.is_empty()
+                || present.repeating()
+                || ALL
+                    .iter()
+                    .any(|r| enabled(r.meta()) && present.own(r.meta()))
+                || project::worth_summarizing(src)
+        });
+        if rules.is_empty() && summarize.is_none() {
+            return Ok((
+                FileLint {
+                    findings: Vec::new(),
+                    comments: collect_comments(&parsed.comments),
+                    timings,
+                },
+                None,
+            ));
         }
         let t = Instant::now();
         parse::resolve(&mut parsed, flavor);
         timings.resolve = t.elapsed();
         let t = Instant::now();
-        let model = model::Model::build(&parsed, src, knowledge);
+        let model = model::Model::build_with(&parsed, src, knowledge, project.facts);
+        let summary = summarize.map(|display| project::summarize(&model, &parsed.program, display));
         timings.model = t.elapsed();
         let t = Instant::now();
         let mut findings = Vec::new();
@@ -256,12 +297,32 @@ pub fn lint(
         findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule.id));
         timings.rules = t.elapsed();
         let comments = collect_comments(&parsed.comments);
-        Ok(FileLint {
-            findings,
-            comments,
-            timings,
-        })
+        Ok((
+            FileLint {
+                findings,
+                comments,
+                timings,
+            },
+            summary,
+        ))
     })
+}
+
+/// HTTP calls the untimed-promise rule's own triggers cannot see: a project function that
+/// forwards to an HTTP client (known from the project phase), or a client named in
+/// `[knowledge] http_clients`.
+fn calls_http_elsewhere(
+    meta: &Meta,
+    src: &str,
+    knowledge: &Knowledge,
+    facts: Option<&project::FileFacts>,
+) -> bool {
+    meta.id == untimed_promise::UntimedPromise::META.id
+        && (facts.is_some_and(|f| !f.http_wrappers.is_empty())
+            || knowledge
+                .http_clients
+                .iter()
+                .any(|c| src.contains(c.as_str())))
 }
 
 /// Stack size for threads that call [`lint`]. Reserved, not committed: only deep input uses it.

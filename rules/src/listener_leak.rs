@@ -1,7 +1,8 @@
 //! `listener-leak`: a listener added per request, per connection or per call to an emitter that
 //! outlives that invocation, and never removed for it.
 
-use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Role, Why};
+use crate::model::emitters::{LISTENER_METHODS, ONCE_METHODS};
+use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Reason, Role, Why};
 use crate::{Finding, Rule, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
@@ -14,11 +15,15 @@ declare_rule! {
     /// instance, on a receiver that lives longer than that: a module-level emitter, an import,
     /// `process`, the application reached through `req.app`, the keep-alive socket behind a
     /// request, a variable of an enclosing function, `this` of a singleton, or an `AbortSignal`
-    /// handed in by the caller. It stays quiet when the same invocation removes the listener
+    /// handed in by the caller (a parameter, `opts.signal`, a destructuring of an options
+    /// parameter, or a copy of the options kept on `this`). Optional chaining (`hub?.on(...)`)
+    /// and chained registrations (`e.once('a', f).on('b', g)`) are registrations on the same
+    /// receiver. It stays quiet when the same invocation removes the listener
     /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, in the
     /// handler, a callback it defines such as `res.on('close', ...)`, a helper it calls, or for
     /// classes any method), when `{ signal }` is passed, when a disposer is kept, and when a guard
-    /// makes the registration happen once.
+    /// makes the registration happen once (a guard is state that outlives the call: a
+    /// parameter reassigned in the call is none).
     ///
     /// ### Why it leaks
     ///
@@ -123,22 +128,13 @@ declare_rule! {
     }
 }
 
-const REGISTRARS: &[&str] = &[
-    "on",
-    "addListener",
-    "prependListener",
-    "addEventListener",
-    "once",
-    "prependOnceListener",
-];
-
 impl Rule for ListenerLeak {
     fn meta(&self) -> &'static crate::Meta {
         &Self::META
     }
 
     fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
-        for call in model.calls_of(REGISTRARS) {
+        for call in model.calls_of(LISTENER_METHODS) {
             if let Some(finding) = check_registration(model, call) {
                 found.push(finding);
             }
@@ -171,8 +167,8 @@ fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
     let Lifetime::Outlives(why) = model.lifetime(receiver, Some(f)) else {
         return None;
     };
-    let is_signal = why.text.contains("AbortSignal");
-    let once = matches!(call.method.as_str(), "once" | "prependOnceListener")
+    let is_signal = matches!(why.reason, Reason::CallerSignal { .. });
+    let once = ONCE_METHODS.contains(&call.method.as_str())
         || call
             .args
             .get(2)
@@ -216,13 +212,13 @@ fn finding(
     };
     let message = format!(
         "listener added to `{receiver}` {phrase}{once_note}: {}; {runs}",
-        why.text
+        why.text()
     );
 
     let event_text = event
         .as_ref()
         .map_or("event".to_string(), |e| format!("'{e}'"));
-    let help = if why.text.contains("AbortSignal") {
+    let help = if matches!(why.reason, Reason::CallerSignal { .. }) {
         format!(
             "remove it when the call settles (`{receiver}.removeEventListener({event_text}, onAbort)` in a `finally` block), \
              or use `events.addAbortListener({receiver}, onAbort)` and dispose of what it returns"
@@ -271,10 +267,8 @@ fn finding(
     signature.function = function;
 
     let mut finding = Finding::new(call.callee_span, message, help, signature);
-    if let Some(decl) = why.decl
-        && !why.label.is_empty()
-    {
-        finding = finding.label(decl, why.label.clone());
+    if let (Some(decl), Some(label)) = (why.decl, why.label()) {
+        finding = finding.label(decl, label);
     }
     if let Some(origin) = &role.origin
         && let Some(span) = origin.span

@@ -75,6 +75,18 @@ impl Present {
         present
     }
 
+    /// Is one of `rule`'s own triggers present (whatever its `requires`)?
+    pub fn own(&self, rule: &Meta) -> bool {
+        ALL.iter()
+            .position(|r| std::ptr::eq(r.meta(), rule))
+            .is_some_and(|i| self.rules[i])
+    }
+
+    /// Is a token of repeating code present?
+    pub fn repeating(&self) -> bool {
+        self.repeating
+    }
+
     /// Could `rule` fire on the scanned text? Same answer as [`Meta::triggered_by`].
     pub fn triggers(&self, rule: &Meta, knowledge: &Knowledge) -> bool {
         let Some(i) = ALL.iter().position(|r| std::ptr::eq(r.meta(), rule)) else {

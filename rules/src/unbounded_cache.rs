@@ -230,7 +230,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     let message = format!(
         "`{name}` grows {phrase} and nothing removes its entries: {}, {}; {what} {phrase}, and nothing in this file \
          deletes, clears or evicts; {runs}",
-        why.text,
+        why.text(),
         kind.described()
     );
     let help = format!(

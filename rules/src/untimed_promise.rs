@@ -1,6 +1,7 @@
 //! `untimed-promise`: outbound I/O with no deadline, and promises that may never settle,
 //! awaited or returned from code that runs per request or per call.
 
+use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, NewCall, PlainCall, Root};
 use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
@@ -18,7 +19,10 @@ declare_rule! {
     /// settles only from an event listener, with no timer, signal or reject path. It stays quiet
     /// for `AbortSignal.timeout()`, `AbortSignal.any([...])` and any controller's signal, calls
     /// inside `Promise.race([...])` (which a timer can end), clients created with a timeout,
-    /// sleeps (`new Promise(r => setTimeout(r, ms))`), and start-up code.
+    /// sleeps (`new Promise(r => setTimeout(r, ms))`), and start-up code. Options are read
+    /// inline, from a local variable holding an object literal, and through spreads and
+    /// `Object.assign` / `__assign` / `_objectSpread`; a variable reassigned before the call is
+    /// not judged.
     ///
     /// ### Why it leaks
     ///
@@ -95,14 +99,6 @@ const EVENTS_MODULES: &[&str] = &["events", "node:events"];
 const AXIOS_VERBS: &[&str] = &[
     "get", "delete", "head", "options", "post", "put", "patch", "request",
 ];
-const LISTENERS: &[&str] = &[
-    "on",
-    "once",
-    "addListener",
-    "prependListener",
-    "prependOnceListener",
-    "addEventListener",
-];
 
 impl Rule for UntimedPromise {
     fn meta(&self) -> &'static crate::Meta {
@@ -145,11 +141,30 @@ fn repeats(model: &Model<'_>, span: Span, in_fn: Option<usize>, must_await: bool
 }
 
 /// Does an options object carry one of these keys?
-fn has_any(arg: Option<&Arg>, keys: &[&str]) -> bool {
-    arg.is_some_and(|a| keys.iter().any(|k| a.prop(k).is_some()))
+fn has_any(model: &Model<'_>, arg: Option<&Arg>, keys: &[&str]) -> bool {
+    arg.is_some_and(|a| model.options_set(a, keys))
+}
+
+/// Does any argument carry a `timeout` or a `signal`?
+fn any_timed(model: &Model<'_>, args: &[Arg]) -> bool {
+    args.iter()
+        .any(|a| model.options_set(a, &["timeout", "signal"]))
 }
 
 fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
+    // A project function in another file that forwards to an HTTP client, or a client named in
+    // `[knowledge] http_clients`: the deadline is the caller's to give.
+    if let Some(what) = wrapper_call(model, call) {
+        if call
+            .args
+            .iter()
+            .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
+        {
+            return None;
+        }
+        let f = repeats(model, call.span, call.in_fn, true)?;
+        return Some(finding(model, call.callee_span, call.span, f, &what, None));
+    }
     // The global `fetch`, or what the callee was imported as, and from where.
     let (module, name) = if call.global {
         (None, call.name.clone())
@@ -164,11 +179,12 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
     let (what, ok) = match (module, name.as_str()) {
         (None, "fetch") | (Some("undici" | "node-fetch" | "cross-fetch"), "fetch") => (
             "`fetch` is called without a `signal`",
-            has_any(call.args.get(1), &["signal"]) || builds_request(model, call.in_fn),
+            has_any(model, call.args.get(1), &["signal"]) || builds_request(model, call.in_fn),
         ),
         (Some("undici"), "request") => (
             "undici `request` is called without `headersTimeout`, `bodyTimeout` or a `signal`",
             has_any(
+                model,
                 call.args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
             ),
@@ -178,21 +194,16 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
         {
             (
                 "axios is called without a `timeout`",
-                call.args
-                    .iter()
-                    .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
-                    || axios_defaults_timed(model),
+                any_timed(model, &call.args) || axios_defaults_timed(model),
             )
         }
         (Some("got"), _) => (
             "got is called without a `timeout`",
-            call.args
-                .iter()
-                .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some()),
+            any_timed(model, &call.args),
         ),
         (Some(m), "once") if EVENTS_MODULES.contains(&m) => (
             "`events.once` waits for an event with no `signal` to give up",
-            has_any(call.args.get(2), &["signal"]),
+            has_any(model, call.args.get(2), &["signal"]),
         ),
         _ => return None,
     };
@@ -208,13 +219,12 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
     let method = call.method.as_str();
     let (what, ok, must_await) = match (model.module_of(receiver), method) {
         (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && receiver.props.is_empty() => {
-            let options = call.args.iter().find(|a| matches!(a, Arg::Object(..)));
-            let timed_options = has_any(options, &["timeout", "signal"]);
+            let timed_options = any_timed(model, &call.args);
             let timed_later = call.stored_to.as_ref().is_some_and(|req| {
                 model.member_calls.iter().any(|c| {
                     c.receiver.as_ref().is_some_and(|r| model.same_object(r, req))
                         && (c.method == "setTimeout"
-                            || (LISTENERS.contains(&c.method.as_str())
+                            || (LISTENER_METHODS.contains(&c.method.as_str())
                                 && matches!(c.args.first(), Some(Arg::Str(e, _)) if e == "timeout")))
                 })
             });
@@ -232,22 +242,31 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
         }
         (Some("axios"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
             "axios is called without a `timeout` on the call, the instance or `axios.defaults`",
-            call.args
-                .iter()
-                .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
-                || axios_defaults_timed(model),
+            any_timed(model, &call.args) || axios_defaults_timed(model),
             true,
         ),
+        (Some(m), verb)
+            if AXIOS_VERBS.contains(&verb)
+                && receiver.props.is_empty()
+                && model.knowledge.http_clients.iter().any(|c| c == m) =>
+        {
+            (
+                "an HTTP client named in `[knowledge] http_clients` is called without a `timeout` or `signal`",
+                call.args
+                    .iter()
+                    .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some()),
+                true,
+            )
+        }
         (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
             "got is called without a `timeout`",
-            call.args
-                .iter()
-                .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some()),
+            any_timed(model, &call.args),
             true,
         ),
         (Some("undici"), "request" | "fetch") if receiver.props.is_empty() => (
             "undici is called without `headersTimeout`, `bodyTimeout` or a `signal`",
             has_any(
+                model,
                 call.args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
             ),
@@ -255,7 +274,7 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
         ),
         (Some(m), "once") if EVENTS_MODULES.contains(&m) && receiver.props.is_empty() => (
             "`events.once` waits for an event with no `signal` to give up",
-            has_any(call.args.get(2), &["signal"]),
+            has_any(model, call.args.get(2), &["signal"]),
             true,
         ),
         // An instance made by `axios.create(config)`: timed when the config has a timeout.
@@ -263,11 +282,8 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
             let created = axios_instance_config(model, receiver)?;
             (
                 "this axios instance is created without a `timeout`, and the call sets none",
-                created.is_some_and(|c| c.prop("timeout").is_some())
-                    || call
-                        .args
-                        .iter()
-                        .any(|a| a.prop("timeout").is_some() || a.prop("signal").is_some())
+                created.is_some_and(|c| model.options_set(c, &["timeout"]))
+                    || any_timed(model, &call.args)
                     || instance_defaults_timed(model, receiver),
                 true,
             )
@@ -281,6 +297,34 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
     Some(finding(model, call.callee_span, call.span, f, what, None))
 }
 
+/// "`request` (http.js:9) forwards to `nodeFetch` and is called without a `timeout` or
+/// `signal`", for a call of a project HTTP wrapper or a configured HTTP client.
+fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
+    if let Some(wrapped) = model.project_http_wrapper(&call.callee) {
+        return Some(format!(
+            "`{}` {wrapped} and is called without a `timeout` or `signal`",
+            call.name
+        ));
+    }
+    let clients = &model.knowledge.http_clients;
+    if clients.is_empty() {
+        return None;
+    }
+    let configured = if call.global {
+        clients.iter().any(|c| *c == call.name.as_str())
+    } else {
+        let b = model.binding(&call.callee)?;
+        let module = b.module()?;
+        clients.iter().any(|c| c == module)
+    };
+    configured.then(|| {
+        format!(
+            "`{}` (an HTTP client in `[knowledge] http_clients`) is called without a `timeout` or `signal`",
+            call.name
+        )
+    })
+}
+
 /// Does this function build a `new Request(...)`? `fetch(request)` then carries whatever signal
 /// the Request was given.
 fn builds_request(model: &Model<'_>, in_fn: Option<usize>) -> bool {
@@ -290,18 +334,19 @@ fn builds_request(model: &Model<'_>, in_fn: Option<usize>) -> bool {
         .any(|n| n.in_fn == in_fn && n.callee.as_str() == "Request")
 }
 
-/// `axios.defaults.timeout = ...` somewhere in the file.
+/// `axios.defaults.timeout = ...` somewhere in the file, or elsewhere in the project.
 fn axios_defaults_timed(model: &Model<'_>) -> bool {
-    model.member_writes.iter().any(|w| {
-        w.key.as_deref() == Some("timeout")
-            && w.object.as_ref().is_some_and(|o| {
-                o.props.last().is_some_and(|p| p == "defaults")
-                    && model.module_of(&AccessPath {
-                        root: o.root.clone(),
-                        props: Vec::new(),
-                    }) == Some("axios")
-            })
-    })
+    model.project_axios_timeout().is_some()
+        || model.member_writes.iter().any(|w| {
+            w.key.as_deref() == Some("timeout")
+                && w.object.as_ref().is_some_and(|o| {
+                    o.props.last().is_some_and(|p| p == "defaults")
+                        && model.module_of(&AccessPath {
+                            root: o.root.clone(),
+                            props: Vec::new(),
+                        }) == Some("axios")
+                })
+        })
 }
 
 /// `api.defaults.timeout = ...` for an instance `api`.
@@ -350,14 +395,10 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
     {
         return None;
     }
-    if text.contains("setTimeout")
-        || text.contains("signal")
-        || text.contains("AbortSignal")
-        || text.contains("setImmediate")
-    {
+    let inside = |s: Span| exec.span.contains(s);
+    if has_timer_or_signal(model, exec.span) {
         return None;
     }
-    let inside = |s: Span| exec.span.contains(s);
     let is_resolve = |a: &Arg| matches!(a, Arg::Path(p, _) if p.props.is_empty() && matches!(&p.root, Root::Binding(id) if *id == resolve.id));
     let calls_resolve_within = |span: Span| {
         model
@@ -375,7 +416,7 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
     }
     let listener = model.member_calls.iter().find(|c| {
         inside(c.span)
-            && LISTENERS.contains(&c.method.as_str())
+            && LISTENER_METHODS.contains(&c.method.as_str())
             && c.args.get(1).is_some_and(|h| {
                 is_resolve(h)
                     || matches!(h, Arg::Fn(f, _) if calls_resolve_within(model.functions[*f].span))
@@ -412,6 +453,32 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
         &what,
         Some(exec.span),
     ))
+}
+
+/// Does code in `span` give a promise another way to end: a timer (`setTimeout`,
+/// `setImmediate`, `x.setTimeout(...)`), a `signal` option passed to a call, a listener on an
+/// abort signal, or a read of something's `signal`? Facts from the model, not the source text:
+/// a variable named `signalsSeen` is none of these.
+fn has_timer_or_signal(model: &Model<'_>, span: Span) -> bool {
+    let signal_path = |p: &AccessPath| {
+        p.props.last().is_some_and(|l| l == "signal")
+            || matches!(&p.root, Root::Binding(id) if p.props.is_empty() && id.0.as_str() == "signal")
+            || p.is_global("AbortSignal")
+    };
+    let signal_arg =
+        |a: &Arg| a.prop("signal").is_some() || matches!(a, Arg::Path(p, _) if signal_path(p));
+    model.plain_calls.iter().any(|c| {
+        span.contains(c.span)
+            && (matches!(c.name.as_str(), "setTimeout" | "setImmediate")
+                || c.args.iter().any(signal_arg))
+    }) || model.member_calls.iter().any(|c| {
+        span.contains(c.span)
+            && (matches!(c.method.as_str(), "setTimeout" | "setImmediate")
+                || c.receiver.as_ref().is_some_and(signal_path)
+                || c.args.iter().any(signal_arg)
+                || (c.method == "addEventListener"
+                    && matches!(c.args.first(), Some(Arg::Str(e, _)) if e == "abort")))
+    })
 }
 
 /// `new Promise`, however it is spaced or commented: from `new` to the end of `Promise`.

@@ -22,7 +22,7 @@ pub enum Removal {
     Disposer,
 }
 
-const REMOVERS: &[&str] = &["off", "removeListener", "removeEventListener"];
+use super::emitters::REMOVER_METHODS;
 
 impl Model<'_> {
     /// How the listener registration `reg` (`receiver.on(event, handler[, options])`) is undone
@@ -49,7 +49,7 @@ impl Model<'_> {
             })
             .find(|c| match c.method.as_str() {
                 "removeAllListeners" => c.args.first().is_none_or(|e| same_event(e, event)),
-                m if REMOVERS.contains(&m) => {
+                m if REMOVER_METHODS.contains(&m) => {
                     c.args.first().is_some_and(|e| same_event(e, event))
                         && self.same_handler(c.args.get(1), handler)
                 }
@@ -73,9 +73,22 @@ impl Model<'_> {
             }
             cur = self.functions[g].parent;
         }
+        let root = self.invocation_root(f);
         guards.iter().any(|p| {
             if p.is_global("#listenerCount") {
                 return true;
+            }
+            // A parameter or local variable of the invocation itself is fresh on every run:
+            // writing it (`signal = local.signal`) guards nothing. A marker on a property
+            // (`signal.followed = true`) or a variable outside the invocation persists.
+            if let Root::Binding(id) = &p.root
+                && p.props.is_empty()
+                && self
+                    .binding(id)
+                    .and_then(|b| b.scope)
+                    .is_some_and(|g| self.is_within(Some(g), Some(root)))
+            {
+                return false;
             }
             let written = self
                 .functions

@@ -126,6 +126,8 @@ impl Collector<'_, '_> {
                 imported: None,
                 large: None,
                 copy_of: None,
+                read_from: None,
+                object: None,
                 uses: Vec::new(),
             },
         );
@@ -239,14 +241,20 @@ impl Collector<'_, '_> {
                     self.pending_mut(Span::from_swc(a.span).start).registered = Some(role.clone())
                 }
                 Expr::Ident(i) => {
-                    self.named_registrations
-                        .push((i.to_id(), Span::from_swc(i.span), role.clone()))
+                    self.named_registrations.push((
+                        i.to_id(),
+                        Span::from_swc(i.span),
+                        role.clone(),
+                    ));
+                    self.record_registered_ref(handler, &role);
                 }
                 Expr::Member(m) => {
                     if let (Expr::This(_), Some(name)) = (strip(&m.obj), static_prop(&m.prop))
                         && let Some(&class) = self.class_stack.last()
                     {
                         self.this_registrations.push((class, name, role.clone()));
+                    } else {
+                        self.record_registered_ref(handler, &role);
                     }
                 }
                 Expr::Call(call) => {
@@ -264,6 +272,15 @@ impl Collector<'_, '_> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// A handler named by a path (`members.show`, `show`): kept for the project phase, which
+    /// follows imported handlers into their files.
+    fn record_registered_ref(&mut self, handler: &Expr, role: &Role) {
+        if let Some(path) = self.path(handler) {
+            let in_fn = self.current_fn();
+            self.model.registered_refs.push((path, role.clone(), in_fn));
         }
     }
 
@@ -294,6 +311,9 @@ impl Collector<'_, '_> {
             Expr::Object(o) => {
                 let mut props = Vec::new();
                 for p in &o.props {
+                    if let PropOrSpread::Spread(spread) = p {
+                        props.push((super::SPREAD_KEY.into(), self.summarize_arg(&spread.expr)));
+                    }
                     if let PropOrSpread::Prop(p) = p {
                         match &**p {
                             Prop::KeyValue(kv) => {
@@ -324,6 +344,13 @@ impl Collector<'_, '_> {
                 }
                 Arg::Object(props, span)
             }
+            Expr::Call(call) if is_object_merge(call) => Arg::Object(
+                call.args
+                    .iter()
+                    .map(|a| (super::SPREAD_KEY.into(), self.summarize_arg(&a.expr)))
+                    .collect(),
+                span,
+            ),
             Expr::Call(call) => match bind_target(call).and_then(|t| self.path(t)) {
                 Some(p) => Arg::Bound(p, span),
                 None => Arg::Other(span),
@@ -466,6 +493,12 @@ impl Collector<'_, '_> {
                     self.model.awaited.insert(Span::from_swc(n.span).start);
                     return;
                 }
+                Expr::OptChain(o) => {
+                    if let OptChainBase::Call(c) = &*o.base {
+                        self.model.awaited.insert(Span::from_swc(c.span).start);
+                    }
+                    return;
+                }
                 _ => return,
             }
         }
@@ -487,9 +520,8 @@ impl Collector<'_, '_> {
     }
 
     /// Marks a call's result as kept (assigned, returned, passed on), and where it is stored.
-    fn keep(&mut self, call: &CallExpr, stored: Option<AccessPath>) {
-        self.kept_results
-            .insert(Span::from_swc(call.span).start, stored);
+    fn keep(&mut self, call_start: usize, stored: Option<AccessPath>) {
+        self.kept_results.insert(call_start, stored);
     }
 
     /// What an initialiser makes, as far as the rules care.
@@ -517,6 +549,52 @@ impl Collector<'_, '_> {
                 _ => Init::Other,
             },
             _ => Init::Other,
+        }
+    }
+
+    /// `const s = opts.signal` / `const { signal: s } = init || {}`: where each name's value was
+    /// read from.
+    fn record_read_from(&mut self, pat: &Pat, value: &Expr) {
+        let value = match strip(value) {
+            // `init || {}`, `init ?? {}`: the object is `init` whenever it has properties.
+            Expr::Bin(b)
+                if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing)
+                    && matches!(strip(&b.right), Expr::Object(o) if o.props.is_empty()) =>
+            {
+                strip(&b.left)
+            }
+            v => v,
+        };
+        match pat {
+            Pat::Ident(name) => {
+                if let Expr::Member(_) | Expr::Ident(_) = value
+                    && let Some(from) = self.path(value)
+                    && let Some(b) = self.model.bindings.get_mut(&name.id.to_id())
+                {
+                    b.read_from = Some(from);
+                }
+            }
+            Pat::Object(o) => {
+                let Some(from) = self.path(value) else { return };
+                for p in &o.props {
+                    let (key, local) = match p {
+                        ObjectPatProp::KeyValue(kv) => match (prop_name(&kv.key), &*kv.value) {
+                            (Some(k), Pat::Ident(l)) => (k, &l.id),
+                            (Some(k), Pat::Assign(a)) => match &*a.left {
+                                Pat::Ident(l) => (k, &l.id),
+                                _ => continue,
+                            },
+                            _ => continue,
+                        },
+                        ObjectPatProp::Assign(a) => (a.key.sym.clone(), &a.key.id),
+                        ObjectPatProp::Rest(_) => continue,
+                    };
+                    if let Some(b) = self.model.bindings.get_mut(&local.to_id()) {
+                        b.read_from = Some(from.child(key));
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -577,6 +655,15 @@ impl Visit for Collector<'_, '_> {
                     b.copy_of = copy_of;
                 }
             }
+            if let Some(value) = d.init.as_deref() {
+                self.record_read_from(&d.name, value);
+                if let (Pat::Ident(name), Expr::Object(_)) = (&d.name, strip(value)) {
+                    let object = self.summarize_arg(value);
+                    if let Some(b) = self.model.bindings.get_mut(&name.id.to_id()) {
+                        b.object = Some(Box::new(object));
+                    }
+                }
+            }
             // `const { setInterval: every } = require('timers')`
             if let (Pat::Object(o), Init::Require(_)) = (&d.name, &init) {
                 for p in &o.props {
@@ -594,12 +681,12 @@ impl Visit for Collector<'_, '_> {
             }
             if let (Pat::Ident(name), Some(value)) = (&d.name, d.init.as_deref()) {
                 self.announce_named(strip(value), &name.id);
-                if let Expr::Call(c) = strip(value) {
+                if let Some(start) = call_start(value) {
                     let stored = self.path(&Expr::Ident(name.id.clone()));
-                    self.keep(c, stored);
+                    self.keep(start, stored);
                 }
-            } else if let Some(Expr::Call(c)) = d.init.as_deref().map(strip) {
-                self.keep(c, None);
+            } else if let Some(start) = d.init.as_deref().and_then(call_start) {
+                self.keep(start, None);
             }
             d.name.visit_with(self);
             d.init.visit_with(self);
@@ -694,10 +781,10 @@ impl Visit for Collector<'_, '_> {
         let params = n.params.iter().map(|p| (p, pat_type(p))).collect();
         self.enter_function(n.span, FnKind::Arrow, params, |c| {
             if let ArrowFunctionBody::Expr(e) = &*n.body
-                && let Expr::Call(call) = strip(e)
+                && let Some(start) = call_start(e)
             {
                 // `() => emitter.on(...)`: the arrow returns the call's result.
-                c.keep(call, None);
+                c.keep(start, None);
             }
             n.body.visit_with(c)
         });
@@ -878,8 +965,8 @@ impl Visit for Collector<'_, '_> {
                 pending.context.get_or_insert(FnContext::Argument);
                 pending.argument_of.clone_from(&argument_of);
             }
-            if let Expr::Call(c) = strip(&arg.expr) {
-                self.keep(c, None);
+            if let Some(start) = call_start(&arg.expr) {
+                self.keep(start, None);
             }
         }
 
@@ -891,6 +978,13 @@ impl Visit for Collector<'_, '_> {
                 Expr::Fn(_) | Expr::Arrow(_) => {
                     if let Some(start) = fn_start(callee) {
                         self.pending_mut(start).context = Some(FnContext::Iife);
+                    }
+                    callee.visit_with(self);
+                }
+                // `require('./reminders')(client)`: kept for the project phase.
+                Expr::Call(inner) if require_source(inner).is_some() => {
+                    if let Some(src) = require_source(inner) {
+                        self.model.inline_requires.push((src, span, in_fn));
                     }
                     callee.visit_with(self);
                 }
@@ -913,7 +1007,7 @@ impl Visit for Collector<'_, '_> {
             && let Expr::Member(m) = strip(callee)
             && let Some(method) = static_prop(&m.prop)
         {
-            let receiver = self.path(&m.obj);
+            let receiver = self.path(chain_head(&m.obj));
             let args = n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect();
             let frame = self.frames.last().unwrap_or(&self.module_frame);
             let call = MemberCall {
@@ -985,6 +1079,29 @@ impl Visit for Collector<'_, '_> {
         });
     }
 
+    /// `hub?.on(...)`, `this.options.signal?.addEventListener(...)`, `cb?.()`: recorded as the
+    /// call they are when the receiver is there (the only case in which they do anything).
+    fn visit_opt_chain_expr(&mut self, n: &OptChainExpr) {
+        let OptChainBase::Call(c) = &*n.base else {
+            return n.visit_children_with(self);
+        };
+        let callee = match strip(&c.callee) {
+            Expr::OptChain(inner) => match &*inner.base {
+                OptChainBase::Member(m) => Expr::Member(m.clone()),
+                OptChainBase::Call(_) => return n.visit_children_with(self),
+            },
+            other => other.clone(),
+        };
+        let call = CallExpr {
+            span: c.span,
+            ctxt: c.ctxt,
+            callee: Callee::Expr(Box::new(callee)),
+            args: c.args.clone(),
+            type_args: None,
+        };
+        self.visit_call_expr(&call);
+    }
+
     fn visit_await_expr(&mut self, n: &AwaitExpr) {
         self.mark_awaited(&n.arg);
         n.visit_children_with(self);
@@ -1019,8 +1136,8 @@ impl Visit for Collector<'_, '_> {
                 None
             }
         };
-        if let Expr::Call(c) = strip(&n.right) {
-            self.keep(c, stored);
+        if let Some(start) = call_start(&n.right) {
+            self.keep(start, stored);
         }
         n.right.visit_with(self);
     }
@@ -1057,8 +1174,8 @@ impl Visit for Collector<'_, '_> {
             let in_fn = self.current_fn();
             self.model.returned_paths.push((path, in_fn));
         }
-        if let Some(Expr::Call(c)) = n.arg.as_deref().map(strip) {
-            self.keep(c, None);
+        if let Some(start) = n.arg.as_deref().and_then(call_start) {
+            self.keep(start, None);
         }
         if let Some(arg) = n.arg.as_deref() {
             self.mark_awaited(arg);
@@ -1196,6 +1313,41 @@ pub(super) fn prop_name(key: &PropName) -> Option<Atom> {
     }
 }
 
+/// Start offset of a call, plain (`f()`, `a.b()`) or optional (`a?.b()`), whose result
+/// `expr` is.
+fn call_start(expr: &Expr) -> Option<usize> {
+    match strip(expr) {
+        Expr::Call(c) => Some(Span::from_swc(c.span).start),
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Call(c) => Some(Span::from_swc(c.span).start),
+            OptChainBase::Member(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// The emitter a chained registration is made on: `e` for `e.once('a', f).on('b', g)`, since
+/// `on`, `once`, `off` and their kin return the emitter.
+fn chain_head(mut expr: &Expr) -> &Expr {
+    loop {
+        let Expr::Call(c) = strip(expr) else {
+            return expr;
+        };
+        let Callee::Expr(callee) = &c.callee else {
+            return expr;
+        };
+        let Expr::Member(m) = strip(callee) else {
+            return expr;
+        };
+        if !static_prop(&m.prop)
+            .is_some_and(|p| super::emitters::CHAINABLE_METHODS.contains(&p.as_str()))
+        {
+            return expr;
+        }
+        expr = &m.obj;
+    }
+}
+
 /// Start offset of a function or arrow expression.
 fn fn_start(expr: &Expr) -> Option<usize> {
     match strip(expr) {
@@ -1298,6 +1450,33 @@ fn is_promise_race(call: &CallExpr) -> bool {
     };
     matches!(strip(&m.obj), Expr::Ident(i) if i.sym == "Promise")
         && static_prop(&m.prop).as_deref() == Some("race")
+}
+
+/// `Object.assign({}, a, b)` and the helpers compilers write for `{ ...a, ...b }`: TypeScript's
+/// `__assign`, Babel's `_extends` and `_objectSpread`/`_objectSpread2` (called directly, through
+/// `tslib.__assign`, or as `(0, x.__assign)(...)`).
+fn is_object_merge(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    match strip(callee) {
+        Expr::Ident(i) => is_merge_helper(&i.sym),
+        Expr::Member(m) => match static_prop(&m.prop) {
+            Some(p) if p == "assign" => {
+                matches!(strip(&m.obj), Expr::Ident(o) if o.sym == "Object")
+            }
+            Some(p) => is_merge_helper(&p),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_merge_helper(name: &str) -> bool {
+    matches!(
+        name,
+        "__assign" | "_extends" | "_objectSpread" | "_objectSpread2"
+    )
 }
 
 /// `f` in `f.bind(...)`.

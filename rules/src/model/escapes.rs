@@ -5,14 +5,6 @@
 
 use super::{AccessPath, Arg, FnContext, FnId, Model, UseKind};
 
-/// Methods that keep a function as a listener.
-const LISTENING: &[&str] = &[
-    "on",
-    "once",
-    "addListener",
-    "prependListener",
-    "addEventListener",
-];
 /// Methods that store a function in a collection.
 const STORING: &[&str] = &["set", "add", "push", "unshift"];
 
@@ -69,7 +61,7 @@ impl Model<'_> {
                     .then_some("passed on")
             }
             FnContext::Argument => match &func.argument_of {
-                Some((method, true)) if LISTENING.contains(&method.as_str()) => {
+                Some((method, true)) if super::emitters::is_listener_method(method) => {
                     Some("registered as a listener")
                 }
                 Some((method, true)) if STORING.contains(&method.as_str()) => {

@@ -9,7 +9,7 @@
 //! invocation*. When the model cannot tell, the answer is [`Lifetime::Unknown`] and rules stay
 //! quiet: precision first.
 
-use super::{AccessPath, BindingKind, FnId, FnKind, Frequency, Init, Model, Root};
+use super::{AccessPath, Arg, BindingKind, FnId, FnKind, Frequency, Init, Model, Root, SPREAD_KEY};
 use crate::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,15 +22,133 @@ pub enum Lifetime {
     Unknown,
 }
 
-/// Why a value outlives an invocation, phrased for a message, with the place that shows it.
+/// Why a value outlives an invocation: a typed fact with the place that shows it. Rules branch
+/// on [`Reason`]; the words are rendered once, by [`Why::text`] and [`Why::label`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Why {
-    /// "`orderEvents` is declared at module scope (line 6)"
-    pub text: String,
+    pub reason: Reason,
     /// The declaration, for a related location.
     pub decl: Option<Span>,
-    /// Label at the declaration: "`orderEvents` is declared here, at module scope".
-    pub label: String,
+}
+
+/// The kinds of evidence that a value outlives the code that touches it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A process-wide global (`process`, `globalThis`) or one named in `[knowledge] long_lived`.
+    Global { name: String },
+    /// A binding declared at module scope (`line` is 1-based).
+    ModuleScope { name: String, line: usize },
+    /// A module-level `require`/`import` binding.
+    Imported {
+        name: String,
+        module: String,
+        line: usize,
+    },
+    /// A variable or parameter of an enclosing function that outlives each run of the repeating
+    /// code inside it.
+    Enclosing {
+        name: String,
+        param: bool,
+        owner: Owner,
+    },
+    /// `req.app`, `req.server`: the application object shared by every request.
+    Application { shown: String },
+    /// `req.socket`: the connection's socket, reused by keep-alive requests.
+    ConnectionSocket { shown: String },
+    /// An `AbortSignal` handed in by the caller of library code: a parameter, a property of an
+    /// options parameter, a destructuring of one, or a copy of one kept on `this`.
+    CallerSignal { shown: String },
+    /// `this.x` of a class a dependency-injection container instantiates once.
+    DiSingleton { shown: String, class: String },
+    /// `this.x` of the single instance created at module scope.
+    SingleInstance {
+        shown: String,
+        class: String,
+        line: usize,
+    },
+    /// `this.x` of a class whose single instance another file creates at module scope; `made`
+    /// says where ("the single `Store` instance, created at module scope (server.js:8)").
+    InstanceElsewhere { shown: String, made: String },
+}
+
+/// The enclosing function of a [`Reason::Enclosing`] binding, as it is shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Named { name: String, line: usize },
+    Handler { phrase: &'static str, line: usize },
+    Anonymous { line: usize },
+}
+
+impl Why {
+    fn new(reason: Reason, decl: Option<Span>) -> Why {
+        Why { reason, decl }
+    }
+
+    /// The reason as a clause for a message: "`orderEvents` is declared at module scope (line 6)".
+    pub fn text(&self) -> String {
+        match &self.reason {
+            Reason::Global { name } => {
+                format!("`{name}` is a global that lives as long as the process")
+            }
+            Reason::ModuleScope { name, line } => {
+                format!("`{name}` is declared at module scope (line {line})")
+            }
+            Reason::Imported { name, module, line } => {
+                format!("`{name}` is imported from '{module}' (line {line})")
+            }
+            Reason::Enclosing { name, param, owner } => {
+                let kind = if *param {
+                    "is a parameter of"
+                } else {
+                    "is declared in"
+                };
+                let owner = match owner {
+                    Owner::Named { name, line } => format!("`{name}` (line {line})"),
+                    Owner::Handler { phrase, line } => {
+                        format!("the handler that runs {phrase} (line {line})")
+                    }
+                    Owner::Anonymous { line } => format!("the function at line {line}"),
+                };
+                format!(
+                    "`{name}` {kind} {owner} and outlives each run of the code that registers here"
+                )
+            }
+            Reason::Application { shown } => {
+                format!("`{shown}` is the application object, shared by every request")
+            }
+            Reason::ConnectionSocket { shown } => format!(
+                "`{shown}` is the connection's socket, which outlives the request when the client keeps the connection alive"
+            ),
+            Reason::CallerSignal { shown } => format!(
+                "`{shown}` is an `AbortSignal` passed in by the caller, who may reuse it for many calls or never abort it"
+            ),
+            Reason::DiSingleton { shown, class } => format!(
+                "`{shown}` belongs to `{class}`, a singleton created once by the dependency-injection container"
+            ),
+            Reason::SingleInstance { shown, class, line } => format!(
+                "`{shown}` belongs to the single `{class}` instance created at module scope (line {line})"
+            ),
+            Reason::InstanceElsewhere { shown, made } => format!("`{shown}` belongs to {made}"),
+        }
+    }
+
+    /// A label for the declaration, when the reason has one worth pointing at.
+    pub fn label(&self) -> Option<String> {
+        self.decl?;
+        match &self.reason {
+            Reason::ModuleScope { name, .. } | Reason::Imported { name, .. } => {
+                Some(format!("`{name}` is declared here, at module scope"))
+            }
+            Reason::Enclosing { name, .. } => Some(format!(
+                "`{name}` is declared here, outside the repeating handler"
+            )),
+            Reason::CallerSignal { shown } => Some(format!("`{shown}` comes from the caller")),
+            Reason::SingleInstance { class, .. } => {
+                Some(format!("the only `{class}` instance is created here"))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Globals that exist for the life of the process.
@@ -61,11 +179,12 @@ impl Model<'_> {
                 if PROCESS_WIDE_GLOBALS.contains(&name.as_str())
                     || self.knowledge.long_lived.iter().any(|n| n == name.as_str())
                 {
-                    Lifetime::Outlives(Why {
-                        text: format!("`{name}` is a global that lives as long as the process"),
-                        decl: None,
-                        label: String::new(),
-                    })
+                    Lifetime::Outlives(Why::new(
+                        Reason::Global {
+                            name: name.to_string(),
+                        },
+                        None,
+                    ))
                 } else {
                     Lifetime::Unknown
                 }
@@ -75,20 +194,19 @@ impl Model<'_> {
                 let Some(b) = self.binding(id) else {
                     return Lifetime::Unknown;
                 };
-                let line = self.line(b.span.start);
                 match b.scope {
                     None => {
-                        let how = match &b.init {
-                            Init::Require(src) | Init::Import(src) => {
-                                format!("is imported from '{src}' (line {line})")
-                            }
-                            _ => format!("is declared at module scope (line {line})"),
+                        let line = self.line(b.span.start);
+                        let name = b.name.to_string();
+                        let reason = match &b.init {
+                            Init::Require(src) | Init::Import(src) => Reason::Imported {
+                                name,
+                                module: src.to_string(),
+                                line,
+                            },
+                            _ => Reason::ModuleScope { name, line },
                         };
-                        Lifetime::Outlives(Why {
-                            text: format!("`{}` {how}", b.name),
-                            decl: Some(b.span),
-                            label: format!("`{}` is declared here, at module scope", b.name),
-                        })
+                        Lifetime::Outlives(Why::new(reason, Some(b.span)))
                     }
                     Some(g) => self.local_lifetime(path, g, at, &shown),
                 }
@@ -111,50 +229,56 @@ impl Model<'_> {
             && origin.function != g
             && self.is_within(Some(origin.function), Some(g))
         {
-            let g_line = self.line(self.functions[g].span.start);
+            let line = self.line(self.functions[g].span.start);
             let owner = match (&self.functions[g].name, self.role(Some(g))) {
-                (Some(name), _) => format!("`{name}` (line {g_line})"),
-                (None, r) if r.frequency.is_repeating() => {
-                    format!(
-                        "the handler that runs {} (line {g_line})",
-                        r.frequency.phrase()
-                    )
-                }
-                (None, _) => format!("the function at line {g_line}"),
+                (Some(name), _) => Owner::Named {
+                    name: name.to_string(),
+                    line,
+                },
+                (None, r) if r.frequency.is_repeating() => Owner::Handler {
+                    phrase: r.frequency.phrase(),
+                    line,
+                },
+                (None, _) => Owner::Anonymous { line },
             };
-            let kind = if b.kind == BindingKind::Param {
-                "is a parameter of"
-            } else {
-                "is declared in"
-            };
-            return Lifetime::Outlives(Why {
-                text: format!(
-                    "`{}` {kind} {owner} and outlives each run of the code that registers here",
-                    b.name
-                ),
-                decl: Some(b.span),
-                label: format!(
-                    "`{}` is declared here, outside the repeating handler",
-                    b.name
-                ),
-            });
-        }
-        if b.kind != BindingKind::Param {
-            return Lifetime::PerInvocation;
+            return Lifetime::Outlives(Why::new(
+                Reason::Enclosing {
+                    name: b.name.to_string(),
+                    param: b.kind == BindingKind::Param,
+                    owner,
+                },
+                Some(b.span),
+            ));
         }
         let g_role = self.role(Some(g));
+        if b.kind != BindingKind::Param {
+            // `const { signal } = init`, `const signal = opts.signal`: the caller's signal read
+            // out of an options parameter.
+            if !g_role.frequency.is_repeating()
+                && path.props.is_empty()
+                && let Some(from) = self.read_origin(path)
+                && self.is_caller_signal(&from, g)
+            {
+                return Lifetime::Outlives(Why::new(
+                    Reason::CallerSignal {
+                        shown: shown.to_string(),
+                    },
+                    Some(b.span),
+                ));
+            }
+            return Lifetime::PerInvocation;
+        }
         if g_role.frequency.is_repeating() {
             // A handler's own parameters (`req`, `res`, `ctx`, `socket`) are per invocation, but
             // some of their properties are not.
             if let Some(first) = path.props.first() {
                 if APP_PROPS.contains(&first.as_str()) {
-                    return Lifetime::Outlives(Why {
-                        text: format!(
-                            "`{shown}` is the application object, shared by every request"
-                        ),
-                        decl: None,
-                        label: String::new(),
-                    });
+                    return Lifetime::Outlives(Why::new(
+                        Reason::Application {
+                            shown: shown.to_string(),
+                        },
+                        None,
+                    ));
                 }
                 if g_role.frequency == Frequency::PerRequest
                     && path
@@ -162,35 +286,101 @@ impl Model<'_> {
                         .iter()
                         .any(|p| CONNECTION_PROPS.contains(&p.as_str()))
                 {
-                    return Lifetime::Outlives(Why {
-                        text: format!(
-                            "`{shown}` is the connection's socket, which outlives the request when the client keeps the connection alive"
-                        ),
-                        decl: None,
-                        label: String::new(),
-                    });
+                    return Lifetime::Outlives(Why::new(
+                        Reason::ConnectionSocket {
+                            shown: shown.to_string(),
+                        },
+                        None,
+                    ));
                 }
             }
             return Lifetime::PerInvocation;
         }
         // A parameter of library code: owned by the caller. An `AbortSignal` is the classic
         // long-lived one (an app-wide shutdown signal passed to every call).
-        let param = self.functions[g].params.iter().find(|p| &p.id == id);
-        let is_signal = path.props.is_empty()
-            && (b.name.as_str() == "signal"
-                || b.name.ends_with("Signal")
-                || param.and_then(|p| p.type_name.as_deref()) == Some("AbortSignal"));
-        if is_signal {
-            return Lifetime::Outlives(Why {
-                text: format!(
-                    "`{}` is an `AbortSignal` passed in by the caller, who may reuse it for many calls or never abort it",
-                    b.name
-                ),
-                decl: Some(b.span),
-                label: format!("`{}` comes from the caller", b.name),
-            });
+        if self.is_caller_signal(path, g) {
+            return Lifetime::Outlives(Why::new(
+                Reason::CallerSignal {
+                    shown: shown.to_string(),
+                },
+                Some(b.span),
+            ));
         }
         Lifetime::Unknown
+    }
+
+    /// Where the value at `path` was read from, following `const s = opts.signal`,
+    /// `const { signal } = init` and TypeScript's down-levelled `var _a = init || {}, signal =
+    /// _a.signal` back to the first binding that was not read from another path.
+    fn read_origin(&self, path: &AccessPath) -> Option<AccessPath> {
+        let mut cur = path.clone();
+        let mut moved = false;
+        for _ in 0..4 {
+            let Root::Binding(id) = &cur.root else { break };
+            let Some(from) = self.binding(id).and_then(|b| b.read_from.as_ref()) else {
+                break;
+            };
+            let mut next = from.clone();
+            next.props.extend(cur.props.iter().cloned());
+            cur = next;
+            moved = true;
+        }
+        moved.then_some(cur)
+    }
+
+    /// Is `path` an `AbortSignal` the caller of `g` passes in: a parameter of `g` named `signal`
+    /// (or `…Signal`, or typed `AbortSignal`), or the `signal` property of any parameter
+    /// (`opts.signal`, `init.signal`)?
+    fn is_caller_signal(&self, path: &AccessPath, g: FnId) -> bool {
+        let Root::Binding(id) = &path.root else {
+            return false;
+        };
+        let Some(param) = self.functions[g].params.iter().find(|p| &p.id == id) else {
+            return false;
+        };
+        match path.props.as_slice() {
+            [] => {
+                param.name.as_str() == "signal"
+                    || param.name.ends_with("Signal")
+                    || param.type_name.as_deref() == Some("AbortSignal")
+            }
+            [.., last] => last.as_str() == "signal",
+        }
+    }
+
+    /// `this.options.signal` where the class copied a parameter into `this.options`
+    /// (`this.options = options`, `this.options = { ...options }`): the caller's signal.
+    fn this_caller_signal(&self, path: &AccessPath, class: super::ClassId) -> bool {
+        let [field, .., last] = path.props.as_slice() else {
+            return false;
+        };
+        if last.as_str() != "signal" {
+            return false;
+        }
+        let class_span = self.classes[class].span;
+        self.member_writes.iter().any(|w| {
+            w.key.as_ref() == Some(field)
+                && w.in_fn
+                    .is_some_and(|f| class_span.contains(self.functions[f].span))
+                && matches!(&w.object, Some(AccessPath { root: Root::This(_), props }) if props.is_empty())
+                && self.is_parameter_value(&w.value, w.in_fn)
+        })
+    }
+
+    /// Is this value a parameter of `f`, or an object literal spreading one?
+    fn is_parameter_value(&self, value: &Arg, f: Option<FnId>) -> bool {
+        let Some(f) = f else { return false };
+        let is_param = |p: &AccessPath| {
+            p.props.is_empty()
+                && matches!(&p.root, Root::Binding(id) if self.functions[f].params.iter().any(|q| &q.id == id))
+        };
+        match value {
+            Arg::Path(p, _) => is_param(p),
+            Arg::Object(props, _) => props.iter().any(|(k, v)| {
+                k.as_str() == SPREAD_KEY && matches!(v, Arg::Path(p, _) if is_param(p))
+            }),
+            _ => false,
+        }
     }
 
     /// `this.x` in function `at`.
@@ -202,21 +392,34 @@ impl Model<'_> {
         let Some(class) = func.class else {
             return Lifetime::Unknown;
         };
+        let shown = self.path_text(path);
+        if self.this_caller_signal(path, class) {
+            return Lifetime::Outlives(Why::new(Reason::CallerSignal { shown }, None));
+        }
         if func.kind == FnKind::Constructor && owner == at {
             // The instance is being built: its own fields are per instance.
             return Lifetime::PerInvocation;
         }
         let c = &self.classes[class];
-        let class_name = c.name.as_deref().unwrap_or("the class");
+        let class_name = c.name.as_deref().unwrap_or("the class").to_string();
         if c.di_singleton {
-            return Lifetime::Outlives(Why {
-                text: format!(
-                    "`{}` belongs to `{class_name}`, a singleton created once by the dependency-injection container",
-                    self.path_text(path)
-                ),
-                decl: Some(c.span),
-                label: String::new(),
-            });
+            return Lifetime::Outlives(Why::new(
+                Reason::DiSingleton {
+                    shown,
+                    class: class_name,
+                },
+                Some(c.span),
+            ));
+        }
+        // Made once, in another file, for the life of the process.
+        if let Some(why) = self.project_singleton(class) {
+            return Lifetime::Outlives(Why::new(
+                Reason::InstanceElsewhere {
+                    shown,
+                    made: why.to_string(),
+                },
+                Some(c.span),
+            ));
         }
         // A class instantiated only at start-up, once: its instance lives for the whole program.
         let sites: Vec<_> = self
@@ -230,15 +433,14 @@ impl Model<'_> {
             && sites[0].1.is_none()
         {
             let span = sites[0].2;
-            return Lifetime::Outlives(Why {
-                text: format!(
-                    "`{}` belongs to the single `{class_name}` instance created at module scope (line {})",
-                    self.path_text(path),
-                    self.line(span.start)
-                ),
-                decl: Some(span),
-                label: format!("the only `{class_name}` instance is created here"),
-            });
+            return Lifetime::Outlives(Why::new(
+                Reason::SingleInstance {
+                    shown,
+                    class: class_name,
+                    line: self.line(span.start),
+                },
+                Some(span),
+            ));
         }
         Lifetime::Unknown
     }

@@ -11,8 +11,10 @@
 mod cleanup;
 mod collect;
 mod collections;
+pub mod emitters;
 mod escapes;
 mod lifetime;
+mod options;
 pub mod path;
 mod roles;
 
@@ -27,7 +29,7 @@ use crate::{Knowledge, LineIndex, Span};
 
 pub use cleanup::Removal;
 pub use collections::CollectionKind;
-pub use lifetime::{Lifetime, Why};
+pub use lifetime::{Lifetime, Owner, Reason, Why};
 pub use path::{AccessPath, Root};
 pub use roles::{Frequency, Origin, REPEATING_CODE, Role};
 
@@ -169,6 +171,11 @@ pub struct Binding {
     pub large: Option<String>,
     /// The initialiser is another binding (`const previous = current`).
     pub copy_of: Option<Id>,
+    /// The value was read out of another path: `const s = opts.signal` and
+    /// `const { signal } = init` (or `init || {}`) both give `init.signal`.
+    pub read_from: Option<AccessPath>,
+    /// For `const cfg = { ... }`: the object literal, summarised (see [`Model::options_set`]).
+    pub object: Option<Box<Arg>>,
     pub uses: Vec<Use>,
 }
 
@@ -193,6 +200,9 @@ pub struct Use {
     pub kind: UseKind,
 }
 
+/// The key under which [`Arg::Object`] records a spread (`{ ...defaults }`).
+pub const SPREAD_KEY: &str = "...";
+
 /// A call argument, summarised.
 #[derive(Clone, Debug)]
 pub enum Arg {
@@ -204,7 +214,8 @@ pub enum Arg {
     Path(AccessPath, Span),
     /// `f.bind(...)`: a new function on every evaluation.
     Bound(AccessPath, Span),
-    /// An object literal: its static keys and their values.
+    /// An object literal: its static keys and their values; a spread `...x` is the key
+    /// [`SPREAD_KEY`] with `x` as its value.
     Object(Vec<(Atom, Arg)>, Span),
     /// `true` / `false`.
     Bool(bool, Span),
@@ -343,12 +354,30 @@ pub struct Model<'a> {
     pub instantiations: Vec<(ClassId, Option<FnId>, Span)>,
     /// Classes instantiated in another class's instance field initialiser (once per instance).
     pub instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
+    /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
+    /// the role the registrar gives and the function the registration is in.
+    pub registered_refs: Vec<(AccessPath, Role, Option<FnId>)>,
+    /// Calls of a required module itself: `require('./x')(...)`, with the specifier.
+    pub inline_requires: Vec<(Atom, Span, Option<FnId>)>,
+    /// What the rest of the project says about this file (empty outside a project run).
+    pub(crate) project: crate::project::Bound,
     /// The role of each function, by [`FnId`].
     roles: Vec<Role>,
 }
 
 impl<'a> Model<'a> {
     pub fn build(parsed: &Parsed, src: &'a str, knowledge: &'a Knowledge) -> Model<'a> {
+        Self::build_with(parsed, src, knowledge, None)
+    }
+
+    /// [`Model::build`] with what the project phase found out about this file from the others
+    /// (roles given by callers elsewhere, singletons, settings made elsewhere).
+    pub fn build_with(
+        parsed: &Parsed,
+        src: &'a str,
+        knowledge: &'a Knowledge,
+        facts: Option<&crate::project::FileFacts>,
+    ) -> Model<'a> {
         let mut model = Model {
             src,
             knowledge,
@@ -368,9 +397,15 @@ impl<'a> Model<'a> {
             field_inits: Vec::new(),
             instantiations: Vec::new(),
             instantiated_per_instance: Default::default(),
+            registered_refs: Vec::new(),
+            inline_requires: Vec::new(),
+            project: Default::default(),
             roles: Vec::new(),
         };
         collect::collect(&mut model, &parsed.program);
+        if let Some(facts) = facts {
+            model.project = crate::project::Bound::new(&model, &parsed.program, facts);
+        }
         model.roles = roles::resolve(&model);
         model
     }

@@ -4,7 +4,7 @@
 //! property names agree.
 
 use swc_atoms::Atom;
-use swc_ecma_ast::{Expr, Id, MemberProp, SuperProp};
+use swc_ecma_ast::{Expr, Id, MemberProp, OptChainBase, SuperProp};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Root {
@@ -55,6 +55,14 @@ impl AccessPath {
                     props.push(static_prop(&m.prop)?);
                     cur = &m.obj;
                 }
+                // `a?.b`: the same object as `a.b` whenever the code after it runs.
+                Expr::OptChain(o) => match &*o.base {
+                    OptChainBase::Member(m) => {
+                        props.push(static_prop(&m.prop)?);
+                        cur = &m.obj;
+                    }
+                    OptChainBase::Call(_) => return None,
+                },
                 Expr::SuperProp(s) => match &s.prop {
                     SuperProp::Ident(n) => {
                         props.push(n.sym.clone());

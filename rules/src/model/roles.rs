@@ -92,6 +92,8 @@ pub struct Origin {
     pub span: Option<Span>,
     /// How it reads in a message: "registered by `app.get('/orders', ...)`".
     pub text: String,
+    /// Given by callers in other files: `text` is the whole chain, with file names and lines.
+    pub across_files: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +121,7 @@ impl Role {
                 function: usize::MAX,
                 span: Some(span),
                 text,
+                across_files: false,
             }),
         }
     }
@@ -440,12 +443,7 @@ pub(super) fn classify_call<'c>(
                 {
                     Some((role(Frequency::PerTick), args.into_iter().take(1).collect()))
                 }
-                "on"
-                | "addListener"
-                | "once"
-                | "prependListener"
-                | "prependOnceListener"
-                | "addEventListener" => {
+                m if super::emitters::is_listener_method(m) => {
                     let event = first_str?;
                     let handlers = args.into_iter().skip(1).take(1).collect();
                     let frequency = match event.as_str() {
@@ -458,7 +456,7 @@ pub(super) fn classify_call<'c>(
                         "connection" | "secureConnection" => Frequency::PerConnection,
                         "connect" if is_serverish(receiver_text) => Frequency::PerConnection,
                         e if LIFECYCLE_EVENTS.contains(&e) => return None,
-                        _ if method == "once" || method == "prependOnceListener" => return None,
+                        _ if super::emitters::ONCE_METHODS.contains(&method) => return None,
                         _ => Frequency::PerMessage,
                     };
                     Some((role(frequency), handlers))
@@ -787,6 +785,10 @@ fn role_of(
         }
         candidates.push(own);
     }
+    // Callers in other files (the project phase).
+    if let Some(role) = model.project_role(f) {
+        candidates.push(role.clone());
+    }
     // Callers, `new` sites and escapes of the binding that names it.
     let mut escapes = false;
     if let Some(b) = func.binding.as_ref().and_then(|id| model.binding(id)) {
@@ -910,6 +912,7 @@ fn role_of(
                 function: f,
                 span: None,
                 text: format!("its parameters `{shape}` are a request handler's"),
+                across_files: false,
             }),
         };
     }
@@ -917,6 +920,11 @@ fn role_of(
         && func.registered.is_none()
         && is_startup_name(func.name.as_deref())
     {
+        best = START_UP;
+    }
+    // Every caller in the project is start-up code: known callers beat "exported, so any
+    // number of times".
+    if best.frequency.rank() == 1 && func.registered.is_none() && model.project_startup_only(f) {
         best = START_UP;
     }
     in_progress[f] = false;
@@ -974,6 +982,9 @@ impl Model<'_> {
     pub fn why_repeats(&self, f: FnId) -> String {
         let role = self.role(Some(f));
         if let Some(origin) = &role.origin {
+            if origin.across_files {
+                return format!("this runs {}: {}", role.frequency.phrase(), origin.text);
+            }
             return match origin.span {
                 Some(span) => format!(
                     "this handler is registered by {} (line {})",

@@ -1,0 +1,97 @@
+//! What a model keeps of its file's [`FileFacts`], in the form rules ask about.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use swc_ecma_ast::{Id, Program};
+
+use super::FileFacts;
+use crate::model::{ClassId, FnId, Model, Origin, Role};
+
+/// The project's facts about one file, bound to its model.
+#[derive(Debug, Default)]
+pub(crate) struct Bound {
+    roles: HashMap<FnId, Role>,
+    startup_only: HashSet<FnId>,
+    singletons: HashMap<ClassId, String>,
+    axios_timeout: Option<String>,
+    /// Import bindings that are HTTP wrappers, with what they forward to.
+    http_wrappers: HashMap<Id, String>,
+}
+
+impl Bound {
+    pub(crate) fn new(model: &Model<'_>, program: &Program, facts: &FileFacts) -> Bound {
+        let mut http_wrappers = HashMap::default();
+        if !facts.http_wrappers.is_empty() {
+            let table = super::summary::import_table(model, program);
+            for (id, import) in &table.by_binding {
+                if let Some((_, text)) = facts.http_wrappers.iter().find(|(i, _)| i == import) {
+                    http_wrappers.insert(id.clone(), text.clone());
+                }
+            }
+        }
+        let in_range = |f: &FnId| *f < model.functions.len();
+        Bound {
+            roles: facts
+                .roles
+                .iter()
+                .filter(|(f, _)| in_range(f))
+                .map(|(f, r)| {
+                    (
+                        *f,
+                        Role {
+                            frequency: r.frequency,
+                            origin: Some(Origin {
+                                function: *f,
+                                span: None,
+                                text: r.text.clone(),
+                                across_files: true,
+                            }),
+                        },
+                    )
+                })
+                .collect(),
+            startup_only: facts
+                .startup_only
+                .iter()
+                .copied()
+                .filter(in_range)
+                .collect(),
+            singletons: facts
+                .singletons
+                .iter()
+                .filter(|(c, _)| *c < model.classes.len())
+                .cloned()
+                .collect(),
+            axios_timeout: facts.axios_timeout.clone(),
+            http_wrappers,
+        }
+    }
+}
+
+impl Model<'_> {
+    /// The role callers in other files give to function `f`.
+    pub fn project_role(&self, f: FnId) -> Option<&Role> {
+        self.project.roles.get(&f)
+    }
+
+    /// Is every caller of `f` in the project start-up code?
+    pub fn project_startup_only(&self, f: FnId) -> bool {
+        self.project.startup_only.contains(&f)
+    }
+
+    /// Why class `c` has a single instance for the life of the process, when another file
+    /// makes it once: "the single `Store` instance is created at module scope (server.js:8)".
+    pub fn project_singleton(&self, c: ClassId) -> Option<&str> {
+        self.project.singletons.get(&c).map(String::as_str)
+    }
+
+    /// Where the process-wide `axios.defaults.timeout` is set in another file ("bootstrap.js:9").
+    pub fn project_axios_timeout(&self) -> Option<&str> {
+        self.project.axios_timeout.as_deref()
+    }
+
+    /// For an import binding that is a project function forwarding to an HTTP client: what it
+    /// forwards to, for messages.
+    pub fn project_http_wrapper(&self, id: &Id) -> Option<&str> {
+        self.project.http_wrappers.get(id).map(String::as_str)
+    }
+}

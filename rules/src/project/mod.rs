@@ -1,0 +1,180 @@
+//! What crosses a file's boundary, for whole-project analysis.
+//!
+//! The per-file pass produces a [`Summary`] of each file (what it imports and exports, where
+//! imported things are called, registered, instantiated or passed on, and from which role). The
+//! project phase (in the `leaklint` binary: module graph and propagation) turns the summaries
+//! into [`FileFacts`] for each file, and a file given facts is modelled again with them
+//! ([`crate::model::Model::build_with`]). Facts address functions and classes by their
+//! [`FnId`] / [`ClassId`], which are stable for the same text.
+//!
+//! - `summary.rs`: builds a [`Summary`] from a file's model.
+//! - `bound.rs`: what a model keeps of its [`FileFacts`] and the questions rules ask of them.
+
+mod bound;
+mod summary;
+
+pub use swc_atoms::Atom;
+
+use crate::model::{ClassId, FnId, Frequency};
+
+pub(crate) use bound::Bound;
+pub use summary::summarize;
+
+/// Is a file with no rule trigger and no repeating code worth modelling for the project? Only
+/// when it makes a setting other files depend on (`axios.defaults.timeout`, a Fastify
+/// `decorate`), starts a server (`.listen(`: the entry file, whose calls are start-up code)
+/// or may re-export other files (a barrel).
+/// Modelling every file would cost about a third more time on library code; the price is that
+/// a chain through a file with none of these (a plain pass-through module) is not followed.
+pub fn worth_summarizing(src: &str) -> bool {
+    src.contains("defaults.timeout")
+        || src.contains("decorate(")
+        || src.contains(".listen(")
+        // A barrel: `export * from './cart'`, `export { total } from './totals'`.
+        || src.contains("export *")
+        || src.contains("} from '")
+        || src.contains("} from \"")
+}
+
+/// One import of a file: the module specifier and the path inside the module's exports that
+/// the import names (`[]`: the whole module, `require('./x')` or `import * as x`; `["default"]`;
+/// `["lookup"]` for `import { lookup }` or `const { lookup } = require(...)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub specifier: String,
+    pub path: Vec<Atom>,
+}
+
+/// What an export is.
+#[derive(Clone, Debug)]
+pub enum ExportValue {
+    Fn(FnId),
+    Class(ClassId),
+    /// An instance of a class declared in the file (`module.exports = new Store()`).
+    Instance(ClassId),
+    /// An object literal's function-valued members (`module.exports = { a() {}, b }`).
+    Object(Vec<(Atom, FnId)>),
+    /// Something imported, exported again: the import's index.
+    Import(usize),
+    /// `export * from '...'`: the import's index.
+    All(usize),
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Export {
+    /// `default` for `module.exports = ...` and `export default`.
+    pub name: Atom,
+    pub value: ExportValue,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassInfo {
+    pub name: Option<Atom>,
+    pub ctor: Option<FnId>,
+    pub methods: Vec<(Atom, FnId)>,
+    /// Instances made in the file itself (they are the file's business).
+    pub instantiated_here: bool,
+}
+
+/// What a use reaches.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// Through import `import`, then `path` (`"#"` steps from a class to its instances'
+    /// methods: `["MemoryNotes", "#", "append"]`).
+    Import { import: usize, path: Vec<Atom> },
+    /// A method of a class of this file (dependency injection within one file).
+    Local(FnId),
+    /// A service decorated onto a Fastify instance elsewhere: `fastify.scores.record(...)`.
+    Decorated { name: Atom, method: Atom },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UseKind {
+    Call,
+    New,
+    /// Passed to a registrar: the use's frequency is the registrar's.
+    Registered,
+    /// Passed on as a value: callers elsewhere are unknown.
+    Escape,
+}
+
+/// One use of something another file (or the DI container) provides.
+#[derive(Clone, Debug)]
+pub struct CrossUse {
+    pub target: Target,
+    pub kind: UseKind,
+    /// The outermost function around the use (`None`: module scope). Roles given to it by the
+    /// project apply to the use.
+    pub top: Option<FnId>,
+    /// How often the code around the use runs, as far as this file knows.
+    pub frequency: Frequency,
+    /// Why, when it repeats: "registered by `app.get('/x', ...)` (routes.js:5)".
+    pub reason: Option<String>,
+    /// "`show`", "module scope", or empty for an anonymous function: the code that uses it,
+    /// for messages.
+    pub user: String,
+    /// 1-based line of the use.
+    pub line: usize,
+}
+
+/// A file's summary (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// As shown in reports, for messages of other files.
+    pub display: String,
+    pub imports: Vec<Import>,
+    pub exports: Vec<Export>,
+    pub classes: Vec<ClassInfo>,
+    /// Name and 1-based line of each function, by [`FnId`].
+    pub functions: Vec<(Option<Atom>, usize)>,
+    pub uses: Vec<CrossUse>,
+    /// `axios.defaults.timeout = ...` is set here: the line.
+    pub axios_timeout: Option<usize>,
+    /// `fastify.decorate('name', { method() {} })`: the methods of each decorated service.
+    pub decorations: Vec<(Atom, Vec<(Atom, FnId)>)>,
+    /// Functions that forward their argument to an HTTP client (`fetch(url, ...)`) without a
+    /// deadline of their own: a caller that passes none gets the finding. With what they call,
+    /// for messages, and whether it is axios (whose project-wide default timeout may apply).
+    pub http_wrappers: Vec<(FnId, String, bool)>,
+}
+
+/// How often a function runs because of callers in other files, and the chain that says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalRole {
+    pub frequency: Frequency,
+    /// "`lookup` (members.service.js:4) is called by `show` (members.controller.js:3), which is
+    /// registered by `router.get('/members/:id', ...)` (routes.js:6)".
+    pub text: String,
+}
+
+/// What the project says about one file.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    /// Roles given by callers elsewhere.
+    pub roles: Vec<(FnId, ExternalRole)>,
+    /// Functions whose only callers in the project are start-up code.
+    pub startup_only: Vec<FnId>,
+    /// Classes whose single instance is made once, elsewhere, for the life of the process:
+    /// with the reason ("the single `Store` instance is created at module scope (server.js:8)").
+    pub singletons: Vec<(ClassId, String)>,
+    /// Where the process-wide `axios.defaults.timeout` is set ("bootstrap.js:9").
+    pub axios_timeout: Option<String>,
+    /// Imports (by index) that are HTTP wrappers: what they forward to, for messages.
+    pub http_wrappers: Vec<(usize, String)>,
+}
+
+impl FileFacts {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+            && self.startup_only.is_empty()
+            && self.singletons.is_empty()
+            && self.axios_timeout.is_none()
+            && self.http_wrappers.is_empty()
+    }
+
+    /// Facts that can add findings (not only remove them).
+    pub fn can_add(&self) -> bool {
+        !self.roles.is_empty() || !self.singletons.is_empty() || !self.http_wrappers.is_empty()
+    }
+}

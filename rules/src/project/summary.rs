@@ -1,0 +1,764 @@
+//! Builds a file's [`Summary`] from its model and the top level of its program (import and
+//! export declarations are all at the top level: no walk of the tree).
+
+use rustc_hash::FxHashMap as HashMap;
+use swc_atoms::Atom;
+use swc_ecma_ast::{
+    Decl, DefaultDecl, Expr, Id, ImportSpecifier, Module, ModuleDecl, ModuleExportName, ModuleItem,
+    ParamOrTsParamProp, Pat, Program, TsEntityName, TsParamPropParam, TsType,
+};
+
+use super::{ClassInfo, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind};
+use crate::Span;
+use crate::model::{Arg, BindingKind, FnId, Init, Model, Root, UseKind as BindingUse};
+
+/// Modules whose calls are outbound HTTP requests, for wrapper detection.
+const FETCH_MODULES: &[&str] = &["node-fetch", "undici", "cross-fetch"];
+const CLIENT_MODULES: &[&str] = &["axios", "got", "http", "https", "node:http", "node:https"];
+
+/// The imports of a file, and which binding holds each (inline `require('./x')(...)` calls
+/// come last and have no binding). Deterministic for the same text.
+pub(crate) struct ImportTable {
+    pub imports: Vec<Import>,
+    pub by_binding: HashMap<Id, usize>,
+    /// `export { a as b } from './x'` (`Some(b)`, the import names `a`) and `export * from
+    /// './x'` (`None`), with the import's index.
+    pub reexports: Vec<(Option<Atom>, usize)>,
+}
+
+pub(crate) fn import_table(model: &Model<'_>, program: &Program) -> ImportTable {
+    let mut imports = Vec::new();
+    let mut by_binding = HashMap::default();
+    let mut reexports = Vec::new();
+    // ESM: the declaration says whether it is a default, namespace or named import.
+    if let Program::Module(Module { body, .. }) = program {
+        for item in body {
+            let decl = match item {
+                ModuleItem::ModuleDecl(ModuleDecl::Import(decl)) => decl,
+                ModuleItem::ModuleDecl(ModuleDecl::ExportAll(all)) if !all.type_only => {
+                    reexports.push((None, imports.len()));
+                    imports.push(Import {
+                        specifier: all.src.value.to_atom_lossy().to_string(),
+                        path: Vec::new(),
+                    });
+                    continue;
+                }
+                ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) if !named.type_only => {
+                    let Some(src) = &named.src else { continue };
+                    let specifier = src.value.to_atom_lossy().to_string();
+                    for spec in &named.specifiers {
+                        let name = |n: &ModuleExportName| match n {
+                            ModuleExportName::Ident(i) => i.sym.clone(),
+                            ModuleExportName::Str(s) => s.value.to_atom_lossy().into_owned(),
+                        };
+                        let (path, exported) = match spec {
+                            swc_ecma_ast::ExportSpecifier::Named(n) => {
+                                let orig = name(&n.orig);
+                                let exported = n.exported.as_ref().map_or(orig.clone(), name);
+                                (vec![orig], exported)
+                            }
+                            swc_ecma_ast::ExportSpecifier::Namespace(n) => {
+                                (Vec::new(), name(&n.name))
+                            }
+                            swc_ecma_ast::ExportSpecifier::Default(d) => {
+                                (vec![Atom::from("default")], d.exported.sym.clone())
+                            }
+                        };
+                        reexports.push((Some(exported), imports.len()));
+                        imports.push(Import {
+                            specifier: specifier.clone(),
+                            path,
+                        });
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if decl.type_only {
+                continue;
+            }
+            let specifier = decl.src.value.to_atom_lossy().to_string();
+            for s in &decl.specifiers {
+                let (local, path) = match s {
+                    ImportSpecifier::Named(n) => {
+                        if n.is_type_only {
+                            continue;
+                        }
+                        let name = match &n.imported {
+                            Some(ModuleExportName::Ident(i)) => i.sym.clone(),
+                            Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().into_owned(),
+                            None => n.local.sym.clone(),
+                        };
+                        (&n.local, vec![name])
+                    }
+                    ImportSpecifier::Default(d) => (&d.local, vec![Atom::from("default")]),
+                    ImportSpecifier::Namespace(n) => (&n.local, Vec::new()),
+                };
+                by_binding.insert(local.to_id(), imports.len());
+                imports.push(Import {
+                    specifier: specifier.clone(),
+                    path,
+                });
+            }
+        }
+    }
+    // CommonJS: `const x = require('./x')` and `const { a } = require('./x')`.
+    let mut required: Vec<(&Id, &crate::model::Binding)> = model
+        .bindings
+        .iter()
+        .filter(|(_, b)| matches!(b.init, Init::Require(_)))
+        .collect();
+    required.sort_by_key(|(_, b)| b.span.start);
+    for (id, b) in required {
+        let Init::Require(specifier) = &b.init else {
+            continue;
+        };
+        let path = b.imported.iter().cloned().collect();
+        by_binding.insert(id.clone(), imports.len());
+        imports.push(Import {
+            specifier: specifier.to_string(),
+            path,
+        });
+    }
+    for (specifier, _, _) in &model.inline_requires {
+        imports.push(Import {
+            specifier: specifier.to_string(),
+            path: Vec::new(),
+        });
+    }
+    ImportTable {
+        imports,
+        by_binding,
+        reexports,
+    }
+}
+
+/// The summary of a file whose model is built. `display` is the path shown in reports.
+pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary {
+    let table = import_table(model, program);
+    let by_binding = &table.by_binding;
+    let mut s = Summary {
+        display: display.to_string(),
+        functions: model
+            .functions
+            .iter()
+            .map(|f| (f.name.clone(), model.line(f.span.start)))
+            .collect(),
+        classes: classes(model),
+        ..Summary::default()
+    };
+    s.exports = exports(model, program, by_binding, &table.reexports);
+    // `exports.show = async (req, res) => ...`: the function is known by its export's name.
+    for e in &s.exports {
+        if let ExportValue::Fn(f) = e.value
+            && e.name != "default"
+            && s.functions[f].0.is_none()
+        {
+            s.functions[f].0 = Some(e.name.clone());
+        }
+    }
+    uses(model, program, &table, &mut s);
+    s.axios_timeout = axios_timeout(model);
+    s.decorations = decorations(model);
+    s.http_wrappers = http_wrappers(model, &s.exports);
+    s.imports = table.imports;
+    s
+}
+
+fn classes(model: &Model<'_>) -> Vec<ClassInfo> {
+    let mut out: Vec<ClassInfo> = model
+        .classes
+        .iter()
+        .map(|c| ClassInfo {
+            name: c.name.clone(),
+            ctor: c.ctor,
+            methods: Vec::new(),
+            instantiated_here: false,
+        })
+        .collect();
+    for (i, f) in model.functions.iter().enumerate() {
+        if f.kind == crate::model::FnKind::Method
+            && let (Some(c), Some(name)) = (f.class, &f.name)
+        {
+            out[c].methods.push((name.clone(), i));
+        }
+    }
+    for (c, _, _) in &model.instantiations {
+        out[*c].instantiated_here = true;
+    }
+    for c in &model.instantiated_per_instance {
+        out[*c].instantiated_here = true;
+    }
+    out
+}
+
+/// What a module-level binding holds, as an export.
+fn binding_value(model: &Model<'_>, id: &Id, by_binding: &HashMap<Id, usize>) -> ExportValue {
+    if let Some(&i) = by_binding.get(id) {
+        return ExportValue::Import(i);
+    }
+    let Some(b) = model.binding(id) else {
+        return ExportValue::Other;
+    };
+    match &b.init {
+        Init::Function(f) => ExportValue::Fn(*f),
+        Init::Class(c) => ExportValue::Class(*c),
+        Init::New(name) => {
+            class_named(model, name).map_or(ExportValue::Other, ExportValue::Instance)
+        }
+        _ => ExportValue::Other,
+    }
+}
+
+fn class_named(model: &Model<'_>, name: &str) -> Option<usize> {
+    model
+        .classes
+        .iter()
+        .position(|c| c.name.as_deref() == Some(name) && c.declared_in.is_none())
+}
+
+fn arg_value(model: &Model<'_>, arg: &Arg, by_binding: &HashMap<Id, usize>) -> ExportValue {
+    match arg {
+        Arg::Fn(f, _) => ExportValue::Fn(*f),
+        Arg::New(name, _) => {
+            class_named(model, name).map_or(ExportValue::Other, ExportValue::Instance)
+        }
+        Arg::Path(p, _) if p.props.is_empty() => match &p.root {
+            Root::Binding(id) => binding_value(model, id, by_binding),
+            _ => ExportValue::Other,
+        },
+        Arg::Object(props, _) => ExportValue::Object(
+            props
+                .iter()
+                .filter_map(|(k, v)| match arg_value(model, v, by_binding) {
+                    ExportValue::Fn(f) => Some((k.clone(), f)),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        Arg::Other(span) => {
+            // A function or class written inline (`exports.show = async (req, res) => ...`,
+            // `module.exports = class Store { ... }`): assignments are summarised before their
+            // right-hand side is walked, so look it up by position.
+            if let Some(f) = model
+                .functions
+                .iter()
+                .position(|f| f.span.start == span.start && f.parent.is_none())
+            {
+                return ExportValue::Fn(f);
+            }
+            model
+                .classes
+                .iter()
+                .position(|c| c.span.start == span.start)
+                .map_or(ExportValue::Other, ExportValue::Class)
+        }
+        _ => ExportValue::Other,
+    }
+}
+
+fn exports(
+    model: &Model<'_>,
+    program: &Program,
+    by_binding: &HashMap<Id, usize>,
+    reexports: &[(Option<Atom>, usize)],
+) -> Vec<Export> {
+    let mut out = Vec::new();
+    let mut push = |name: Atom, value: ExportValue| out.push(Export { name, value });
+    // CommonJS: `module.exports = ...`, `exports.x = ...`, `module.exports.x = ...`.
+    for w in model.member_writes.iter().filter(|w| w.in_fn.is_none()) {
+        let (Some(object), Some(key)) = (&w.object, &w.key) else {
+            continue;
+        };
+        let props: Vec<&str> = object.props.iter().map(|p| p.as_str()).collect();
+        let module_object = matches!(&object.root, Root::Global(g) if g == "module");
+        let exports_object = matches!(&object.root, Root::Global(g) if g == "exports");
+        if module_object && props.is_empty() && key == "exports" {
+            let value = arg_value(model, &w.value, by_binding);
+            if let ExportValue::Object(members) = &value {
+                for (k, f) in members {
+                    push(k.clone(), ExportValue::Fn(*f));
+                }
+                if let Arg::Object(props, _) = &w.value {
+                    for (k, v) in props {
+                        let v = arg_value(model, v, by_binding);
+                        if !matches!(v, ExportValue::Fn(_) | ExportValue::Other) {
+                            push(k.clone(), v);
+                        }
+                    }
+                }
+            }
+            push(Atom::from("default"), value);
+        } else if (exports_object && props.is_empty()) || (module_object && props == ["exports"]) {
+            push(key.clone(), arg_value(model, &w.value, by_binding));
+        }
+    }
+    let Program::Module(module) = program else {
+        return out;
+    };
+    let fn_at = |start: usize| model.functions.iter().position(|f| f.span.start == start);
+    let class_at = |start: usize| model.classes.iter().position(|c| c.span.start == start);
+    for item in &module.body {
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
+        match decl {
+            ModuleDecl::ExportDecl(e) => match &e.decl {
+                Decl::Fn(f) => push(
+                    f.ident.sym.clone(),
+                    binding_value(model, &f.ident.to_id(), by_binding),
+                ),
+                Decl::Class(c) => push(
+                    c.ident.sym.clone(),
+                    binding_value(model, &c.ident.to_id(), by_binding),
+                ),
+                Decl::Var(v) => {
+                    for d in &v.decls {
+                        if let Pat::Ident(i) = &d.name {
+                            push(
+                                i.id.sym.clone(),
+                                binding_value(model, &i.id.to_id(), by_binding),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            },
+            ModuleDecl::ExportDefaultDecl(d) => {
+                let value = match &d.decl {
+                    DefaultDecl::Fn(f) => fn_at(Span::from_swc(f.function.span).start)
+                        .map_or(ExportValue::Other, ExportValue::Fn),
+                    DefaultDecl::Class(c) => class_at(Span::from_swc(c.class.span).start)
+                        .map_or(ExportValue::Other, ExportValue::Class),
+                    _ => ExportValue::Other,
+                };
+                push(Atom::from("default"), value);
+            }
+            ModuleDecl::ExportDefaultExpr(d) => {
+                let value = match crate::model::path::strip(&d.expr) {
+                    Expr::Ident(i) => binding_value(model, &i.to_id(), by_binding),
+                    Expr::Arrow(a) => fn_at(Span::from_swc(a.span).start)
+                        .map_or(ExportValue::Other, ExportValue::Fn),
+                    Expr::Fn(f) => fn_at(Span::from_swc(f.function.span).start)
+                        .map_or(ExportValue::Other, ExportValue::Fn),
+                    Expr::New(n) => match crate::model::path::strip(&n.callee) {
+                        Expr::Ident(i) => class_named(model, &i.sym)
+                            .map_or(ExportValue::Other, ExportValue::Instance),
+                        _ => ExportValue::Other,
+                    },
+                    _ => ExportValue::Other,
+                };
+                push(Atom::from("default"), value);
+            }
+            ModuleDecl::ExportNamed(named) if named.src.is_none() => {
+                for spec in &named.specifiers {
+                    if let swc_ecma_ast::ExportSpecifier::Named(n) = spec
+                        && let ModuleExportName::Ident(orig) = &n.orig
+                    {
+                        let exported = match &n.exported {
+                            Some(ModuleExportName::Ident(i)) => i.sym.clone(),
+                            Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().into_owned(),
+                            None => orig.sym.clone(),
+                        };
+                        push(exported, binding_value(model, &orig.to_id(), by_binding));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (name, import) in reexports {
+        let value = match name {
+            Some(_) => ExportValue::Import(*import),
+            None => ExportValue::All(*import),
+        };
+        out.push(Export {
+            name: name.clone().unwrap_or_else(|| Atom::from("*")),
+            value,
+        });
+    }
+    out
+}
+
+/// The outermost function around `f`.
+fn top_of(model: &Model<'_>, f: Option<FnId>) -> Option<FnId> {
+    let mut cur = f?;
+    while let Some(p) = model.functions[cur].parent {
+        cur = p;
+    }
+    Some(cur)
+}
+
+/// "`show`", or "the handler at line 4", or "module scope": who uses something, for messages.
+fn user_text(model: &Model<'_>, names: &[(Option<Atom>, usize)], f: Option<FnId>) -> String {
+    let mut cur = f;
+    while let Some(g) = cur {
+        if let Some(name) = &names[g].0 {
+            return format!("`{name}`");
+        }
+        cur = model.functions[g].parent;
+    }
+    // An anonymous function: its reason says what it is.
+    match f {
+        Some(_) => String::new(),
+        None => "module scope".to_string(),
+    }
+}
+
+/// Why the code in `f` repeats, as this file knows it ("registered by `app.get('/x', ...)`
+/// (app.js:5)"), or `None`.
+fn local_reason(model: &Model<'_>, f: Option<FnId>, display: &str) -> Option<String> {
+    let role = model.role(f);
+    if !role.frequency.is_repeating() {
+        return None;
+    }
+    let origin = role.origin.as_ref()?;
+    Some(match origin.span {
+        Some(span) => format!(
+            "registered by {} ({display}:{})",
+            origin.text,
+            model.line(span.start)
+        ),
+        None => format!("run {}: {}", role.frequency.phrase(), origin.text),
+    })
+}
+
+/// Constructor parameter properties with a type (`constructor(private svc: CatalogService)`):
+/// (class start offset, field, type name). Only classes at the top level.
+fn ctor_param_types(program: &Program) -> Vec<(usize, Atom, Atom)> {
+    let mut out = Vec::new();
+    let body: Vec<&ModuleItem> = match program {
+        Program::Module(m) => m.body.iter().collect(),
+        Program::Script(_) => return out,
+    };
+    for item in body {
+        let class = match item {
+            ModuleItem::Stmt(swc_ecma_ast::Stmt::Decl(Decl::Class(c))) => &c.class,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => match &e.decl {
+                Decl::Class(c) => &c.class,
+                _ => continue,
+            },
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(d)) => match &d.decl {
+                DefaultDecl::Class(c) => &c.class,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        for member in &class.body {
+            let swc_ecma_ast::ClassMember::Constructor(ctor) = member else {
+                continue;
+            };
+            for p in &ctor.params {
+                let ParamOrTsParamProp::TsParamProp(tp) = p else {
+                    continue;
+                };
+                let TsParamPropParam::Ident(b) = &tp.param else {
+                    continue;
+                };
+                let Some(ty) = &b.type_ann else { continue };
+                if let TsType::TsTypeRef(r) = &*ty.type_ann
+                    && let TsEntityName::Ident(t) = &r.type_name
+                {
+                    out.push((
+                        Span::from_swc(class.span).start,
+                        b.id.sym.clone(),
+                        t.sym.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summary) {
+    let by_binding = &table.by_binding;
+    let display = s.display.clone();
+    let names = s.functions.clone();
+    let user_text = |model: &Model<'_>, f: Option<FnId>| user_text(model, &names, f);
+    let by_name: HashMap<&str, usize> = by_binding
+        .iter()
+        .map(|(id, &i)| (id.0.as_str(), i))
+        .collect();
+    let mut out: Vec<CrossUse> = Vec::new();
+    let at = |target: Target, kind: UseKind, in_fn: Option<FnId>, span: Span| CrossUse {
+        target,
+        kind,
+        top: top_of(model, in_fn),
+        frequency: model.role(in_fn).frequency,
+        reason: local_reason(model, in_fn, &display),
+        user: user_text(model, in_fn),
+        line: model.line(span.start),
+    };
+    // `new Imported()` written as `Imported` or `ns.Imported`: the import and the path after it.
+    let constructed = |name: &str| -> Option<(usize, Vec<Atom>)> {
+        let mut parts = name.split('.');
+        let first = parts.next()?;
+        let import = *by_name.get(first)?;
+        Some((import, parts.map(Atom::from).collect()))
+    };
+    let ctor_types = ctor_param_types(program);
+    let local_class = |name: &str| {
+        model
+            .classes
+            .iter()
+            .position(|c| c.name.as_deref() == Some(name) && c.declared_in.is_none())
+    };
+    let method_of = |class: usize, method: &str| {
+        model.functions.iter().position(|f| {
+            f.class == Some(class)
+                && f.kind == crate::model::FnKind::Method
+                && f.name.as_deref() == Some(method)
+        })
+    };
+
+    for call in &model.plain_calls {
+        if let Some(&import) = by_binding.get(&call.callee) {
+            out.push(at(
+                Target::Import {
+                    import,
+                    path: Vec::new(),
+                },
+                UseKind::Call,
+                call.in_fn,
+                call.span,
+            ));
+        }
+    }
+    for call in &model.member_calls {
+        let Some(receiver) = &call.receiver else {
+            continue;
+        };
+        let mut tail: Vec<Atom> = receiver.props.clone();
+        tail.push(call.method.clone());
+        let target = match &receiver.root {
+            Root::Binding(id) => {
+                if let Some(&import) = by_binding.get(id) {
+                    Some(Target::Import { import, path: tail })
+                } else if let Some(Init::New(name)) = model.binding(id).map(|b| &b.init)
+                    && let Some((import, mut path)) = constructed(name)
+                {
+                    path.push(Atom::from("#"));
+                    path.extend(tail);
+                    Some(Target::Import { import, path })
+                } else if receiver.props.len() == 1
+                    && model
+                        .binding(id)
+                        .is_some_and(|b| b.kind == BindingKind::Param && id.0.contains("fastify"))
+                {
+                    Some(Target::Decorated {
+                        name: receiver.props[0].clone(),
+                        method: call.method.clone(),
+                    })
+                } else {
+                    None
+                }
+            }
+            Root::This(Some(f)) if receiver.props.len() == 1 => {
+                let field = &receiver.props[0];
+                let class = model.functions[*f]
+                    .this_fn
+                    .and_then(|o| model.functions[o].class);
+                class.and_then(|class| {
+                    // `this.store = new Store()` in the constructor or as a field.
+                    let made = model
+                        .field_inits
+                        .iter()
+                        .find_map(|(c, name, init, _)| match init {
+                            Init::New(ctor) if *c == class && name == field => Some(ctor.clone()),
+                            _ => None,
+                        });
+                    // `constructor(private readonly store: Store)`: injected.
+                    let typed = || {
+                        let start = model.classes[class].span.start;
+                        ctor_types
+                            .iter()
+                            .find(|(s, name, _)| *s == start && name == field)
+                            .map(|(_, _, ty)| ty.clone())
+                    };
+                    let ty = made.or_else(typed)?;
+                    if let Some((import, mut path)) = constructed(&ty) {
+                        path.push(Atom::from("#"));
+                        path.push(call.method.clone());
+                        Some(Target::Import { import, path })
+                    } else {
+                        let c = local_class(&ty)?;
+                        method_of(c, &call.method).map(Target::Local)
+                    }
+                })
+            }
+            _ => None,
+        };
+        if let Some(target) = target {
+            out.push(at(target, UseKind::Call, call.in_fn, call.span));
+        }
+    }
+    for new in &model.news {
+        if let Some((import, path)) = constructed(&new.callee) {
+            out.push(at(
+                Target::Import { import, path },
+                UseKind::New,
+                new.in_fn,
+                new.span,
+            ));
+        }
+    }
+    for (path, role, _) in &model.registered_refs {
+        let Root::Binding(id) = &path.root else {
+            continue;
+        };
+        let Some(&import) = by_binding.get(id) else {
+            continue;
+        };
+        let origin = role.origin.as_ref();
+        let line = origin
+            .and_then(|o| o.span)
+            .map_or(0, |sp| model.line(sp.start));
+        out.push(CrossUse {
+            target: Target::Import {
+                import,
+                path: path.props.clone(),
+            },
+            kind: UseKind::Registered,
+            top: None,
+            frequency: role.frequency,
+            reason: origin.map(|o| format!("registered by {} ({display}:{line})", o.text)),
+            user: origin.map_or_else(String::new, |o| o.text.clone()),
+            line,
+        });
+    }
+    // Passed on as a value: whoever receives it may call it at any time.
+    for (id, &import) in by_binding {
+        let Some(b) = model.binding(id) else { continue };
+        if let Some(u) = b.uses.iter().find(|u| u.kind == BindingUse::Read) {
+            out.push(CrossUse {
+                target: Target::Import {
+                    import,
+                    path: Vec::new(),
+                },
+                kind: UseKind::Escape,
+                top: top_of(model, u.in_fn),
+                frequency: model.role(u.in_fn).frequency,
+                reason: None,
+                user: user_text(model, u.in_fn),
+                line: model.line(u.span.start),
+            });
+        }
+    }
+    let first_inline = table.imports.len() - model.inline_requires.len();
+    for (i, (_, span, in_fn)) in model.inline_requires.iter().enumerate() {
+        out.push(at(
+            Target::Import {
+                import: first_inline + i,
+                path: Vec::new(),
+            },
+            UseKind::Call,
+            *in_fn,
+            *span,
+        ));
+    }
+    // Deterministic order (binding tables are hash maps).
+    out.sort_by_key(|u| (u.line, u.kind as u8));
+    s.uses = out;
+}
+
+/// `axios.defaults.timeout = ...`: its line.
+fn axios_timeout(model: &Model<'_>) -> Option<usize> {
+    model
+        .member_writes
+        .iter()
+        .find(|w| {
+            w.key.as_deref() == Some("timeout")
+                && w.object.as_ref().is_some_and(|o| {
+                    o.props.last().is_some_and(|p| p == "defaults")
+                        && model.module_of(&crate::model::AccessPath {
+                            root: o.root.clone(),
+                            props: Vec::new(),
+                        }) == Some("axios")
+                })
+        })
+        .map(|w| model.line(w.span.start))
+}
+
+/// `fastify.decorate('name', { method() {} })`.
+fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
+    model
+        .calls_of(&["decorate"])
+        .filter_map(|c| match (c.args.first(), c.args.get(1)) {
+            (Some(Arg::Str(name, _)), Some(Arg::Object(props, _))) => Some((
+                name.clone(),
+                props
+                    .iter()
+                    .filter_map(|(k, v)| match v {
+                        Arg::Fn(f, _) => Some((k.clone(), *f)),
+                        _ => None,
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Exported functions that hand their own argument to an HTTP client as the URL.
+fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bool)> {
+    let mut out = Vec::new();
+    let exported = exports.iter().flat_map(|e| match &e.value {
+        ExportValue::Fn(f) => vec![*f],
+        ExportValue::Object(members) => members.iter().map(|(_, f)| *f).collect(),
+        _ => Vec::new(),
+    });
+    let from_param = |f: FnId, arg: Option<&Arg>| {
+        matches!(arg, Some(Arg::Path(p, _)) if matches!(&p.root, Root::Binding(id)
+            if model.binding(id).is_some_and(|b| b.kind == BindingKind::Param && b.scope == Some(f))))
+    };
+    // A deadline of its own: a literal `timeout`, or `signal: AbortSignal.timeout(...)` that
+    // does not depend on the caller.
+    let own_deadline = |args: &[Arg]| {
+        args.iter().any(|a| {
+            matches!(a.prop("timeout"), Some(Arg::Num(..)))
+                || a.prop("signal").is_some_and(|s| {
+                    let text = model.text(s.span());
+                    text.contains("timeout(") && !text.contains('?')
+                })
+        })
+    };
+    for f in exported {
+        let plain = model.plain_calls.iter().find(|c| {
+            model.is_within(c.in_fn, Some(f))
+                && from_param(f, c.args.first())
+                && !own_deadline(&c.args)
+                && (if c.global {
+                    c.name == "fetch"
+                } else {
+                    model
+                        .binding(&c.callee)
+                        .and_then(|b| b.module())
+                        .is_some_and(|m| FETCH_MODULES.contains(&m) || m == "axios" || m == "got")
+                })
+        });
+        if let Some(c) = plain {
+            let axios = model.binding(&c.callee).and_then(|b| b.module()) == Some("axios");
+            out.push((f, format!("`{}`", c.name), axios));
+            continue;
+        }
+        let member = model.member_calls.iter().find(|c| {
+            model.is_within(c.in_fn, Some(f))
+                && from_param(f, c.args.first())
+                && !own_deadline(&c.args)
+                && matches!(
+                    c.method.as_str(),
+                    "request" | "get" | "post" | "put" | "patch" | "delete"
+                )
+                && c.receiver
+                    .as_ref()
+                    .and_then(|r| model.module_of(r))
+                    .is_some_and(|m| CLIENT_MODULES.contains(&m))
+        });
+        if let Some(c) = member {
+            let axios = c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("axios");
+            out.push((f, format!("`{}`", model.text(c.callee_span)), axios));
+        }
+    }
+    out
+}

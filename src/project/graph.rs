@@ -1,0 +1,121 @@
+//! The module graph between the project's own files: which file each import specifier names.
+//!
+//! Resolution is `oxc_resolver`'s (Node's and webpack's algorithm): relative specifiers with
+//! extensions and `index` files, TypeScript's `.js`-means-`.ts`, `tsconfig.json` `paths` and
+//! `baseUrl`, and `package.json` `main` / `exports` of workspace packages. A specifier that
+//! resolves outside the set of files being analysed (a package in `node_modules`, a file left
+//! out of the run) is opaque: it gets no edge.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use oxc_resolver::{ResolveOptions, Resolver, TsconfigDiscovery};
+
+/// Resolves specifiers from files to indexes into the analysed files.
+pub struct Graph {
+    resolver: Resolver,
+    /// Canonical path of each analysed file → its index.
+    index: HashMap<PathBuf, usize>,
+    /// Folders whose `tsconfig.json` sets `paths` or `baseUrl`: bare specifiers in files under
+    /// them may be aliases of project files and are resolved too.
+    alias_roots: Vec<PathBuf>,
+    /// Names of the workspace packages among the analysed files (`package.json` `name`).
+    workspace: Vec<String>,
+}
+
+impl Graph {
+    /// `files`: the canonical paths of the analysed files, in index order.
+    pub fn new(files: &[PathBuf]) -> Graph {
+        let options = ResolveOptions {
+            tsconfig: Some(TsconfigDiscovery::Auto),
+            extensions: [
+                ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            extension_alias: vec![
+                (
+                    ".js".into(),
+                    vec![".ts".into(), ".tsx".into(), ".js".into()],
+                ),
+                (".mjs".into(), vec![".mts".into(), ".mjs".into()]),
+                (".cjs".into(), vec![".cts".into(), ".cjs".into()]),
+            ],
+            condition_names: vec![
+                "node".into(),
+                "require".into(),
+                "import".into(),
+                "default".into(),
+            ],
+            main_fields: vec!["main".into(), "module".into()],
+            builtin_modules: true,
+            ..ResolveOptions::default()
+        };
+        let mut dirs = std::collections::HashSet::new();
+        let mut alias_roots = Vec::new();
+        let mut workspace = Vec::new();
+        for f in files {
+            let mut dir = f.parent();
+            while let Some(d) = dir {
+                if !dirs.insert(d.to_path_buf()) {
+                    break;
+                }
+                if let Ok(text) = std::fs::read_to_string(d.join("tsconfig.json"))
+                    && (text.contains("\"paths\"") || text.contains("\"baseUrl\""))
+                {
+                    alias_roots.push(d.to_path_buf());
+                }
+                if let Some(name) = package_name(&d.join("package.json")) {
+                    workspace.push(name);
+                }
+                dir = d.parent();
+            }
+        }
+        Graph {
+            resolver: Resolver::new(options),
+            index: files
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, p)| (p, i))
+                .collect(),
+            alias_roots,
+            workspace,
+        }
+    }
+
+    /// The analysed file that `specifier`, imported from `from`, names.
+    pub fn resolve(&self, from: &Path, specifier: &str) -> Option<usize> {
+        let relative = specifier.starts_with('.') || specifier.starts_with('/');
+        if !relative
+            && !self.is_workspace(specifier)
+            && !self.alias_roots.iter().any(|r| from.starts_with(r))
+        {
+            // A package from node_modules: opaque, and not worth a lookup.
+            return None;
+        }
+        let resolved = self.resolver.resolve_file(from, specifier).ok()?;
+        let path = resolved.path();
+        if path.components().any(|c| c.as_os_str() == "node_modules") {
+            return None;
+        }
+        self.index.get(path).copied()
+    }
+
+    fn is_workspace(&self, specifier: &str) -> bool {
+        self.workspace.iter().any(|name| {
+            specifier == name
+                || specifier
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+}
+
+/// The `name` of a `package.json`, when it exists and has one.
+fn package_name(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json.get("name")?.as_str().map(String::from)
+}

@@ -1,0 +1,237 @@
+//! Whole-project analysis: lints every file (summarising what crosses its boundary in the same
+//! pass), builds the module graph ([`graph`]), propagates roles, singletons and settings across
+//! files to a fixed point ([`propagate`]), and lints again, with those facts, the files whose
+//! findings they can change.
+//!
+//! The second pass parses a file again; it runs only for files the project phase gives facts
+//! that add findings (a role from a caller elsewhere, a singleton, an HTTP wrapper) or that
+//! had findings the facts can remove (start-up-only callers, an `axios.defaults.timeout` set
+//! elsewhere). On library code that is a small share of the files.
+
+mod graph;
+mod propagate;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use leaklint_rules::InProject;
+use rayon::prelude::*;
+
+use crate::engine::{LintOptions, Outcome};
+use crate::walk::Target;
+
+/// A partial run (`leaklint src/routes/orders.js`, or pre-commit passing the changed files):
+/// the project around each named file is read for facts, and only the named files are
+/// reported. The project's root is the nearest folder at or above the file with a
+/// `package.json`, `tsconfig.json` or `.git`; a file with none above it is linted alone.
+/// Returns the targets with `true` for the ones to report.
+pub fn with_context(
+    named: Vec<Target>,
+    paths: &[PathBuf],
+    opts: &crate::walk::WalkOptions<'_>,
+) -> Result<Vec<(Target, bool)>, crate::config::ConfigError> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        if !path.is_file() {
+            continue;
+        }
+        let abs = crate::paths::absolute(path, opts.cwd);
+        let root = abs.ancestors().skip(1).find(|d| {
+            ["package.json", "tsconfig.json", ".git"]
+                .iter()
+                .any(|marker| d.join(marker).exists())
+        });
+        if let Some(root) = root
+            && !roots.iter().any(|r| root.starts_with(r))
+        {
+            roots.retain(|r| !r.starts_with(root));
+            roots.push(root.to_path_buf());
+        }
+    }
+    let seen: std::collections::HashSet<PathBuf> = named
+        .iter()
+        .map(|t| std::fs::canonicalize(&t.path).unwrap_or_else(|_| t.path.clone()))
+        .collect();
+    let mut out: Vec<(Target, bool)> = named.into_iter().map(|t| (t, true)).collect();
+    if roots.is_empty() {
+        return Ok(out);
+    }
+    // Relative to the current directory, like the named paths, so that display paths agree.
+    let root_paths: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| {
+            r.strip_prefix(opts.cwd).map_or_else(
+                |_| r.clone(),
+                |p| {
+                    if p.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        p.to_path_buf()
+                    }
+                },
+            )
+        })
+        .collect();
+    let around = crate::walk::collect(&root_paths, opts)?;
+    for t in around.targets {
+        let canonical = std::fs::canonicalize(&t.path).unwrap_or_else(|_| t.path.clone());
+        if !seen.contains(&canonical) {
+            out.push((t, false));
+        }
+    }
+    Ok(out)
+}
+
+/// Wall time of the project phase, for `LEAKLINT_TIMINGS`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProjectTimings {
+    /// Module graph and propagation.
+    pub phase: Duration,
+    /// Linting again the files the project phase gave facts to.
+    pub relint: Duration,
+    pub relinted_files: usize,
+}
+
+/// Lints `targets` as one project. Only files with `report` set are reported; the others are
+/// read for facts (a partial run, see [`crate::walk`]). The result is in no particular order.
+pub fn lint_project(
+    targets: Vec<(Target, bool)>,
+    opts: &LintOptions,
+) -> Result<(Vec<Outcome>, ProjectTimings), String> {
+    let pool = crate::engine::pool()?;
+    pool.install(|| run(targets, opts))
+}
+
+fn run(
+    targets: Vec<(Target, bool)>,
+    opts: &LintOptions,
+) -> Result<(Vec<Outcome>, ProjectTimings), String> {
+    let mut timings = ProjectTimings::default();
+    // Pass 1: lint and summarise each file.
+    let first: Vec<_> = targets
+        .par_iter()
+        .map(|(target, _)| match std::fs::read(&target.path) {
+            Ok(bytes) => {
+                let project = InProject {
+                    summarize: Some(&target.display),
+                    facts: None,
+                };
+                crate::engine::lint_bytes_in_project(
+                    target.display.clone(),
+                    bytes,
+                    target.flavor,
+                    &target.config,
+                    opts,
+                    &project,
+                )
+            }
+            Err(e) => (
+                Outcome::Failed {
+                    error: format!("cannot read {}: {e}", target.display),
+                    path: target.display.clone(),
+                },
+                None,
+            ),
+        })
+        .collect();
+
+    // The project phase.
+    let started = Instant::now();
+    let canonical: Vec<PathBuf> = targets
+        .par_iter()
+        .map(|(t, _)| std::fs::canonicalize(&t.path).unwrap_or_else(|_| t.path.clone()))
+        .collect();
+    let graph = graph::Graph::new(&canonical);
+    let mut outcomes = Vec::with_capacity(first.len());
+    let mut nodes = Vec::new();
+    let mut node_of = Vec::new();
+    for (i, (outcome, summary)) in first.into_iter().enumerate() {
+        outcomes.push(outcome);
+        let Some(summary) = summary else { continue };
+        node_of.push(i);
+        nodes.push((i, summary));
+    }
+    let nodes: Vec<propagate::Node> = nodes
+        .into_par_iter()
+        .map(|(i, summary)| {
+            let from = &canonical[i];
+            let imports = summary
+                .imports
+                .iter()
+                .map(|import| graph.resolve(from, &import.specifier))
+                .collect();
+            let entry = from.file_stem().is_some_and(|s| s == "index");
+            propagate::Node {
+                summary,
+                imports,
+                entry,
+            }
+        })
+        .collect();
+    // Imports resolve to target indexes; propagation works on node indexes.
+    let target_to_node: std::collections::HashMap<usize, usize> =
+        node_of.iter().enumerate().map(|(n, &t)| (t, n)).collect();
+    let nodes: Vec<propagate::Node> = nodes
+        .into_iter()
+        .map(|mut n| {
+            for import in &mut n.imports {
+                *import = import.and_then(|t| target_to_node.get(&t).copied());
+            }
+            n
+        })
+        .collect();
+    let facts = propagate::propagate(&nodes);
+    timings.phase = started.elapsed();
+
+    // Pass 2: lint again the files whose findings the facts can change.
+    let started = Instant::now();
+    let again: Vec<(usize, leaklint_rules::project::FileFacts)> = facts
+        .into_iter()
+        .map(|(n, f)| (node_of[n], f))
+        .filter(|(t, f)| {
+            targets[*t].1
+                && (f.can_add()
+                    || matches!(&outcomes[*t], Outcome::Linted(r) if !r.problems.is_empty() || !r.suppressed.is_empty()))
+        })
+        .collect();
+    timings.relinted_files = again.len();
+    let redone: Vec<(usize, Outcome)> = again
+        .par_iter()
+        .map(|(t, facts)| {
+            let target = &targets[*t].0;
+            let outcome = match std::fs::read(&target.path) {
+                Ok(bytes) => {
+                    let project = InProject {
+                        summarize: None,
+                        facts: Some(facts),
+                    };
+                    crate::engine::lint_bytes_in_project(
+                        target.display.clone(),
+                        bytes,
+                        target.flavor,
+                        &target.config,
+                        opts,
+                        &project,
+                    )
+                    .0
+                }
+                Err(e) => Outcome::Failed {
+                    error: format!("cannot read {}: {e}", target.display),
+                    path: target.display.clone(),
+                },
+            };
+            (*t, outcome)
+        })
+        .collect();
+    for (t, outcome) in redone {
+        outcomes[t] = outcome;
+    }
+    timings.relint = started.elapsed();
+    let reported = outcomes
+        .into_iter()
+        .zip(&targets)
+        .filter(|(_, (_, report))| *report)
+        .map(|(o, _)| o)
+        .collect();
+    Ok((reported, timings))
+}

@@ -1,0 +1,371 @@
+//! The project phase: follows every use of another file's function, class or service to its
+//! definition and propagates roles, singletons and settings to a fixed point.
+
+use std::collections::{HashMap, HashSet};
+
+use leaklint_rules::model::{ClassId, FnId, Frequency};
+use leaklint_rules::project::Atom;
+use leaklint_rules::project::{
+    CrossUse, ExportValue, ExternalRole, FileFacts, Summary, Target, UseKind,
+};
+
+/// One analysed file: its summary and the file each of its imports resolves to.
+pub struct Node {
+    pub summary: Summary,
+    pub imports: Vec<Option<usize>>,
+    /// `index.*`: probably what the package's users import, whose callers are unknown.
+    pub entry: bool,
+}
+
+/// What a path through a module's exports reaches.
+#[derive(Clone, Debug, PartialEq)]
+enum Entity {
+    Module(usize),
+    Fn(usize, FnId),
+    Class(usize, ClassId),
+    Instance(usize, ClassId),
+    Object(usize, Vec<(Atom, FnId)>),
+}
+
+/// Follows `path` from `entity` (re-exports, `export *`, CommonJS objects, classes and their
+/// instances' methods). Gives up after a few hops of re-exports.
+fn follow(nodes: &[Node], entity: Entity, path: &[Atom], depth: u8) -> Option<Entity> {
+    if depth > 12 {
+        return None;
+    }
+    match entity {
+        Entity::Module(b) => {
+            let exports = &nodes[b].summary.exports;
+            let named = |name: &str| exports.iter().find(|e| e.name.as_str() == name);
+            if let Some(first) = path.first()
+                && first.as_str() != "#"
+                && let Some(e) = named(first)
+            {
+                let value = export_entity(nodes, b, &e.value, depth)?;
+                return follow(nodes, value, &path[1..], depth + 1);
+            }
+            // CommonJS: the whole module is `module.exports`.
+            if let Some(e) = named("default")
+                && (path.is_empty() || !matches!(e.value, ExportValue::Other))
+            {
+                let value = export_entity(nodes, b, &e.value, depth)?;
+                if let Some(found) = follow(nodes, value, path, depth + 1) {
+                    return Some(found);
+                }
+            }
+            if path.is_empty() {
+                return Some(Entity::Module(b));
+            }
+            exports.iter().find_map(|e| match e.value {
+                ExportValue::All(i) => {
+                    let t = nodes[b].imports.get(i).copied().flatten()?;
+                    follow(nodes, Entity::Module(t), path, depth + 1)
+                }
+                _ => None,
+            })
+        }
+        Entity::Fn(..) if path.is_empty() => Some(entity),
+        Entity::Class(b, c) => match path {
+            [] => Some(entity),
+            [hash, method] if hash == "#" => method_of(nodes, b, c, method),
+            [method] => method_of(nodes, b, c, method),
+            _ => None,
+        },
+        Entity::Instance(b, c) => match path {
+            [] => Some(entity),
+            [method] => method_of(nodes, b, c, method),
+            _ => None,
+        },
+        Entity::Object(b, members) => match path {
+            [] => Some(Entity::Object(b, members)),
+            [m] => members
+                .iter()
+                .find(|(k, _)| k == m)
+                .map(|(_, f)| Entity::Fn(b, *f)),
+            _ => None,
+        },
+        Entity::Fn(..) => None,
+    }
+}
+
+fn method_of(nodes: &[Node], b: usize, c: ClassId, method: &str) -> Option<Entity> {
+    let class = nodes[b].summary.classes.get(c)?;
+    class
+        .methods
+        .iter()
+        .find(|(name, _)| name == method)
+        .map(|(_, f)| Entity::Fn(b, *f))
+}
+
+fn export_entity(nodes: &[Node], b: usize, value: &ExportValue, depth: u8) -> Option<Entity> {
+    Some(match value {
+        ExportValue::Fn(f) => Entity::Fn(b, *f),
+        ExportValue::Class(c) => Entity::Class(b, *c),
+        ExportValue::Instance(c) => Entity::Instance(b, *c),
+        ExportValue::Object(members) => Entity::Object(b, members.clone()),
+        ExportValue::Import(i) | ExportValue::All(i) => {
+            let t = nodes[b].imports.get(*i).copied().flatten()?;
+            let path = &nodes[b].summary.imports[*i].path;
+            follow(nodes, Entity::Module(t), path, depth + 1)?
+        }
+        ExportValue::Other => return None,
+    })
+}
+
+/// Services decorated onto a Fastify instance, by name: the file and the methods.
+type Decorated<'a> = HashMap<&'a str, Vec<(usize, &'a [(Atom, FnId)])>>;
+
+/// What a use reaches, when it is in the project.
+fn target_of(nodes: &[Node], decorated: &Decorated<'_>, a: usize, u: &CrossUse) -> Option<Entity> {
+    match &u.target {
+        Target::Import { import, path } => {
+            let t = nodes[a].imports.get(*import).copied().flatten()?;
+            let mut full = nodes[a].summary.imports[*import].path.clone();
+            full.extend(path.iter().cloned());
+            follow(nodes, Entity::Module(t), &full, 0)
+        }
+        Target::Local(f) => Some(Entity::Fn(a, *f)),
+        Target::Decorated { name, method } => {
+            let found = decorated.get(name.as_str())?;
+            // Only when one file decorates that name: otherwise the call is ambiguous.
+            let [(b, methods)] = found.as_slice() else {
+                return None;
+            };
+            methods
+                .iter()
+                .find(|(k, _)| k == method)
+                .map(|(_, f)| Entity::Fn(*b, *f))
+        }
+    }
+}
+
+/// "called by `show` (members.controller.js:4), which is registered by ...", or for an
+/// anonymous caller "called in server.js:19 by a function that is registered by ...".
+fn called(u: &CrossUse, display: &str, reason: &str) -> String {
+    if u.user.is_empty() {
+        format!(
+            "called in {display}:{} by a function that is {reason}",
+            u.line
+        )
+    } else {
+        format!(
+            "called by {} ({display}:{}), which is {reason}",
+            u.user, u.line
+        )
+    }
+}
+
+/// A role under construction: how often, and the steps after the subject.
+struct Given {
+    frequency: Frequency,
+    steps: String,
+}
+
+/// Propagates over the project and returns the facts for each file (by index; files with
+/// nothing to learn are left out).
+pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
+    let mut decorated: Decorated<'_> = HashMap::new();
+    for (b, n) in nodes.iter().enumerate() {
+        for (name, methods) in &n.summary.decorations {
+            decorated
+                .entry(name.as_str())
+                .or_default()
+                .push((b, methods));
+        }
+    }
+    // Every use, with what it reaches.
+    let mut edges: Vec<(usize, &CrossUse, Entity)> = Vec::new();
+    for (a, n) in nodes.iter().enumerate() {
+        for u in &n.summary.uses {
+            if let Some(e) = target_of(nodes, &decorated, a, u) {
+                edges.push((a, u, e));
+            }
+        }
+    }
+    let callee = |e: &Entity, kind: UseKind| -> Option<(usize, FnId)> {
+        match (e, kind) {
+            (Entity::Fn(b, f), _) => Some((*b, *f)),
+            (Entity::Class(b, c), UseKind::New) => {
+                nodes[*b].summary.classes.get(*c)?.ctor.map(|f| (*b, f))
+            }
+            _ => None,
+        }
+    };
+
+    // Roles across files, to a fixed point.
+    let mut given: HashMap<(usize, FnId), Given> = HashMap::new();
+    // Registrations and chains from them first; a caller's own handler shape (`(req, res)`)
+    // only where nothing better is known.
+    let mut allow_shape = false;
+    loop {
+        let mut changed = false;
+        for (a, u, e) in &edges {
+            if u.kind == UseKind::Escape {
+                continue;
+            }
+            let Some(target) = callee(e, u.kind) else {
+                continue;
+            };
+            if given.contains_key(&target) || (*a, Some(target.1)) == (target.0, u.top) {
+                continue;
+            }
+            let display = &nodes[*a].summary.display;
+            let (frequency, steps) = if u.kind == UseKind::Registered {
+                match &u.reason {
+                    Some(r) => (u.frequency, r.clone()),
+                    None => continue,
+                }
+            } else if let Some(g) = u.top.and_then(|t| given.get(&(*a, t))) {
+                (g.frequency, called(u, display, &g.steps))
+            } else if u.frequency.is_repeating() {
+                let Some(reason) = &u.reason else { continue };
+                if !allow_shape && !reason.starts_with("registered by") {
+                    continue;
+                }
+                (u.frequency, called(u, display, reason))
+            } else {
+                continue;
+            };
+            if !frequency.is_repeating() {
+                continue;
+            }
+            given.insert(target, Given { frequency, steps });
+            changed = true;
+        }
+        if !changed {
+            if allow_shape {
+                break;
+            }
+            allow_shape = true;
+        }
+    }
+
+    let mut facts: HashMap<usize, FileFacts> = HashMap::new();
+    for ((b, f), g) in &given {
+        let (name, line) = &nodes[*b].summary.functions[*f];
+        let subject = match name {
+            Some(n) => format!("`{n}` ({}:{line})", nodes[*b].summary.display),
+            None => format!("the function at {}:{line}", nodes[*b].summary.display),
+        };
+        facts.entry(*b).or_default().roles.push((
+            *f,
+            ExternalRole {
+                frequency: g.frequency,
+                text: format!("{subject} is {}", g.steps),
+            },
+        ));
+    }
+
+    // Start-up only: every use is a call from start-up code, and nothing passes it on.
+    let effective_startup = |a: usize, u: &CrossUse| {
+        u.frequency == Frequency::StartUp && u.top.is_none_or(|t| !given.contains_key(&(a, t)))
+    };
+    let mut escaped_modules: HashSet<usize> = HashSet::new();
+    let mut escaped: HashSet<(usize, FnId)> = HashSet::new();
+    let mut calls: HashMap<(usize, FnId), bool> = HashMap::new();
+    for (a, u, e) in &edges {
+        if u.kind == UseKind::Escape {
+            match e {
+                Entity::Module(b) => {
+                    escaped_modules.insert(*b);
+                }
+                Entity::Fn(b, f) => {
+                    escaped.insert((*b, *f));
+                }
+                Entity::Class(b, _) | Entity::Instance(b, _) | Entity::Object(b, _) => {
+                    escaped_modules.insert(*b);
+                }
+            }
+            continue;
+        }
+        if let Some(target) = callee(e, u.kind) {
+            let startup = u.kind != UseKind::Registered && effective_startup(*a, u);
+            let all = calls.entry(target).or_insert(true);
+            *all &= startup;
+        }
+    }
+    for ((b, f), all_startup) in calls {
+        if all_startup
+            && !nodes[b].entry
+            && !escaped_modules.contains(&b)
+            && !escaped.contains(&(b, f))
+            && !given.contains_key(&(b, f))
+        {
+            facts.entry(b).or_default().startup_only.push(f);
+        }
+    }
+
+    // Singletons: a class of another file instantiated exactly once in the project, at module
+    // scope.
+    let mut news: HashMap<(usize, ClassId), Vec<(usize, &CrossUse)>> = HashMap::new();
+    for (a, u, e) in &edges {
+        if let (UseKind::New, Entity::Class(b, c)) = (u.kind, e) {
+            news.entry((*b, *c)).or_default().push((*a, u));
+        }
+    }
+    for ((b, c), sites) in news {
+        let Some(class) = nodes[b].summary.classes.get(c) else {
+            continue;
+        };
+        if class.instantiated_here {
+            continue;
+        }
+        if let [(a, u)] = sites.as_slice()
+            && u.top.is_none()
+            && u.frequency == Frequency::StartUp
+        {
+            let name = class.name.as_deref().unwrap_or("class");
+            facts.entry(b).or_default().singletons.push((
+                c,
+                format!(
+                    "the single `{name}` instance, created at module scope ({}:{})",
+                    nodes[*a].summary.display, u.line
+                ),
+            ));
+        }
+    }
+
+    // Settings made elsewhere: the process-wide axios timeout.
+    let axios = nodes.iter().find_map(|n| {
+        n.summary
+            .axios_timeout
+            .map(|line| format!("{}:{line}", n.summary.display))
+    });
+    if let Some(at) = &axios {
+        for (i, n) in nodes.iter().enumerate() {
+            if n.summary.axios_timeout.is_none() {
+                facts.entry(i).or_default().axios_timeout = Some(at.clone());
+            }
+        }
+    }
+
+    // HTTP wrappers: imports that reach a function forwarding to an HTTP client.
+    for (a, n) in nodes.iter().enumerate() {
+        for (i, import) in n.summary.imports.iter().enumerate() {
+            let Some(t) = n.imports.get(i).copied().flatten() else {
+                continue;
+            };
+            let Some(Entity::Fn(b, f)) = follow(nodes, Entity::Module(t), &import.path, 0) else {
+                continue;
+            };
+            if let Some((_, what, _)) = nodes[b]
+                .summary
+                .http_wrappers
+                .iter()
+                .find(|(g, _, is_axios)| *g == f && !(*is_axios && axios.is_some()))
+            {
+                let line = nodes[b].summary.functions[f].1;
+                facts.entry(a).or_default().http_wrappers.push((
+                    i,
+                    format!("({}:{line}) forwards to {what}", nodes[b].summary.display),
+                ));
+            }
+        }
+    }
+    for f in facts.values_mut() {
+        f.roles.sort_by_key(|(f, _)| *f);
+        f.startup_only.sort_unstable();
+        f.singletons.sort_by_key(|(c, _)| *c);
+    }
+    facts
+}
