@@ -27,8 +27,8 @@ impl Venv {
             .output();
         match made {
             Ok(out) if out.status.success() => {}
-            Ok(out) => return unavailable(&format!("python3 -m venv failed: {}", text(&out))),
-            Err(e) => return unavailable(&format!("cannot run python3: {e}")),
+            Ok(out) => unavailable(&format!("python3 -m venv failed: {}", text(&out))),
+            Err(e) => unavailable(&format!("cannot run python3: {e}")),
         }
         let venv = Venv { dir };
         let installed = Command::new(venv.bin("pip"))
