@@ -58,7 +58,11 @@ fn assert_github_ready(sarif: &Value) {
             .starts_with("https://")
     );
     assert_eq!(run["columnKind"], "utf16CodeUnits");
-    assert_eq!(run["automationDetails"]["id"], "leaklint/");
+    // Absent unless --category is given (then `NAME/`): upload-sarif applies its own
+    // `category` input only when the field is absent.
+    if let Some(details) = run.get("automationDetails") {
+        assert!(details["id"].as_str().unwrap().ends_with('/'), "{details}");
+    }
     assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object());
     let invocation = &run["invocations"][0];
     assert!(invocation["executionSuccessful"].is_boolean());
@@ -537,6 +541,47 @@ fn the_same_tree_gives_the_same_bytes_anywhere() {
         first.stdout,
         leaklint(a.path(), &["src", "-f", "sarif"]).stdout
     );
+}
+
+#[test]
+fn automation_details_only_with_a_category() {
+    let dir = project();
+    write(dir.path(), "src/app.js", LEAKY);
+    let (run, plain) = sarif(dir.path(), &["src"]);
+    run.assert_code(1);
+    assert_valid(&plain);
+    assert!(
+        plain["runs"][0].get("automationDetails").is_none(),
+        "{plain:#}"
+    );
+
+    for (name, id) in [
+        ("leaklint", "leaklint/"),
+        ("leaklint/api/", "leaklint/api/"),
+    ] {
+        let (run, named) = sarif(dir.path(), &["src", "--category", name]);
+        run.assert_code(1);
+        assert_valid(&named);
+        assert_eq!(named["runs"][0]["automationDetails"]["id"], id);
+        // Nothing else changes.
+        let mut without = named.clone();
+        without["runs"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("automationDetails");
+        assert_eq!(without, plain);
+    }
+
+    for args in [
+        &["src", "--category", "api", "-f", "json"][..],
+        &["src", "--category", "", "-f", "sarif"],
+        &["src", "--category", "/", "-f", "sarif"],
+    ] {
+        let run = leaklint(dir.path(), args);
+        run.assert_code(2);
+        assert!(run.stderr.contains("--category"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
 }
 
 #[test]
