@@ -48,68 +48,69 @@ fn npm(dir: &Path, cache: &Path) -> Command {
     command
 }
 
-/// A project with the packed packages installed: built once per test binary.
+/// A project with the packed packages installed: built once per test binary, in one fixed
+/// folder under `target/tmp` that each run starts afresh (a static is never dropped, so a
+/// temporary directory here would be left behind by every run).
 fn installed() -> &'static Path {
-    static PROJECT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &PROJECT
-        .get_or_init(|| {
-            let work = tempfile::Builder::new()
-                .prefix("npm-")
-                .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-                .expect("tempdir");
-            let cache = work.path().join("npm-cache");
-            let packages = work.path().join("packages");
-            let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let built = run(Command::new("node")
-                .arg(repo.join("npm/build.mjs"))
-                .arg("--out")
-                .arg(&packages)
-                .arg("--binary")
-                .arg(format!(
-                    "x86_64-unknown-linux-gnu={}",
-                    env!("CARGO_BIN_EXE_leaklint")
-                )));
-            let dirs: Vec<PathBuf> = String::from_utf8_lossy(&built.stdout)
-                .lines()
-                .map(PathBuf::from)
-                .collect();
-            assert_eq!(dirs.len(), 2, "{}", text(&built));
-            let tarballs = work.path().join("tarballs");
-            std::fs::create_dir_all(&tarballs).unwrap();
-            for dir in &dirs {
-                run(npm(dir, &cache)
-                    .args(["pack", "--silent", "--pack-destination"])
-                    .arg(&tarballs));
-            }
-            let mut packed: Vec<PathBuf> = std::fs::read_dir(&tarballs)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            packed.sort();
-            let names: Vec<String> = packed
-                .iter()
-                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-                .collect();
-            let version = env!("CARGO_PKG_VERSION");
-            assert_eq!(
-                names,
-                [
-                    format!("leaklint-{version}.tgz"),
-                    format!("leaklint-cli-linux-x64-gnu-{version}.tgz")
-                ]
-            );
-            let project = work.path().join("project");
-            write(
-                &project,
-                "package.json",
-                r#"{ "name": "uses-leaklint", "version": "1.0.0", "private": true }"#,
-            );
-            run(npm(&project, &cache)
-                .args(["install", "--save-dev"])
-                .args(&packed));
-            (work, project)
-        })
-        .1
+    static PROJECT: OnceLock<PathBuf> = OnceLock::new();
+    PROJECT.get_or_init(|| {
+        let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("npm-package");
+        if work.exists() {
+            std::fs::remove_dir_all(&work).expect("remove the previous run's folder");
+        }
+        std::fs::create_dir_all(&work).unwrap();
+        let cache = work.join("npm-cache");
+        let packages = work.join("packages");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let built = run(Command::new("node")
+            .arg(repo.join("npm/build.mjs"))
+            .arg("--out")
+            .arg(&packages)
+            .arg("--binary")
+            .arg(format!(
+                "x86_64-unknown-linux-gnu={}",
+                env!("CARGO_BIN_EXE_leaklint")
+            )));
+        let dirs: Vec<PathBuf> = String::from_utf8_lossy(&built.stdout)
+            .lines()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(dirs.len(), 2, "{}", text(&built));
+        let tarballs = work.join("tarballs");
+        std::fs::create_dir_all(&tarballs).unwrap();
+        for dir in &dirs {
+            run(npm(dir, &cache)
+                .args(["pack", "--silent", "--pack-destination"])
+                .arg(&tarballs));
+        }
+        let mut packed: Vec<PathBuf> = std::fs::read_dir(&tarballs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        packed.sort();
+        let names: Vec<String> = packed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        let version = env!("CARGO_PKG_VERSION");
+        assert_eq!(
+            names,
+            [
+                format!("leaklint-{version}.tgz"),
+                format!("leaklint-cli-linux-x64-gnu-{version}.tgz")
+            ]
+        );
+        let project = work.join("project");
+        write(
+            &project,
+            "package.json",
+            r#"{ "name": "uses-leaklint", "version": "1.0.0", "private": true }"#,
+        );
+        run(npm(&project, &cache)
+            .args(["install", "--save-dev"])
+            .args(&packed));
+        project
+    })
 }
 
 fn npx(project: &Path, args: &[&str]) -> Command {
