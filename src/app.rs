@@ -10,7 +10,7 @@ use std::sync::Arc;
 use clap::Parser;
 use leaklint_rules::{Flavor, Meta};
 
-use crate::cli::{Cli, ColorChoice, Command, LintArgs};
+use crate::cli::{Cli, ColorChoice, Command, Format, LintArgs};
 use crate::config::Configs;
 use crate::engine::{LintOptions, Outcome};
 use crate::exit::{Exit, Failure};
@@ -84,6 +84,67 @@ fn current_dir() -> Result<PathBuf, Failure> {
         .map_err(|e| Failure::Io(format!("cannot read the current directory: {e}")))
 }
 
+/// The suppressions file (`--suppress-all`, `--prune-suppressions`, or just its presence):
+/// updates it when asked, then hides the findings it allows.
+fn apply_baseline(report: &mut Report, args: &LintArgs, cwd: &Path) -> Result<(), Failure> {
+    let path = args
+        .suppressions_location
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::baseline::DEFAULT_FILE));
+    let path = crate::paths::absolute(&path, cwd);
+    let shown = crate::paths::display(&path, cwd);
+    if args.prune_suppressions && !path.exists() {
+        return Err(Failure::Usage(format!(
+            "--prune-suppressions: there is no {shown} (write one with --suppress-all)"
+        )));
+    }
+    let mut baseline = crate::baseline::Baseline::load(&path).map_err(Failure::Config)?;
+    if args.suppress_all || args.prune_suppressions {
+        if args.suppress_all {
+            baseline.suppress_all(report, cwd);
+        } else {
+            baseline.prune(report, cwd);
+        }
+        baseline.write().map_err(Failure::Io)?;
+        say(
+            "note",
+            &format!(
+                "wrote {shown}: {} findings in {} files",
+                baseline.total(),
+                baseline.files()
+            ),
+        );
+    }
+    if baseline.is_empty() {
+        return Ok(());
+    }
+    let applied = baseline.apply(report, cwd);
+    for note in &applied.notes {
+        say("note", note);
+    }
+    if applied.hidden > 0 {
+        say(
+            "note",
+            &format!("{} findings not shown: recorded in {shown}", applied.hidden),
+        );
+    }
+    Ok(())
+}
+
+/// `--category` names a SARIF run: with another format, or empty, it is a usage error rather
+/// than an option that silently does nothing.
+fn check_category(args: &LintArgs) -> Result<(), Failure> {
+    match args.category.as_deref() {
+        Some(_) if args.format != Format::Sarif => Err(Failure::Usage(
+            "--category applies to --format sarif only".to_owned(),
+        )),
+        Some(name) if name.trim_matches('/').is_empty() => Err(Failure::Usage(
+            "--category needs a name, such as `leaklint` or `leaklint/frontend`".to_owned(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn rule_ids(ids: &[String], flag: &str) -> Result<Vec<&'static str>, Failure> {
     ids.iter()
         .map(|id| {
@@ -100,6 +161,7 @@ fn rule_ids(ids: &[String], flag: &str) -> Result<Vec<&'static str>, Failure> {
 }
 
 fn lint(args: LintArgs) -> Result<Exit, Failure> {
+    check_category(&args)?;
     let cwd = current_dir()?;
     let opts = LintOptions {
         only: rule_ids(&args.rules, "--rule")?,
@@ -170,6 +232,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
     for note in &skipped {
         say("note", note);
     }
+    apply_baseline(&mut report, &args, &cwd)?;
     for error in &errors {
         say("error", error);
     }
@@ -189,6 +252,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         exit_code: exit.code(),
         errors,
         notes: walk_notes.into_iter().chain(skipped).collect(),
+        category: args.category.clone(),
     };
     write_report(&report, &args, &run)?;
     if std::env::var_os("LEAKLINT_TIMINGS").is_some_and(|v| !v.is_empty()) {

@@ -73,6 +73,12 @@ pub struct LintArgs {
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 
+    /// SARIF only: set `automationDetails.id` to `NAME/`, the category GitHub code scanning keeps
+    /// this run's results under. Without it the field is left out, so upload-sarif's own
+    /// `category` input applies.
+    #[arg(long, value_name = "NAME")]
+    pub category: Option<String>,
+
     /// Exit with status 1 when there are more than N warnings.
     #[arg(long, value_name = "N")]
     pub max_warnings: Option<usize>,
@@ -110,6 +116,21 @@ pub struct LintArgs {
     /// Skip files matching GLOB, relative to the current directory (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub ignore_pattern: Vec<String>,
+
+    /// Record every current finding in the suppressions file (counts per file and rule), so
+    /// that later runs report only new findings. Replaces the counts of the files linted.
+    #[arg(long, conflicts_with = "prune_suppressions")]
+    pub suppress_all: bool,
+
+    /// Lower the counts of the suppressions file to the findings that remain, dropping what
+    /// was fixed and files that no longer exist.
+    #[arg(long, conflicts_with_all = ["rules", "disable"])]
+    pub prune_suppressions: bool,
+
+    /// The suppressions file to read and write [default: leaklint-suppressions.json in the
+    /// current directory]. Its paths are relative to its folder.
+    #[arg(long, value_name = "FILE")]
+    pub suppressions_location: Option<PathBuf>,
 
     /// Report `leaklint-disable` directives that suppressed nothing (as warnings).
     #[arg(long)]

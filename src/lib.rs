@@ -2,6 +2,7 @@
 //! parallel linting and reports. The rules themselves live in the `leaklint-rules` crate.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -153,8 +153,8 @@ fn an_unreadable_file_exits_2_naming_it() {
     write(dir.path(), "app.js", CLEAN);
     let locked = write(dir.path(), "locked.js", CLEAN);
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    // Root reads a mode-000 file anyway (CI runs as root): then run leaklint as `nobody`, or
-    // skip when that is impossible.
+    // Root reads a mode-000 file anyway (CI runs as root): then run leaklint as `nobody`
+    // (with util-linux's `setpriv`; without it the test fails rather than pass untested).
     let as_root = std::fs::read(&locked).is_ok();
     if as_root {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -163,15 +163,10 @@ fn an_unreadable_file_exits_2_naming_it() {
         let mut args = args.to_vec();
         args.extend(["-f", "json"]);
         let run = if as_root {
-            match leaklint_as_nobody(dir.path(), &args) {
-                Some(run) => run,
-                None => {
-                    eprintln!(
-                        "skipped: running as root and setpriv is missing, so every file is readable"
-                    );
-                    return;
-                }
-            }
+            leaklint_as_nobody(dir.path(), &args).expect(
+                "running as root, every file is readable: install util-linux's setpriv so the \
+                 test can run leaklint as `nobody`",
+            )
         } else {
             leaklint(dir.path(), &args)
         };

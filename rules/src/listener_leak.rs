@@ -18,7 +18,10 @@ declare_rule! {
     /// handed in by the caller (a parameter, `opts.signal`, a destructuring of an options
     /// parameter, or a copy of the options kept on `this`). Optional chaining (`hub?.on(...)`)
     /// and chained registrations (`e.once('a', f).on('b', g)`) are registrations on the same
-    /// receiver. It stays quiet when the same invocation removes the listener
+    /// receiver. Start-up is guessed from a name (`start`, `init`, `configure`) only without
+    /// evidence that the code runs again: nested in another function as a method or callback,
+    /// called from code that repeats, or a factory whose returned object the listener keeps.
+    /// It stays quiet when the same invocation removes the listener
     /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, in the
     /// handler, a callback it defines such as `res.on('close', ...)`, a helper it calls, or for
     /// classes any method), when `{ signal }` is passed, when a disposer is kept, and when a guard

@@ -16,6 +16,9 @@ declare_rule! {
     /// for intervals started at start-up (with or without `unref()`), handles cleared anywhere in
     /// the file (on close, in `dispose()`, in the callback itself), handles handed on (returned,
     /// passed to a call, stored elsewhere), and rescheduling behind a condition that can stop it.
+    /// A handle cleared elsewhere is still flagged when the code that stores it runs again for
+    /// the same object (a method called from code that repeats) without clearing or checking the
+    /// previous handle first: the new handle overwrites the only reference to the running one.
     ///
     /// ### Why it leaks
     ///
@@ -118,6 +121,7 @@ struct TimerCall<'m> {
     args: &'m [Arg],
     result_kept: bool,
     stored_to: Option<&'m AccessPath>,
+    guards: &'m [AccessPath],
 }
 
 impl<'m> From<&'m PlainCall> for TimerCall<'m> {
@@ -129,6 +133,7 @@ impl<'m> From<&'m PlainCall> for TimerCall<'m> {
             args: &c.args,
             result_kept: c.result_kept,
             stored_to: c.stored_to.as_ref(),
+            guards: &c.guards,
         }
     }
 }
@@ -142,6 +147,7 @@ impl<'m> From<&'m MemberCall> for TimerCall<'m> {
             args: &c.args,
             result_kept: c.result_kept,
             stored_to: c.stored_to.as_ref(),
+            guards: &c.guards,
         }
     }
 }
@@ -191,6 +197,44 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
     refers.then(|| id.0.to_string())
 }
 
+/// An interval stored in a field or an outer variable by code that this file runs again for
+/// the same object (called from code that repeats, not a constructor), with no clear of the
+/// same handle before it in that function and no check of the handle around it: each run
+/// replaces a running interval's only handle.
+fn overwritten(model: &Model<'_>, site: &TimerCall<'_>, f: usize, handle: &AccessPath) -> bool {
+    let func = &model.functions[f];
+    if func.kind == crate::model::FnKind::Constructor || !model.called_repeatedly(f) {
+        return false;
+    }
+    let outlives_call = match &handle.root {
+        Root::This(_) => true,
+        Root::Binding(id) => model
+            .binding(id)
+            .is_some_and(|b| b.scope.is_none_or(|g| g != f)),
+        Root::Global(_) => false,
+    };
+    if !outlives_call {
+        return false;
+    }
+    let guarded = site
+        .guards
+        .iter()
+        .chain(func.early_exit_reads.iter())
+        .any(|g| model.same_object(g, handle));
+    let clears_first = |args: &[Arg], span: Span| {
+        span.start < site.span.start
+            && func.span.contains(span)
+            && matches!(args.first(), Some(Arg::Path(p, _)) if model.same_object(p, handle))
+    };
+    let cleared_first = model.plain_calls.iter().any(|c| {
+        timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
+            && clears_first(&c.args, c.span)
+    }) || model
+        .calls_of(CLEARERS)
+        .any(|c| clears_first(&c.args, c.span));
+    !guarded && !cleared_first
+}
+
 fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Finding> {
     let f = site.in_fn?;
     let role = model.role(Some(f));
@@ -221,13 +265,23 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Fi
                     timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str())) && clears(c.args.first())
                 }) || model.calls_of(CLEARERS).any(|c| clears(c.args.first()))
             });
-            if cleared || cleared_by_field || model.path_escapes(handle, CLEARERS) {
+            if model.path_escapes(handle, CLEARERS) {
                 return None;
             }
-            format!(
-                "its handle is stored in `{}` but never passed to `clearInterval`",
-                model.path_text(handle)
-            )
+            if cleared || cleared_by_field {
+                if !matches!(kind, Kind::Interval) || !overwritten(model, site, f, handle) {
+                    return None;
+                }
+                format!(
+                    "each run stores a new handle in `{}` without clearing the one already there, so the previous interval keeps running",
+                    model.path_text(handle)
+                )
+            } else {
+                format!(
+                    "its handle is stored in `{}` but never passed to `clearInterval`",
+                    model.path_text(handle)
+                )
+            }
         }
         // Returned or passed on: whoever receives it can clear it.
         None if site.result_kept => return None,

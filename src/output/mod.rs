@@ -33,6 +33,8 @@ pub struct RunInfo {
     pub errors: Vec<String>,
     /// Files skipped, and why.
     pub notes: Vec<String>,
+    /// The SARIF run's category (`--category`), if given.
+    pub category: Option<String>,
 }
 
 pub fn render(report: &Report, format: Format, opts: RenderOptions, run: &RunInfo) -> String {

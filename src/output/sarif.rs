@@ -20,8 +20,9 @@
 //!   file was not analysed.
 //! - `invocations[0]` has `executionSuccessful` (false when a file could not be read: exit status
 //!   2), the exit status, and notifications for unreadable and skipped files.
-//! - `automationDetails.id` is `leaklint/` (category `leaklint`); the upload action's `category`
-//!   input replaces it.
+//! - `automationDetails.id` is written only with `--category NAME` (as `NAME/`: a category and
+//!   no run id). The upload-sarif action applies its own `category` input only when the field
+//!   is absent, so leaving it out by default lets two uploads with different categories coexist.
 //!
 //! Nothing depends on the machine: no absolute paths, times or user names, so two runs on the
 //! same tree give the same bytes.
@@ -160,14 +161,14 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 .build(),
         )
         .build();
-    let sarif_run = Run::builder()
+    let mut sarif_run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
-        .automation_details(RunAutomationDetails::builder().id("leaklint/").build())
         .original_uri_base_ids(BTreeMap::from([(SRCROOT.to_owned(), base)]))
         .column_kind(json!("utf16CodeUnits"))
         .invocations(vec![invocation])
         .results(results)
         .build();
+    sarif_run.automation_details = run.category.as_deref().map(automation_details);
     let log = Sarif::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))
@@ -177,6 +178,17 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `automationDetails` for category `name`: `id` is `name/`, as upload-sarif writes it (the
+/// part before the last `/` is the category; nothing after it means no run id).
+fn automation_details(name: &str) -> RunAutomationDetails {
+    let id = if name.ends_with('/') {
+        name.to_owned()
+    } else {
+        format!("{name}/")
+    };
+    RunAutomationDetails::builder().id(id).build()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -59,15 +59,23 @@ pub struct Client {
 impl Client {
     /// Starts `leaklint lsp` in `dir` with extra environment variables.
     pub fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_leaklint"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_leaklint"));
+        command
             .arg("lsp")
             .current_dir(dir)
-            .envs(env.iter().copied())
+            .envs(env.iter().copied());
+        Client::spawn(command)
+    }
+
+    /// Starts a server with `command` (for example `leaklint lsp` through a launcher), talking
+    /// to it over its standard input and output.
+    pub fn spawn(mut command: Command) -> Client {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start leaklint lsp");
+            .expect("start the language server");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -85,6 +93,11 @@ impl Client {
             inbox: VecDeque::new(),
             next_id: 0,
         }
+    }
+
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn start(dir: &Path) -> Client {

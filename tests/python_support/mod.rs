@@ -1,8 +1,8 @@
 //! Python tools from PyPI in a throwaway virtual environment, for tests that check leaklint
 //! with the real thing (pre-commit, check-jsonschema).
 //!
-//! When the environment cannot be made (no `python3`, no network to PyPI), a test is skipped
-//! with a message on stderr, except in CI (`CI` set), where that is a failure: CI has PyPI.
+//! When the environment cannot be made (no `python3`, no network to PyPI), the test fails and
+//! says why: a test that did not run must not look like a pass.
 #![allow(dead_code)] // each test binary uses a different subset
 
 use std::path::{Path, PathBuf};
@@ -13,9 +13,10 @@ pub struct Venv {
 }
 
 impl Venv {
-    /// A new virtual environment with `packages` installed, or None (after saying why) when
-    /// that is impossible outside CI.
-    pub fn with(packages: &[&str]) -> Option<Venv> {
+    /// A new virtual environment with `packages` installed.
+    ///
+    /// Panics, saying why, when that is impossible.
+    pub fn with(packages: &[&str]) -> Venv {
         let dir = tempfile::Builder::new()
             .prefix("python-tools-")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -26,8 +27,8 @@ impl Venv {
             .output();
         match made {
             Ok(out) if out.status.success() => {}
-            Ok(out) => return unavailable(&format!("python3 -m venv failed: {}", text(&out))),
-            Err(e) => return unavailable(&format!("cannot run python3: {e}")),
+            Ok(out) => unavailable(&format!("python3 -m venv failed: {}", text(&out))),
+            Err(e) => unavailable(&format!("cannot run python3: {e}")),
         }
         let venv = Venv { dir };
         let installed = Command::new(venv.bin("pip"))
@@ -35,7 +36,7 @@ impl Venv {
             .args(packages)
             .output();
         match installed {
-            Ok(out) if out.status.success() => Some(venv),
+            Ok(out) if out.status.success() => venv,
             Ok(out) => unavailable(&format!(
                 "pip install {} failed: {}",
                 packages.join(" "),
@@ -55,12 +56,8 @@ impl Venv {
     }
 }
 
-fn unavailable(why: &str) -> Option<Venv> {
-    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-        panic!("{why} (CI has Python and PyPI, so this is a failure there)");
-    }
-    eprintln!("SKIPPED: {why}");
-    None
+fn unavailable(why: &str) -> ! {
+    panic!("{why}: these tests need python3 (with venv) and PyPI");
 }
 
 /// A command's stdout and stderr, for messages.

@@ -56,6 +56,43 @@ impl Model<'_> {
                 _ => false,
             })
             .map(|c| Removal::Call(c.span))
+            .or_else(|| self.shared_handler_removal(reg))
+    }
+
+    /// A handler that is not made per call (`functions[event]`, a module-level function) added
+    /// here and removed with the same expression anywhere in the file: the file adds and
+    /// removes one shared listener, not one per call.
+    fn shared_handler_removal(&self, reg: &MemberCall) -> Option<Removal> {
+        let receiver = reg.receiver.as_ref()?;
+        let handler = reg.args.get(1)?;
+        let shared = match handler {
+            Arg::Path(p, _) => match &p.root {
+                Root::Binding(id) => self.binding(id).is_some_and(|b| b.scope.is_none()),
+                Root::Global(_) => true,
+                Root::This(_) => false,
+            },
+            Arg::Other(_) => true,
+            _ => false,
+        };
+        if !shared {
+            return None;
+        }
+        let text = self.text(handler.span());
+        self.member_calls
+            .iter()
+            .filter(|c| REMOVER_METHODS.contains(&c.method.as_str()))
+            .filter(|c| {
+                c.receiver
+                    .as_ref()
+                    .is_some_and(|r| self.same_object(r, receiver))
+            })
+            .find(|c| {
+                c.args
+                    .first()
+                    .is_some_and(|e| same_event(e, reg.args.first()))
+                    && c.args.get(1).is_some_and(|h| self.text(h.span()) == text)
+            })
+            .map(|c| Removal::Call(c.span))
     }
 
     /// Is the registration guarded so that it happens once: `if (!this.listening) { this.listening
@@ -123,7 +160,14 @@ impl Model<'_> {
         {
             return self.classes[class].span;
         }
-        self.functions[self.invocation_root(f)].span
+        let root = self.invocation_root(f);
+        // An ES5 class or module API: its methods undo each other, like a class's.
+        if self.functions[root].stored_method
+            && let Some(parent) = self.functions[root].parent
+        {
+            return self.functions[parent].span;
+        }
+        self.functions[root].span
     }
 
     /// Functions named by a binding and called from inside `scope` (one level of helpers).

@@ -52,6 +52,7 @@ struct Pending {
     context: Option<FnContext>,
     registered: Option<Role>,
     argument_of: Option<(Atom, bool)>,
+    stored_method: bool,
 }
 
 #[derive(Default)]
@@ -200,6 +201,7 @@ impl Collector<'_, '_> {
             context: pending.context.unwrap_or(FnContext::Escapes),
             registered: pending.registered,
             argument_of: pending.argument_of,
+            stored_method: pending.stored_method,
             early_exit_reads: Vec::new(),
             writes: Vec::new(),
         });
@@ -527,6 +529,13 @@ impl Collector<'_, '_> {
     /// What an initialiser makes, as far as the rules care.
     fn init_of(&self, expr: &Expr) -> Init {
         match strip(expr) {
+            // `options.store || new Store()`: a new instance whenever none is passed in.
+            Expr::Bin(b)
+                if matches!(b.op, BinaryOp::LogicalOr | BinaryOp::NullishCoalescing)
+                    && matches!(strip(&b.right), Expr::New(_)) =>
+            {
+                self.init_of(&b.right)
+            }
             Expr::New(new) => Init::New(self.model.text(Span::from_swc(new.callee.span())).into()),
             Expr::Array(_) => Init::ArrayLit,
             Expr::Object(_) => Init::ObjectLit,
@@ -1038,6 +1047,7 @@ impl Visit for Collector<'_, '_> {
                 args,
                 in_fn,
                 conditional: frame.conditional > 0,
+                guards: Rc::clone(&frame.guards),
                 result_kept: self.kept_results.contains_key(&span.start),
                 stored_to: self.kept_results.get(&span.start).cloned().flatten(),
             };
@@ -1126,6 +1136,14 @@ impl Visit for Collector<'_, '_> {
             AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
                 let this_fn = self.this_fn();
                 let path = AccessPath::of_member(m, self.model.unresolved, this_fn);
+                // `Watcher.prototype.watch = function () {...}`: an ES5 class method.
+                if path
+                    .as_ref()
+                    .is_some_and(|p| p.props.iter().any(|k| k == "prototype"))
+                    && let Some(start) = fn_start(&n.right)
+                {
+                    self.pending_mut(start).stored_method = true;
+                }
                 self.record_write(path.clone());
                 self.record_member_write(n, m);
                 m.visit_with(self);
@@ -1168,6 +1186,24 @@ impl Visit for Collector<'_, '_> {
     }
 
     fn visit_return_stmt(&mut self, n: &ReturnStmt) {
+        // `return { watch: (id) => ..., stop() {...} }`: the members are an API for later calls.
+        if let Some(Expr::Object(o)) = n.arg.as_deref().map(strip)
+            && self.current_fn().is_some()
+        {
+            for p in &o.props {
+                let start = match p {
+                    PropOrSpread::Prop(p) => match &**p {
+                        Prop::KeyValue(kv) => fn_start(&kv.value),
+                        Prop::Method(m) => Some(Span::from_swc(m.function.span).start),
+                        _ => None,
+                    },
+                    PropOrSpread::Spread(_) => None,
+                };
+                if let Some(start) = start {
+                    self.pending_mut(start).stored_method = true;
+                }
+            }
+        }
         if let Some(arg) = n.arg.as_deref()
             && let Some(path) = self.path(arg)
         {
@@ -1176,6 +1212,13 @@ impl Visit for Collector<'_, '_> {
         }
         if let Some(start) = n.arg.as_deref().and_then(call_start) {
             self.keep(start, None);
+        }
+        if let Some(Expr::Call(c)) = n.arg.as_deref().map(strip)
+            && let Callee::Expr(callee) = &c.callee
+            && let Expr::Ident(i) = strip(callee)
+        {
+            let in_fn = self.current_fn();
+            self.model.returned_calls.push((i.to_id(), in_fn));
         }
         if let Some(arg) = n.arg.as_deref() {
             self.mark_awaited(arg);

@@ -96,6 +96,9 @@ pub struct Function {
     /// as a method (`emitter.on(...)` → `("on", true)`, `setInterval(...)` → `("setInterval",
     /// false)`).
     pub argument_of: Option<(Atom, bool)>,
+    /// A method stored on an object for later calls: `X.prototype.m = function`, or a member
+    /// of an object literal the enclosing function returns (a module IIFE's API).
+    pub stored_method: bool,
     /// Paths read by the tests of `if (...) return`/`throw` inside it: one-time guards.
     pub early_exit_reads: Vec<AccessPath>,
     /// Paths it assigns (not counting nested functions).
@@ -286,6 +289,8 @@ pub struct PlainCall {
     pub args: Vec<Arg>,
     pub in_fn: Option<FnId>,
     pub conditional: bool,
+    /// Paths read by the tests of the `if`s around it (within its function).
+    pub guards: std::rc::Rc<Vec<AccessPath>>,
     pub result_kept: bool,
     pub stored_to: Option<AccessPath>,
 }
@@ -340,6 +345,9 @@ pub struct Model<'a> {
     pub deletes: Vec<Delete>,
     /// Paths returned by `return <path>`, with the function that returns them.
     pub returned_paths: Vec<(AccessPath, Option<FnId>)>,
+    /// Plain functions whose call result is returned (`return makeSink(x)`): the callee's
+    /// binding, with the function that returns it.
+    pub returned_calls: Vec<(Id, Option<FnId>)>,
     /// Start offsets of calls and `new` expressions whose promise is awaited or returned,
     /// directly or through a `.then()` / `.catch()` / `.finally()` chain.
     pub awaited: rustc_hash::FxHashSet<usize>,
@@ -363,6 +371,8 @@ pub struct Model<'a> {
     pub(crate) project: crate::project::Bound,
     /// The role of each function, by [`FnId`].
     roles: Vec<Role>,
+    /// By [`FnId`]: called from code in this file that itself runs more than once.
+    repeat_called: Vec<bool>,
 }
 
 impl<'a> Model<'a> {
@@ -391,6 +401,7 @@ impl<'a> Model<'a> {
             member_writes: Vec::new(),
             deletes: Vec::new(),
             returned_paths: Vec::new(),
+            returned_calls: Vec::new(),
             awaited: Default::default(),
             raced: Default::default(),
             news: Vec::new(),
@@ -401,12 +412,13 @@ impl<'a> Model<'a> {
             inline_requires: Vec::new(),
             project: Default::default(),
             roles: Vec::new(),
+            repeat_called: Vec::new(),
         };
         collect::collect(&mut model, &parsed.program);
         if let Some(facts) = facts {
             model.project = crate::project::Bound::new(&model, &parsed.program, facts);
         }
-        model.roles = roles::resolve(&model);
+        (model.roles, model.repeat_called) = roles::resolve(&model);
         model
     }
 
@@ -429,6 +441,12 @@ impl<'a> Model<'a> {
             Some(f) => &self.roles[f],
             None => &roles::START_UP,
         }
+    }
+
+    /// Is `f` called from code in this file that itself runs more than once (so it can run
+    /// again for the same objects)?
+    pub fn called_repeatedly(&self, f: FnId) -> bool {
+        self.repeat_called.get(f).copied().unwrap_or(false)
     }
 
     /// What a called name really is: `setInterval` for the global, for `import { setInterval as

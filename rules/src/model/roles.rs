@@ -748,17 +748,22 @@ fn method_sites(model: &Model<'_>) -> MethodSites {
     sites
 }
 
-/// Resolves the role of every function (see the module docs for the order of evidence).
-pub(super) fn resolve(model: &Model<'_>) -> Vec<Role> {
+/// Resolves the role of every function, and whether each is called from code in this file
+/// that itself runs more than once (see the module docs for the order of evidence).
+pub(super) fn resolve(model: &Model<'_>) -> (Vec<Role>, Vec<bool>) {
     let n = model.functions.len();
     let mut roles: Vec<Option<Role>> = vec![None; n];
     let mut in_progress = vec![false; n];
+    let mut repeated = vec![false; n];
     let sites = method_sites(model);
     let sites = &sites;
     for f in 0..n {
-        role_of(model, sites, f, &mut roles, &mut in_progress);
+        role_of(model, sites, f, &mut roles, &mut in_progress, &mut repeated);
     }
-    roles.into_iter().map(|r| r.unwrap_or(PER_CALL)).collect()
+    (
+        roles.into_iter().map(|r| r.unwrap_or(PER_CALL)).collect(),
+        repeated,
+    )
 }
 
 fn role_of(
@@ -767,6 +772,7 @@ fn role_of(
     f: FnId,
     roles: &mut Vec<Option<Role>>,
     in_progress: &mut Vec<bool>,
+    repeated: &mut Vec<bool>,
 ) -> Role {
     if let Some(r) = &roles[f] {
         return r.clone();
@@ -791,6 +797,8 @@ fn role_of(
     }
     // Callers, `new` sites and escapes of the binding that names it.
     let mut escapes = false;
+    // Called from code that itself runs more than once: evidence that beats a start-up name.
+    let mut repeating_caller = false;
     if let Some(b) = func.binding.as_ref().and_then(|id| model.binding(id)) {
         for u in &b.uses {
             match u.kind {
@@ -799,9 +807,10 @@ fn role_of(
                         continue; // recursion
                     }
                     let caller = match u.in_fn {
-                        Some(g) => role_of(model, sites, g, roles, in_progress),
+                        Some(g) => role_of(model, sites, g, roles, in_progress, repeated),
                         None => START_UP,
                     };
+                    repeating_caller |= caller.frequency != Frequency::StartUp;
                     candidates.push(caller);
                 }
                 // Passing itself on from inside (`setTimeout(poll)` in `poll`) is not an escape.
@@ -821,9 +830,10 @@ fn role_of(
                 continue; // recursion
             }
             let role = match caller {
-                Some(g) => role_of(model, sites, *g, roles, in_progress),
+                Some(g) => role_of(model, sites, *g, roles, in_progress, repeated),
                 None => START_UP,
             };
+            repeating_caller |= role.frequency != Frequency::StartUp;
             candidates.push(role);
         }
     }
@@ -835,7 +845,7 @@ fn role_of(
                 if Some(*c) == func.class {
                     any_new = true;
                     candidates.push(match site {
-                        Some(g) => role_of(model, sites, *g, roles, in_progress),
+                        Some(g) => role_of(model, sites, *g, roles, in_progress, repeated),
                         None => START_UP,
                     });
                 }
@@ -871,7 +881,7 @@ fn role_of(
         }
         _ => {
             if let Some(p) = func.parent {
-                candidates.push(role_of(model, sites, p, roles, in_progress));
+                candidates.push(role_of(model, sites, p, roles, in_progress, repeated));
             } else {
                 match func.context {
                     FnContext::Argument | FnContext::Iife => candidates.push(START_UP),
@@ -886,6 +896,12 @@ fn role_of(
                 }
             }
             if escapes && func.parent.is_some() {
+                candidates.push(PER_CALL);
+            }
+            // A method stored on an object (`Watcher.prototype.watch = function`, a member of an
+            // API object a module IIFE returns) runs when someone calls it, not when the code
+            // around it runs.
+            if func.parent.is_some() && func.stored_method {
                 candidates.push(PER_CALL);
             }
             if func.kind == FnKind::Method && func.parent.is_none() {
@@ -916,9 +932,15 @@ fn role_of(
             }),
         };
     }
+    // A start-up name is the last resort: it does not hold against evidence that the function
+    // runs per call of something else (a method or callback nested in another function, called
+    // from code that repeats), or that each call builds an object a listener keeps alive.
     if best.frequency == Frequency::PerCall
         && func.registered.is_none()
+        && (func.parent.is_none() || matches!(func.context, FnContext::Named | FnContext::Iife))
+        && !repeating_caller
         && is_startup_name(func.name.as_deref())
+        && !model.is_kept_factory(f, 0)
     {
         best = START_UP;
     }
@@ -928,6 +950,7 @@ fn role_of(
         best = START_UP;
     }
     in_progress[f] = false;
+    repeated[f] = repeating_caller;
     roles[f] = Some(best.clone());
     best
 }
@@ -977,6 +1000,55 @@ fn is_startup_name(name: Option<&str>) -> bool {
 }
 
 impl Model<'_> {
+    /// Does each call of `f` build an object that a listener it registers keeps alive? `f`
+    /// returns a variable declared in it that a listener's handler uses (`process.on('x', () =>
+    /// sink.reopen()); return sink;`), or returns the result of calling such a function.
+    pub(super) fn is_kept_factory(&self, f: FnId, depth: usize) -> bool {
+        if depth > 3 {
+            return false;
+        }
+        let span = self.functions[f].span;
+        let returns_kept = self.returned_paths.iter().any(|(p, at)| {
+            *at == Some(f)
+                && p.props.is_empty()
+                && matches!(&p.root, super::Root::Binding(id)
+                    if self.binding(id).is_some_and(|b| b.scope == Some(f))
+                        && self.listener_keeps(span, id))
+        });
+        returns_kept
+            || self.returned_calls.iter().any(|(callee, at)| {
+                *at == Some(f)
+                    && self
+                        .function_of_binding(callee)
+                        .is_some_and(|g| g != f && self.is_kept_factory(g, depth + 1))
+            })
+    }
+
+    /// Does a listener registered inside `span` keep the binding `id`: its handler is a path
+    /// from it (`sink.onSignal`) or a function that calls a method on it or passes it on?
+    fn listener_keeps(&self, span: crate::Span, id: &swc_ecma_ast::Id) -> bool {
+        let rooted = |p: &super::AccessPath| matches!(&p.root, super::Root::Binding(b) if b == id);
+        self.member_calls.iter().any(|c| {
+            span.contains(c.span)
+                && super::emitters::is_listener_method(&c.method)
+                && match c.args.get(1) {
+                    Some(super::Arg::Path(p, _)) => rooted(p),
+                    Some(super::Arg::Fn(h, _)) => {
+                        let body = self.functions[*h].span;
+                        self.member_calls.iter().any(|inner| {
+                            body.contains(inner.span)
+                                && (inner.receiver.as_ref().is_some_and(rooted)
+                                    || inner
+                                        .args
+                                        .iter()
+                                        .any(|a| matches!(a, super::Arg::Path(p, _) if rooted(p))))
+                        })
+                    }
+                    _ => false,
+                }
+        })
+    }
+
     /// Why the code in function `f` repeats, for messages: "this handler is registered by
     /// `app.get('/x', ...)` (line 21)", "the constructor of `Worker` runs once per instance".
     pub fn why_repeats(&self, f: FnId) -> String {
