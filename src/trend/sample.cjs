@@ -23,10 +23,16 @@ if (file && interval > 0) {
     if (event === 'request') requests += 1;
     return emit.call(this, event, ...args);
   };
+  // `trend` refuses two samples at the same millisecond (rows must have their own time): the
+  // sample at 'exit' can land in the same millisecond as the last timer tick, so it is skipped.
+  let last = -Infinity;
   const sample = () => {
+    const now = Date.now();
+    if (now <= last) return;
+    last = now;
     const m = process.memoryUsage();
     const line = JSON.stringify({
-      time: Date.now(),
+      time: now,
       pid: process.pid,
       rss: m.rss,
       heapTotal: m.heapTotal,
