@@ -110,9 +110,9 @@ pub fn run() -> Result<Exit, Failure> {
         .name("leaklint-lsp-read".into())
         .spawn(move || {
             let stdin = io::stdin();
-            let mut stdin = stdin.lock();
+            let mut stdin = transport::Reader::new(stdin.lock());
             loop {
-                let event = match transport::read(&mut stdin) {
+                let event = match stdin.read() {
                     Ok(Some(incoming)) => Event::Incoming(incoming),
                     Ok(None) => Event::Closed(None),
                     Err(e) => Event::Closed(Some(e.to_string())),
