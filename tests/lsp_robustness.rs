@@ -81,3 +81,26 @@ fn an_id_beyond_64_bits_is_refused_not_rewritten() {
     assert_eq!(answer["id"].to_string(), "18446744073709551615");
     assert!(client.shutdown().success());
 }
+
+/// A document the parser cannot take (85,000 nested arrows crashed the server in `didOpen`):
+/// a diagnostic says why, and the server goes on serving other documents.
+#[test]
+fn a_pathological_document_gets_a_diagnostic_and_the_server_lives_on() {
+    let dir = tempdir();
+    cli_support::write(dir.path(), "src/app.js", cli_support::LEAKY);
+    let deep = lsp_support::file_uri(&dir.path().join("src/deep.js"));
+    let app = lsp_support::file_uri(&dir.path().join("src/app.js"));
+    let mut client = Client::initialized(dir.path(), push_caps(), Value::Null);
+    client.open(&deep, "javascript", &format!("f = {}1;\n", "() => ".repeat(85_000)));
+    let diagnostics = client.diagnostics(&deep, Some(1));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("not analysed: arrow functions nest more than"),
+        "{message}"
+    );
+    client.open(&app, "javascript", cli_support::LEAKY);
+    let diagnostics = client.diagnostics(&app, Some(1));
+    assert_eq!(diagnostics[0]["code"], "listener-leak", "{diagnostics:?}");
+    assert!(client.shutdown().success());
+}

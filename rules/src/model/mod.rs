@@ -363,6 +363,8 @@ pub struct Model<'a> {
     pub(crate) project: crate::project::Bound,
     /// The role of each function, by [`FnId`].
     roles: Vec<Role>,
+    /// Listener removal calls, indexed on first use (see `cleanup.rs`).
+    removal_calls: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
@@ -401,6 +403,7 @@ impl<'a> Model<'a> {
             inline_requires: Vec::new(),
             project: Default::default(),
             roles: Vec::new(),
+            removal_calls: std::sync::OnceLock::new(),
         };
         collect::collect(&mut model, &parsed.program);
         if let Some(facts) = facts {
