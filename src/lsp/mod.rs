@@ -27,4 +27,4 @@ mod settings;
 mod transport;
 mod worker;
 
-pub use server::run;
+pub use server::{run, serve};

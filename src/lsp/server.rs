@@ -104,21 +104,30 @@ struct Pending {
 
 /// Runs the server on standard input and output until `exit`, or until the client goes away.
 pub fn run() -> Result<Exit, Failure> {
+    let stdout = io::stdout();
+    serve(io::BufReader::new(io::stdin()), stdout.lock())
+}
+
+/// Runs the server on `input` and `output` (framed JSON-RPC) until `exit`, or until `input`
+/// ends. Errors: a thread cannot be started.
+pub fn serve(
+    input: impl io::BufRead + Send + 'static,
+    output: impl Write,
+) -> Result<Exit, Failure> {
     let (tx, rx) = mpsc::channel();
-    let input = tx.clone();
+    let events = tx.clone();
     std::thread::Builder::new()
         .name("leaklint-lsp-read".into())
         .spawn(move || {
-            let stdin = io::stdin();
-            let mut stdin = transport::Reader::new(stdin.lock());
+            let mut input = transport::Reader::new(input);
             loop {
-                let event = match stdin.read() {
+                let event = match input.read() {
                     Ok(Some(incoming)) => Event::Incoming(incoming),
                     Ok(None) => Event::Closed(None),
                     Err(e) => Event::Closed(Some(e.to_string())),
                 };
                 let last = matches!(event, Event::Closed(_));
-                if input.send(event).is_err() || last {
+                if events.send(event).is_err() || last {
                     break;
                 }
             }
@@ -128,8 +137,7 @@ pub fn run() -> Result<Exit, Failure> {
         let _ = tx.send(Event::Linted(done));
     })
     .map_err(|e| Failure::Io(format!("cannot start the lint thread: {e}")))?;
-    let stdout = io::stdout();
-    let mut server = Server::new(Writer::new(stdout.lock()), worker);
+    let mut server = Server::new(Writer::new(output), worker);
     Ok(server.serve(&rx))
 }
 
