@@ -91,7 +91,11 @@ fn a_pathological_document_gets_a_diagnostic_and_the_server_lives_on() {
     let deep = lsp_support::file_uri(&dir.path().join("src/deep.js"));
     let app = lsp_support::file_uri(&dir.path().join("src/app.js"));
     let mut client = Client::initialized(dir.path(), push_caps(), Value::Null);
-    client.open(&deep, "javascript", &format!("f = {}1;\n", "() => ".repeat(85_000)));
+    client.open(
+        &deep,
+        "javascript",
+        &format!("f = {}1;\n", "() => ".repeat(85_000)),
+    );
     let diagnostics = client.diagnostics(&deep, Some(1));
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     let message = diagnostics[0]["message"].as_str().unwrap();

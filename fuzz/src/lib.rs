@@ -17,7 +17,13 @@ pub fn lint(name: &str, text: &[u8], config: Config) {
         report_unused_directives: true,
         ..LintOptions::default()
     };
-    let outcome = lint_detached(name.to_owned(), text.to_vec(), flavor, Arc::new(config), opts);
+    let outcome = lint_detached(
+        name.to_owned(),
+        text.to_vec(),
+        flavor,
+        Arc::new(config),
+        opts,
+    );
     if let Outcome::Failed { error, .. } = outcome {
         panic!("{error}");
     }

@@ -22,6 +22,7 @@
 mod actions;
 mod convert;
 mod document;
+mod methods;
 mod server;
 mod settings;
 mod transport;
