@@ -2,7 +2,7 @@
 # Builds the seed corpora of the fuzz targets in fuzz/corpus/<target>/ from the repository's
 # fixtures (rule fixtures, demo apps, a tiny snapshot, LSP sessions written here).
 # Usage: fuzz/seed.sh [CORPUS_DIR]
-#   CORPUS_DIR: also add up to 2,000 files under 64 KiB from a local tree of real npm code, such
+#   CORPUS_DIR: also add up to 1,000 files (under 64 KiB) per syntax from a local tree of real npm code, such
 #   as the shared benchmark corpus (~/.cache/leaklint-corpus/pkgs, made by make-corpus.sh).
 # Existing corpus files are kept: libFuzzer adds what it finds next to them.
 set -euo pipefail
@@ -79,18 +79,23 @@ for data in (session, broken):
 PY
 
 if [ $# -ge 1 ]; then
-  n=0
-  while IFS= read -r -d '' f && [ $n -lt 2000 ]; do
+  # Up to 1,000 files of each target, spread over the tree (every 7th file in path order).
+  declare -A count=()
+  i=0
+  while IFS= read -r -d '' f; do
+    i=$((i + 1))
+    [ $((i % 7)) -eq 0 ] || continue
     case "$f" in
-      *.d.ts) continue ;;
-      *.tsx) add lint_tsx "$f" ;;
-      *.ts | *.mts | *.cts) add lint_ts "$f" ;;
-      *.jsx) add lint_jsx "$f" ;;
-      *.js | *.mjs | *.cjs) add lint_js "$f" ;;
-      *) continue ;;
+      *.d.ts | *.d.mts | *.d.cts) continue ;;
+      *.tsx) t=lint_tsx ;;
+      *.ts | *.mts | *.cts) t=lint_ts ;;
+      *.jsx) t=lint_jsx ;;
+      *) t=lint_js ;;
     esac
-    n=$((n + 1))
+    [ "${count[$t]:-0}" -lt 1000 ] || continue
+    add "$t" "$f"
+    count[$t]=$((${count[$t]:-0} + 1))
   done < <(find "$1" -type f -size -64k \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.jsx' -o -name '*.ts' -o -name '*.tsx' -o -name '*.mts' -o -name '*.cts' \) -print0 | sort -z)
-  echo "added $n files from $1" >&2
+  for t in "${!count[@]}"; do echo "added ${count[$t]} files to $t from $1" >&2; done
 fi
 for t in corpus/*; do echo "$t: $(ls "$t" | wc -l) seeds" >&2; done

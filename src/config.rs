@@ -105,7 +105,7 @@ impl Config {
     pub fn from_text(text: &str, path: &Path, display: String) -> Result<Config, ConfigError> {
         // An error at a byte offset of the file, or at the whole file.
         let error = |offset: Option<usize>, message: String| {
-            let position = offset.map(|offset| LineIndex::new(&text).position(&text, offset));
+            let position = offset.map(|offset| LineIndex::new(text).position(text, offset));
             ConfigError {
                 location: match position {
                     Some(pos) => format!("{display}:{}:{}", pos.line, pos.column),
@@ -116,12 +116,12 @@ impl Config {
                 position,
             }
         };
-        let raw: RawConfig = toml::from_str(&text).map_err(|e| match e.span() {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| match e.span() {
             Some(span) => error(Some(span.start), e.message().trim().to_owned()),
             // The TOML reader gives no position when it stops at its nesting limit: point at
             // the most deeply nested key or header ourselves.
             None => {
-                let (offset, key) = deepest_key(&text);
+                let (offset, key) = deepest_key(text);
                 error(Some(offset), format!("{} (at `{key}`)", e.message().trim()))
             }
         })?;

@@ -3,6 +3,7 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    leaklint_fuzz::panic_policy();
     let input = std::io::Cursor::new(data.to_vec());
     let _ = leaklint::lsp::serve(input, std::io::sink());
 });

@@ -5,6 +5,7 @@
 use leaklint_runtime_check::{Graph, ReadOptions, reader::read_from};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    leaklint_fuzz::panic_policy();
     let opts = ReadOptions {
         keep_edges: true,
         progress: false,

@@ -8,6 +8,7 @@ use std::io::Write;
 use leaklint_runtime_check::{ReadOptions, reader::read_from};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    leaklint_fuzz::panic_policy();
     let Some((&how, json)) = data.split_first() else {
         return;
     };

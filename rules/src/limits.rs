@@ -290,11 +290,11 @@ impl Scan<'_> {
                     i += 1;
                 }
                 b')' | b']' | b'}' => {
-                    if self.close() {
-                        i = self.template_text(i + 1)?;
-                    } else {
-                        self.prev = Prev::Punct(c);
-                        i += 1;
+                    let template = self.close();
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                    if template {
+                        i = self.template_text(i)?;
                     }
                 }
                 b'"' | b'\'' => {
