@@ -347,3 +347,43 @@ fn a_flood_of_unknown_rule_names_is_bounded() {
         &run.stdout[run.stdout.len().saturating_sub(600)..]
     );
 }
+
+/// Inputs the fuzzer found (minimised by hand): they trip `debug_assert!`s inside swc's parser.
+/// A release build reports them as parse errors; a debug build (as `cargo test` runs) panics
+/// inside swc, and leaklint reports an internal error for that file alone. Either way the
+/// other files are linted and reported.
+#[test]
+fn fuzz_findings_in_the_parser_lose_nothing() {
+    let cases = [
+        // swc_ecma_parser 47 parser/expr.rs: `debug_assert_eq!(items.len(), 1)`.
+        (
+            "arrow_in_param_type.ts",
+            "const f: P = (a, b?: T_=>\n  a(b)\n",
+        ),
+        // parser/class_and_fn.rs: `peek!` at the end of the input.
+        ("static_at_end.js", "class A {\n  static"),
+    ];
+    for (name, text) in cases {
+        let dir = project();
+        write(dir.path(), "app.js", LEAKY);
+        write(dir.path(), name, text);
+        let run = leaklint(dir.path(), &["-f", "json"]);
+        let report = run.json();
+        assert_eq!(rules_in(&report, "app.js"), ["listener-leak"], "{name}");
+        if cfg!(debug_assertions) {
+            run.assert_code(2);
+            assert!(
+                run.stderr
+                    .contains(&format!("internal error while linting {name}")),
+                "{name}: {}",
+                run.stderr
+            );
+        } else {
+            run.assert_code(1);
+            assert!(
+                file(&report, name)["parse_error"]["message"].is_string(),
+                "{name}"
+            );
+        }
+    }
+}
