@@ -106,7 +106,7 @@ pub fn pool() -> Result<rayon::ThreadPool, String> {
 
 /// A file's bytes, or its length when it is larger than leaklint analyses (then it is not read:
 /// a generated file of gigabytes must not be loaded into memory to be refused).
-fn read_source(path: &std::path::Path) -> std::io::Result<Result<Vec<u8>, u64>> {
+pub(crate) fn read_source(path: &std::path::Path) -> std::io::Result<Result<Vec<u8>, u64>> {
     use std::io::Read;
     let limit = leaklint_rules::limits::MAX_FILE_BYTES as u64;
     let file = std::fs::File::open(path)?;
@@ -122,7 +122,7 @@ fn read_source(path: &std::path::Path) -> std::io::Result<Result<Vec<u8>, u64>> 
 }
 
 /// The report of a file larger than [`leaklint_rules::limits::MAX_FILE_BYTES`].
-fn too_large(path: String, len: u64) -> Outcome {
+pub(crate) fn too_large(path: String, len: u64) -> Outcome {
     let empty = LineIndex::new("");
     let limit = leaklint_rules::limits::MAX_FILE_BYTES >> 20;
     Outcome::Linted(FileReport {
