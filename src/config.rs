@@ -91,15 +91,21 @@ impl Config {
     /// Reads and validates the configuration at `path` (absolute).
     pub fn load(path: &Path, cwd: &Path) -> Result<Config, ConfigError> {
         let display = crate::paths::display(path, cwd);
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = read_limited(path).map_err(|message| ConfigError {
             location: display.clone(),
-            message: format!("cannot read configuration: {e}"),
+            message,
             file: path.to_path_buf(),
             position: None,
         })?;
+        Config::from_text(&text, path, display)
+    }
+
+    /// Validates configuration `text` read from `path` (absolute; `display` is how messages
+    /// name it). Globs are relative to the directory of `path`.
+    pub fn from_text(text: &str, path: &Path, display: String) -> Result<Config, ConfigError> {
         // An error at a byte offset of the file, or at the whole file.
         let error = |offset: Option<usize>, message: String| {
-            let position = offset.map(|offset| LineIndex::new(&text).position(&text, offset));
+            let position = offset.map(|offset| LineIndex::new(text).position(text, offset));
             ConfigError {
                 location: match position {
                     Some(pos) => format!("{display}:{}:{}", pos.line, pos.column),
@@ -110,8 +116,15 @@ impl Config {
                 position,
             }
         };
-        let raw: RawConfig = toml::from_str(&text)
-            .map_err(|e| error(e.span().map(|s| s.start), e.message().trim().to_owned()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| match e.span() {
+            Some(span) => error(Some(span.start), e.message().trim().to_owned()),
+            // The TOML reader gives no position when it stops at its nesting limit: point at
+            // the most deeply nested key or header ourselves.
+            None => {
+                let (offset, key) = deepest_key(text);
+                error(Some(offset), format!("{} (at `{key}`)", e.message().trim()))
+            }
+        })?;
 
         let mut levels = HashMap::new();
         for (id, level) in raw.rules {
@@ -177,6 +190,63 @@ impl Config {
                 Severity::Error => Level::Error,
             })
     }
+}
+
+/// Largest configuration file read: `leaklint.toml` files are a few hundred bytes, and a path
+/// such as `/dev/zero` must not be read until memory runs out.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The file's text, or why it cannot be used.
+fn read_limited(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read configuration: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read configuration: {e}"))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "cannot read configuration: larger than {} MiB, which no leaklint.toml is",
+            MAX_CONFIG_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("cannot read configuration: not UTF-8 text ({e})"))
+}
+
+/// The line with the most deeply nested key or table header (most `.`, `[` and `{` outside
+/// strings): its byte offset and its first characters.
+fn deepest_key(text: &str) -> (usize, String) {
+    let mut best = (0, 0, "");
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let mut depth = 0;
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '#') => break,
+                (None, '.' | '[' | '{') => depth += 1,
+                _ => {}
+            }
+        }
+        if depth > best.0 {
+            best = (depth, offset, line);
+        }
+        offset += line.len();
+    }
+    let (_, at, line) = best;
+    let trimmed = line.trim();
+    let shown: String = trimmed.chars().take(40).collect();
+    let more = if shown.len() < trimmed.len() {
+        "…"
+    } else {
+        ""
+    };
+    (
+        at + (line.len() - line.trim_start().len()),
+        format!("{shown}{more}"),
+    )
 }
 
 /// Every rule id, comma-separated, for messages about unknown ids.

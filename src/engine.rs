@@ -81,8 +81,11 @@ pub fn lint_targets(targets: Vec<Target>, opts: &LintOptions) -> Result<Vec<Outc
     Ok(pool.install(|| {
         targets
             .into_par_iter()
-            .map(|target| match std::fs::read(&target.path) {
-                Ok(bytes) => lint_bytes(target.display, bytes, target.flavor, &target.config, opts),
+            .map(|target| match read_source(&target.path) {
+                Ok(Ok(bytes)) => {
+                    lint_bytes(target.display, bytes, target.flavor, &target.config, opts)
+                }
+                Ok(Err(len)) => too_large(target.display, len),
                 Err(e) => Outcome::Failed {
                     error: format!("cannot read {}: {e}", target.display),
                     path: target.display,
@@ -99,6 +102,44 @@ pub fn pool() -> Result<rayon::ThreadPool, String> {
         .thread_name(|i| format!("leaklint-{i}"))
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))
+}
+
+/// A file's bytes, or its length when it is larger than leaklint analyses (then it is not read:
+/// a generated file of gigabytes must not be loaded into memory to be refused).
+pub(crate) fn read_source(path: &std::path::Path) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let limit = leaklint_rules::limits::MAX_FILE_BYTES as u64;
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > limit {
+        return Ok(Err(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grows while it is read is cut one byte past the limit, and refused by the
+    // limit check on its text.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok(Ok(bytes))
+}
+
+/// The report of a file larger than [`leaklint_rules::limits::MAX_FILE_BYTES`].
+pub(crate) fn too_large(path: String, len: u64) -> Outcome {
+    let empty = LineIndex::new("");
+    let limit = leaklint_rules::limits::MAX_FILE_BYTES >> 20;
+    Outcome::Linted(FileReport {
+        path,
+        text: Some(Arc::from("")),
+        bom: false,
+        problems: Vec::new(),
+        suppressed: Vec::new(),
+        parse_error: Some(ParseFailure {
+            message: format!(
+                "not analysed: the file has {len} bytes, more than the {limit} MiB leaklint \
+                 analyses (see Limits in the README)"
+            ),
+            at: Located::new(leaklint_rules::Span::new(0, 0), "", &empty),
+        }),
+        timings: Default::default(),
+    })
 }
 
 /// Lints text that is not a file on disk (standard input) on a thread with a big stack.

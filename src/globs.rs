@@ -23,6 +23,17 @@ impl IgnoreGlobs {
     pub fn new(base: PathBuf, patterns: &[String]) -> Result<IgnoreGlobs, String> {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
+            if pattern
+                .trim()
+                .trim_matches('/')
+                .trim_start_matches("./")
+                .is_empty()
+            {
+                // `''` would become `**/`, which matches every path: a mistake, never a wish.
+                return Err(format!(
+                    "empty ignore pattern `{pattern}`: it would ignore every file"
+                ));
+            }
             let glob = GlobBuilder::new(&normalize(pattern))
                 .literal_separator(true)
                 .build()

@@ -20,6 +20,10 @@ use crate::report::{Builtin, Located, Problem, Source, Suppressed, SuppressionKi
 
 const KEYWORD: &str = "leaklint-disable";
 
+/// Unknown rule names reported one by one per file; the rest are counted in one warning, so
+/// that a file of machine-made directives cannot make the report (and memory) grow without end.
+const MAX_UNKNOWN_SHOWN: usize = 100;
+
 /// A parsed directive.
 #[derive(Debug)]
 struct Directive {
@@ -120,12 +124,21 @@ pub fn apply(
         }
     }
 
+    let mut unknown = 0usize;
+    let mut unshown: Option<(usize, Located)> = None;
     for d in &directives {
         let keyword = d.keyword();
         match &d.names {
             Some(names) => {
                 for name in names {
                     if !name.known {
+                        unknown += 1;
+                        if unknown > MAX_UNKNOWN_SHOWN {
+                            let first = unshown
+                                .get_or_insert_with(|| (0, Located::new(name.span, text, index)));
+                            first.0 += 1;
+                            continue;
+                        }
                         kept.push(builtin(
                             Builtin::UnknownRule,
                             format!(
@@ -160,6 +173,17 @@ pub fn apply(
                 }
             }
         }
+    }
+    if let Some((count, at)) = unshown {
+        kept.push(builtin(
+            Builtin::UnknownRule,
+            format!(
+                "{count} more unknown rule names in directives of this file (only the first \
+                 {MAX_UNKNOWN_SHOWN} are reported one by one)"
+            ),
+            "check the spelling: `leaklint rules` lists every rule id",
+            at,
+        ));
     }
     kept.sort_by(|a, b| {
         (a.at.span.start, a.at.span.end, a.source.id()).cmp(&(

@@ -7,6 +7,7 @@ pub mod closure_retains_large;
 pub mod finding;
 pub mod global_state_growth;
 pub mod knowledge;
+pub mod limits;
 pub mod line_index;
 pub mod listener_leak;
 pub mod max_listeners_disabled;

@@ -22,10 +22,8 @@ pub fn offset(pos: BytePos) -> usize {
     pos.0.saturating_sub(BASE) as usize
 }
 
-/// Deepest bracket nesting we hand to swc. swc's parser, visitors and `Drop` of the AST recurse
-/// once (or more) per nesting level; real code stays far below this, and machine-made input
-/// beyond it is reported instead of overflowing the stack.
-pub const MAX_NESTING: usize = 1_000;
+/// Deepest bracket nesting we hand to swc (see [`crate::limits`]).
+pub const MAX_NESTING: usize = crate::limits::MAX_NESTING;
 
 /// The language flavour of a file, from its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,9 +109,12 @@ pub fn parse(src: &str, flavor: Flavor) -> Result<Parsed, ParseError> {
 
 /// Parses without resolving: `unresolved` is set by [`resolve`].
 pub fn parse_only(src: &str, flavor: Flavor) -> Result<Parsed, ParseError> {
-    if let Some(depth_error) = check_nesting(src) {
-        return Err(depth_error);
-    }
+    // swc recurses per nesting level and is quadratic on some shapes: refuse input beyond the
+    // documented limits before it reaches the parser (see `limits.rs`).
+    crate::limits::check(src, flavor).map_err(|e| ParseError {
+        offset: e.offset,
+        message: e.message,
+    })?;
     let comments = SingleThreadedComments::default();
     // Comments matter only for suppression directives; collecting every comment of every file
     // costs more than a substring search.
@@ -162,57 +163,6 @@ pub fn with_globals<R>(f: impl FnOnce() -> R) -> R {
     GLOBALS.set(&Globals::new(), f)
 }
 
-/// Finds bracket nesting deeper than [`MAX_NESTING`], skipping strings, templates and comments.
-/// Regular expression literals are not recognised; a bracket inside one can only make the count
-/// larger, never hide real nesting. Long operator chains (`a+a+a...`) are not brackets: swc parses
-/// those in a loop, and our visitors grow the stack on demand (see `stack.rs`).
-fn check_nesting(src: &str) -> Option<ParseError> {
-    let bytes = src.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(ParseError {
-                        offset: i,
-                        message: format!(
-                            "brackets nest more than {MAX_NESTING} levels deep here; \
-                             leaklint does not analyse machine-generated nesting this deep"
-                        ),
-                    });
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            q @ (b'"' | b'\'') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != q && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,17 +185,6 @@ mod tests {
         let err = with_globals(|| parse(&src, Flavor::JavaScript).err().unwrap());
         assert_eq!(err.offset, 4 + MAX_NESTING);
         assert!(err.message.contains("nest"));
-    }
-
-    #[test]
-    fn brackets_in_strings_and_comments_do_not_count() {
-        let src = format!(
-            "const s = '{}'; // {}\n/* {} */",
-            "(".repeat(5000),
-            "[".repeat(5000),
-            "{".repeat(5000)
-        );
-        assert!(check_nesting(&src).is_none());
     }
 
     #[test]

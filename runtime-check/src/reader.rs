@@ -803,7 +803,13 @@ struct LocationSink<'a> {
 impl Sink for LocationSink<'_> {
     #[inline]
     fn push(&mut self, v: u32) -> Result<(), String> {
-        match self.layout.location_actions[self.k] {
+        // `meta.location_fields` may be empty: then `locations` must be too.
+        let Some(&action) = self.layout.location_actions.get(self.k) else {
+            return Err(
+                "`locations` holds values, but `meta.location_fields` names no field".into(),
+            );
+        };
+        match action {
             F_NODE => {
                 let nf = self.layout.node_fields as u32;
                 if !v.is_multiple_of(nf) {

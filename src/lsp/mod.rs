@@ -22,9 +22,10 @@
 mod actions;
 mod convert;
 mod document;
+mod methods;
 mod server;
 mod settings;
 mod transport;
 mod worker;
 
-pub use server::run;
+pub use server::{run, serve};

@@ -66,83 +66,160 @@ impl Incoming {
     }
 }
 
-/// Reads one frame. `Ok(None)` at the end of the input, also in the middle of a frame (the
-/// client went away).
-pub fn read(input: &mut impl BufRead) -> io::Result<Option<Incoming>> {
-    let mut length: Option<Result<usize, String>> = None;
-    let mut saw_header = false;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok(None);
+/// Reads framed messages, and finds the frames again after a malformed one.
+///
+/// Resynchronisation: a frame whose header is malformed or whose `Content-Length` is wrong
+/// leaves the reader at an arbitrary byte, often in the middle of the next frame when the
+/// client writes frames back to back. So (1) a header line that holds `Content-Length` after
+/// other bytes (the tail of the broken frame) starts a header at that point, and (2) a body
+/// that is not valid JSON but contains a `Content-Length` header gives back the bytes from that
+/// header on, to be read as the next frame. Every broken frame is answered once, and every
+/// later well-formed frame is read.
+pub struct Reader<R> {
+    input: R,
+    /// Bytes given back by (2), read before `input`.
+    replay: io::Cursor<Vec<u8>>,
+}
+
+impl<R: BufRead> Reader<R> {
+    pub fn new(input: R) -> Reader<R> {
+        Reader {
+            input,
+            replay: io::Cursor::new(Vec::new()),
         }
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            if saw_header {
-                break;
+    }
+
+    fn replaying(&self) -> bool {
+        (self.replay.position() as usize) < self.replay.get_ref().len()
+    }
+
+    /// Appends one line (up to and including `\n`) to `line`; 0 at the end of the input.
+    fn read_line(&mut self, line: &mut Vec<u8>) -> io::Result<usize> {
+        let mut n = 0;
+        if self.replaying() {
+            n = self.replay.read_until(b'\n', line)?;
+            if line.ends_with(b"\n") {
+                return Ok(n);
             }
-            continue; // stray blank lines between frames
         }
-        saw_header = true;
-        let Some((name, value)) = text.split_once(':').filter(|(name, _)| is_token(name)) else {
-            // Not a header line (raw JSON without framing, garbage): report it and read on;
-            // the next `Content-Length` header starts a frame again.
-            let shown: String = text.chars().take(80).collect();
-            return Ok(Some(Incoming::invalid(
-                Value::Null,
-                code::PARSE_ERROR,
-                format!("malformed header line: {shown:?}"),
-            )));
+        Ok(n + self.input.read_until(b'\n', line)?)
+    }
+
+    fn read_exact(&mut self, body: &mut [u8]) -> io::Result<()> {
+        let from_replay = self.replay.read(body)?;
+        self.input.read_exact(&mut body[from_replay..])
+    }
+
+    /// Reads one frame. `Ok(None)` at the end of the input, also in the middle of a frame
+    /// (the client went away).
+    pub fn read(&mut self) -> io::Result<Option<Incoming>> {
+        let mut length: Option<Result<usize, String>> = None;
+        let mut saw_header = false;
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if self.read_line(&mut line)? == 0 {
+                return Ok(None);
+            }
+            let text = String::from_utf8_lossy(&line);
+            let mut text = text.trim_end_matches(['\r', '\n']);
+            if text.is_empty() {
+                if saw_header {
+                    break;
+                }
+                continue; // stray blank lines between frames
+            }
+            if !is_header(text)
+                && let Some(at) = find_content_length(text.as_bytes())
+            {
+                // The tail of a broken frame, then the next frame's header: the broken frame
+                // was answered already, and this line starts a new header.
+                text = &text[at..];
+                length = None;
+            }
+            saw_header = true;
+            let Some((name, value)) = text.split_once(':').filter(|(name, _)| is_token(name))
+            else {
+                // Not a header line (raw JSON without framing, garbage): report it and read on;
+                // the next `Content-Length` header starts a frame again.
+                let shown: String = text.chars().take(80).collect();
+                return Ok(Some(Incoming::invalid(
+                    Value::Null,
+                    code::PARSE_ERROR,
+                    format!("malformed header line: {shown:?}"),
+                )));
+            };
+            if name.eq_ignore_ascii_case("content-length") {
+                let value = value.trim();
+                length = Some(
+                    value
+                        .parse::<usize>()
+                        .map_err(|_| format!("bad Content-Length {value:?}")),
+                );
+            }
+        }
+        let length = match length {
+            Some(Ok(n)) => n,
+            Some(Err(message)) => {
+                return Ok(Some(Incoming::invalid(
+                    Value::Null,
+                    code::PARSE_ERROR,
+                    message,
+                )));
+            }
+            None => {
+                return Ok(Some(Incoming::invalid(
+                    Value::Null,
+                    code::PARSE_ERROR,
+                    "missing Content-Length header",
+                )));
+            }
         };
-        if name.eq_ignore_ascii_case("content-length") {
-            let value = value.trim();
-            length = Some(
-                value
-                    .parse::<usize>()
-                    .map_err(|_| format!("bad Content-Length {value:?}")),
-            );
-        }
-    }
-    let length = match length {
-        Some(Ok(n)) => n,
-        Some(Err(message)) => {
+        if length > MAX_BODY {
+            let skipped = io::copy(&mut (&mut self.input).take(length as u64), &mut io::sink())?;
+            if skipped < length as u64 {
+                return Ok(None);
+            }
             return Ok(Some(Incoming::invalid(
                 Value::Null,
                 code::PARSE_ERROR,
-                message,
+                format!("message of {length} bytes is larger than the {MAX_BODY} bytes accepted"),
             )));
         }
-        None => {
-            return Ok(Some(Incoming::invalid(
-                Value::Null,
-                code::PARSE_ERROR,
-                "missing Content-Length header",
-            )));
+        let mut body = vec![0; length];
+        match self.read_exact(&mut body) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e),
         }
-    };
-    if length > MAX_BODY {
-        let skipped = io::copy(&mut input.take(length as u64), &mut io::sink())?;
-        if skipped < length as u64 {
-            return Ok(None);
-        }
-        return Ok(Some(Incoming::invalid(
-            Value::Null,
-            code::PARSE_ERROR,
-            format!("message of {length} bytes is larger than the {MAX_BODY} bytes accepted"),
-        )));
+        Ok(Some(match serde_json::from_slice::<Value>(&body) {
+            Ok(value) => classify(value),
+            Err(e) => {
+                // A `Content-Length` larger than the body swallowed the next frame(s): give
+                // them back.
+                if let Some(at) = find_content_length(&body).filter(|&at| at > 0) {
+                    let mut rest = body[at..].to_vec();
+                    let position = self.replay.position() as usize;
+                    rest.extend_from_slice(&self.replay.get_ref()[position..]);
+                    self.replay = io::Cursor::new(rest);
+                }
+                Incoming::invalid(Value::Null, code::PARSE_ERROR, format!("invalid JSON: {e}"))
+            }
+        }))
     }
-    let mut body = vec![0; length];
-    match input.read_exact(&mut body) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(e),
-    }
-    Ok(Some(match serde_json::from_slice::<Value>(&body) {
-        Ok(value) => classify(value),
-        Err(e) => Incoming::invalid(Value::Null, code::PARSE_ERROR, format!("invalid JSON: {e}")),
-    }))
+}
+
+/// A `name: value` header line.
+fn is_header(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(name, _)| is_token(name))
+}
+
+/// Byte offset of a `Content-Length:` header (any case) in `bytes`.
+fn find_content_length(bytes: &[u8]) -> Option<usize> {
+    const NAME: &[u8] = b"content-length:";
+    bytes
+        .windows(NAME.len())
+        .position(|w| w.eq_ignore_ascii_case(NAME))
 }
 
 fn is_token(name: &str) -> bool {
@@ -150,6 +227,17 @@ fn is_token(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A usable request id: a string, or an integer that fits 64 bits. Any other number (2^64,
+/// 1.5) would be echoed back rewritten as a float, which the client cannot match to its
+/// request.
+fn is_id(id: &Value) -> bool {
+    match id {
+        Value::String(_) => true,
+        Value::Number(n) => n.is_i64() || n.is_u64(),
+        _ => false,
+    }
 }
 
 /// Sorts a JSON value into a request, a notification or a response (JSON-RPC 2.0 §4, §5).
@@ -164,7 +252,7 @@ fn classify(value: Value) -> Incoming {
     };
     let id = object.remove("id");
     let echo = match &id {
-        Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
+        Some(id) if is_id(id) => id.clone(),
         _ => Value::Null,
     };
     if object.get("jsonrpc") != Some(&Value::from("2.0")) {
@@ -182,7 +270,7 @@ fn classify(value: Value) -> Incoming {
             }
             match id {
                 None => Incoming::Message(Message::Notification { method, params }),
-                Some(Value::Number(_) | Value::String(_)) => Incoming::Message(Message::Request {
+                Some(id) if is_id(&id) => Incoming::Message(Message::Request {
                     id: echo,
                     method,
                     params,
@@ -190,7 +278,7 @@ fn classify(value: Value) -> Incoming {
                 Some(_) => Incoming::invalid(
                     Value::Null,
                     code::INVALID_REQUEST,
-                    "\"id\" must be a number or a string",
+                    "\"id\" must be an integer or a string",
                 ),
             }
         }
@@ -244,9 +332,9 @@ mod tests {
     }
 
     fn read_all(bytes: &[u8]) -> Vec<Incoming> {
-        let mut input = io::BufReader::new(bytes);
+        let mut input = Reader::new(io::BufReader::new(bytes));
         let mut out = Vec::new();
-        while let Some(m) = read(&mut input).unwrap() {
+        while let Some(m) = input.read().unwrap() {
             out.push(m);
         }
         out
@@ -300,6 +388,78 @@ mod tests {
         assert!(
             matches!(got.last(), Some(Incoming::Message(Message::Request { id, .. })) if id == 9)
         );
+    }
+
+    fn request_ids(got: &[Incoming]) -> Vec<Value> {
+        got.iter()
+            .filter_map(|m| match m {
+                Incoming::Message(Message::Request { id, .. }) => Some(id.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn errors(got: &[Incoming]) -> usize {
+        got.iter()
+            .filter(|m| matches!(m, Incoming::Invalid { .. }))
+            .count()
+    }
+
+    /// Frames written back to back after a broken one: each broken frame is answered once,
+    /// and every later frame is read.
+    #[test]
+    fn frames_are_found_again_after_a_broken_frame() {
+        let request = |id: u32| frame(&format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"x"}}"#));
+        let body = r#"{"jsonrpc":"2.0","id":99,"method":"x"}"#;
+        let broken: [Vec<u8>; 5] = [
+            format!("Content-Length: abc\r\n\r\n{body}").into_bytes(),
+            format!("Content-Length: 10\r\n\r\n{body}").into_bytes(),
+            format!("Content-Length: {}\r\n\r\n{body}", body.len() + 30).into_bytes(),
+            format!("no colon here\r\n\r\n{body}").into_bytes(),
+            format!("Content-Length {}\r\n\r\n{body}", body.len()).into_bytes(),
+        ];
+        for bad in broken {
+            let mut bytes = request(1);
+            bytes.extend(&bad);
+            for id in 2..6 {
+                bytes.extend(request(id));
+            }
+            let got = read_all(&bytes);
+            let ids = request_ids(&got);
+            let shown = String::from_utf8_lossy(&bad);
+            assert_eq!(ids.first(), Some(&Value::from(1)), "{shown}");
+            // A length too large swallows the start of the next frame: that one is lost with
+            // the broken one; all others are read.
+            let expected: Vec<Value> = (2..6).map(Value::from).collect();
+            assert!(
+                ids.ends_with(&expected[1..]) && ids.len() >= 4,
+                "{shown}: {ids:?}"
+            );
+            assert!((1..=2).contains(&errors(&got)), "{shown}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn an_id_that_is_no_64_bit_integer_is_refused() {
+        let mut bytes = frame(r#"{"jsonrpc":"2.0","id":18446744073709551616,"method":"x"}"#);
+        bytes.extend(frame(r#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#));
+        bytes.extend(frame(
+            r#"{"jsonrpc":"2.0","id":18446744073709551615,"method":"x"}"#,
+        ));
+        bytes.extend(frame(
+            r#"{"jsonrpc":"2.0","id":-9223372036854775808,"method":"x"}"#,
+        ));
+        let got = read_all(&bytes);
+        assert_eq!(errors(&got), 2);
+        assert!(matches!(
+            &got[0],
+            Incoming::Invalid {
+                id: Value::Null,
+                ..
+            }
+        ));
+        let echoed: Vec<String> = request_ids(&got).iter().map(Value::to_string).collect();
+        assert_eq!(echoed, ["18446744073709551615", "-9223372036854775808"]);
     }
 
     #[test]

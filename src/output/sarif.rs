@@ -67,7 +67,10 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
         if let Some(parse) = &file.parse_error {
             let id = Builtin::ParseError.id();
             let at = widen_empty(parse.at, file);
-            let message = format!("{} does not parse: {}", file.path, parse.message);
+            let message = match parse.message.strip_prefix("not analysed: ") {
+                Some(why) => format!("{} was not analysed: {why}", file.path),
+                None => format!("{} does not parse: {}", file.path, parse.message),
+            };
             results.push(result(
                 id,
                 index_of(id),

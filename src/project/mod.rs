@@ -110,29 +110,32 @@ fn run(
     // Pass 1: lint and summarise each file.
     let first: Vec<_> = targets
         .par_iter()
-        .map(|(target, _)| match std::fs::read(&target.path) {
-            Ok(bytes) => {
-                let project = InProject {
-                    summarize: Some(&target.display),
-                    facts: None,
-                };
-                crate::engine::lint_bytes_in_project(
-                    target.display.clone(),
-                    bytes,
-                    target.flavor,
-                    &target.config,
-                    opts,
-                    &project,
-                )
-            }
-            Err(e) => (
-                Outcome::Failed {
-                    error: format!("cannot read {}: {e}", target.display),
-                    path: target.display.clone(),
-                },
-                None,
-            ),
-        })
+        .map(
+            |(target, _)| match crate::engine::read_source(&target.path) {
+                Ok(Err(len)) => (crate::engine::too_large(target.display.clone(), len), None),
+                Ok(Ok(bytes)) => {
+                    let project = InProject {
+                        summarize: Some(&target.display),
+                        facts: None,
+                    };
+                    crate::engine::lint_bytes_in_project(
+                        target.display.clone(),
+                        bytes,
+                        target.flavor,
+                        &target.config,
+                        opts,
+                        &project,
+                    )
+                }
+                Err(e) => (
+                    Outcome::Failed {
+                        error: format!("cannot read {}: {e}", target.display),
+                        path: target.display.clone(),
+                    },
+                    None,
+                ),
+            },
+        )
         .collect();
 
     // The project phase.

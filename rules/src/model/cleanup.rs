@@ -37,24 +37,31 @@ impl Model<'_> {
         let receiver = reg.receiver.as_ref()?;
         let event = reg.args.first();
         let handler = reg.args.get(1);
-        let scope = self.cleanup_scope(reg.in_fn);
-        let helpers = self.helpers_called_within(scope);
-        self.member_calls
+        // Matching removals first, from the removal calls indexed once per file: the scope and
+        // its helpers are worked out only when there is one. Scanning every call of the file per
+        // registration made the rule quadratic in its findings.
+        let mut removals = self
+            .removal_calls()
             .iter()
-            .filter(|c| scope.contains(c.span) || c.in_fn.is_some_and(|f| helpers.contains(&f)))
+            .map(|&i| &self.member_calls[i])
             .filter(|c| {
                 c.receiver
                     .as_ref()
                     .is_some_and(|r| self.same_object(r, receiver))
             })
-            .find(|c| match c.method.as_str() {
+            .filter(|c| match c.method.as_str() {
                 "removeAllListeners" => c.args.first().is_none_or(|e| same_event(e, event)),
-                m if REMOVER_METHODS.contains(&m) => {
+                _ => {
                     c.args.first().is_some_and(|e| same_event(e, event))
                         && self.same_handler(c.args.get(1), handler)
                 }
-                _ => false,
             })
+            .peekable();
+        removals.peek()?;
+        let scope = self.cleanup_scope(reg.in_fn);
+        let helpers = self.helpers_called_within(scope);
+        removals
+            .find(|c| scope.contains(c.span) || c.in_fn.is_some_and(|f| helpers.contains(&f)))
             .map(|c| Removal::Call(c.span))
             .or_else(|| self.shared_handler_removal(reg))
     }
@@ -147,6 +154,20 @@ impl Model<'_> {
                 })
             };
             written || membership
+        })
+    }
+
+    /// Indexes into `member_calls` of the calls that remove listeners, in source order.
+    fn removal_calls(&self) -> &[usize] {
+        self.removal_calls.get_or_init(|| {
+            self.member_calls
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    c.method == "removeAllListeners" || REMOVER_METHODS.contains(&c.method.as_str())
+                })
+                .map(|(i, _)| i)
+                .collect()
         })
     }
 

@@ -373,6 +373,8 @@ pub struct Model<'a> {
     roles: Vec<Role>,
     /// By [`FnId`]: called from code in this file that itself runs more than once.
     repeat_called: Vec<bool>,
+    /// Listener removal calls, indexed on first use (see `cleanup.rs`).
+    removal_calls: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
@@ -413,6 +415,7 @@ impl<'a> Model<'a> {
             project: Default::default(),
             roles: Vec::new(),
             repeat_called: Vec::new(),
+            removal_calls: std::sync::OnceLock::new(),
         };
         collect::collect(&mut model, &parsed.program);
         if let Some(facts) = facts {

@@ -1,0 +1,561 @@
+//! What leaklint refuses to analyse, found by one cheap pass over the text before swc parses it.
+//!
+//! swc's parser recurses once per level of bracket nesting and once per concise arrow body, so
+//! deep enough machine-made input overflows any stack; it is also quadratic on a few shapes
+//! (chains of labels, of TypeScript `<T>` assertions and of `else if`). Real code stays far below
+//! the limits here; beyond them a file is reported as not analysed, with the reason and the
+//! position, and the other files are linted as usual. The limits are documented in the README
+//! ("Limits"). Each parser shape is written up as an upstream swc issue (swc_ecma_parser 47:
+//! "stack overflow on deeply nested concise arrow bodies", "quadratic memory on repeated
+//! labels", "quadratic time on chains of TypeScript type assertions", "quadratic time on long
+//! `else if` chains"), with the minimal input given at each limit below.
+//!
+//! The pass is a small lexer: strings, template literals (with `${}` as a bracket level),
+//! comments and regular expression literals are skipped so that brackets in them do not count.
+//! Where the lexer has to guess (a `/` after `)` is taken as division), a wrong guess can only
+//! make a count larger, never hide real nesting. Counts of arrows, labels and assertions are kept
+//! per bracket level and end with it, or at a `;` or `,` of that level, which ends any arrow
+//! body, label chain or assertion chain of that level.
+
+use crate::parse::Flavor;
+
+/// Largest file analysed, in bytes (64 MiB): swc's positions are 32-bit, and the syntax tree of
+/// a file takes about ten times its size in memory.
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// Deepest nesting of brackets (`(`, `[`, `{`, and `${` in templates).
+pub const MAX_NESTING: usize = 1_000;
+
+/// Most concise arrow bodies open at once (`() => () => ... x`): each is a level of recursion
+/// in swc's parser that no bracket shows. Upstream: `f = ` followed by 85,000 `() => ` and `1`
+/// overflows a 256 MiB stack (also `async () =>`, `x =>`, `<T,>(x: T) =>`).
+pub const MAX_ARROWS: usize = 2_000;
+
+/// Longest chain of labels on one statement (`a: b: c: x`). Upstream: 5,000 repetitions of
+/// `l: ` before `x;` take 2 GB and 9 s; 20,000 take more than 7 GB.
+pub const MAX_LABELS: usize = 1_000;
+
+/// Longest chain of TypeScript `<T>` type assertions (`<T><U>x`), in `.ts` files, where a
+/// generic arrow's `<T,>(x: T) =>` counts too (it starts the same way). Upstream:
+/// `x = ` followed by 32,000 `<T>` and `a;` takes 82 s (8,000: more than 40 s).
+pub const MAX_TYPE_ASSERTIONS: usize = 1_000;
+
+/// Longest `if ... else if ...` chain. Upstream: `if (a) {}` followed by 100,000
+/// `else if (a) {}` takes 67 s (20,000: 5 s).
+pub const MAX_ELSE_IF: usize = 5_000;
+
+/// A limit a file goes beyond: where (byte offset) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exceeded {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl Exceeded {
+    fn new(offset: usize, what: String) -> Exceeded {
+        Exceeded {
+            offset,
+            message: format!(
+                "not analysed: {what}; leaklint does not analyse machine-made code beyond this \
+                 limit (see Limits in the README)"
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Root,
+    Bracket,
+    /// `${` inside a template literal: its `}` goes back to the template text.
+    Template,
+}
+
+struct Level {
+    open: Open,
+    /// Inside `<...>` that opened where an expression may start: type parameters of a generic
+    /// arrow (`<T, U>(x) =>`) or a JSX tag, whose commas end nothing.
+    angle: bool,
+    arrows: usize,
+    labels: usize,
+    assertions: usize,
+    else_ifs: usize,
+}
+
+impl Level {
+    fn new(open: Open) -> Level {
+        Level {
+            open,
+            angle: false,
+            arrows: 0,
+            labels: 0,
+            assertions: 0,
+            else_ifs: 0,
+        }
+    }
+}
+
+/// The last significant token, as far as the checks need it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prev {
+    /// Start of the text.
+    Start,
+    /// A punctuator, by its last byte.
+    Punct(u8),
+    /// An identifier, keyword or number; `statement_start` when the token before it ended a
+    /// statement or a label (so that `word :` is a label).
+    Word { statement_start: bool },
+    /// A keyword after which an expression starts (`return`, `typeof`, ...).
+    ExprKeyword,
+    /// `else`.
+    Else,
+    /// A string, template or regular expression literal.
+    Literal,
+    /// The `:` of a label.
+    LabelColon,
+}
+
+impl Prev {
+    /// Would a `/` here start a regular expression (rather than divide)?
+    fn regex_may_follow(self) -> bool {
+        match self {
+            Prev::Word { .. } | Prev::Literal => false,
+            Prev::Punct(b) => !matches!(b, b')' | b']' | b'}'),
+            _ => true,
+        }
+    }
+
+    /// Does a statement (so possibly a label) start after this token?
+    fn ends_statement(self) -> bool {
+        matches!(
+            self,
+            Prev::Start | Prev::LabelColon | Prev::Else | Prev::Punct(b';' | b'{' | b'}' | b')')
+        )
+    }
+
+    /// Could an expression start after this token (so `<` starts a type assertion)?
+    fn expression_may_follow(self) -> bool {
+        match self {
+            Prev::Start | Prev::ExprKeyword | Prev::Else | Prev::LabelColon => true,
+            Prev::Punct(b) => !matches!(b, b')' | b']' | b'}'),
+            _ => false,
+        }
+    }
+}
+
+const EXPR_KEYWORDS: &[&[u8]] = &[
+    b"return",
+    b"typeof",
+    b"instanceof",
+    b"in",
+    b"of",
+    b"new",
+    b"delete",
+    b"void",
+    b"throw",
+    b"case",
+    b"do",
+    b"yield",
+    b"await",
+];
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Checks `src` against every limit; the first one exceeded, with its position.
+pub fn check(src: &str, flavor: Flavor) -> Result<(), Exceeded> {
+    if src.len() > MAX_FILE_BYTES {
+        return Err(Exceeded::new(
+            0,
+            format!("the file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    Scan {
+        bytes: src.as_bytes(),
+        assertions_apply: flavor == crate::parse::Flavor::TypeScript,
+        levels: vec![Level::new(Open::Root)],
+        arrows: 0,
+        assertions: 0,
+        prev: Prev::Start,
+    }
+    .run()
+}
+
+struct Scan<'a> {
+    bytes: &'a [u8],
+    /// `<T>x` is a type assertion only in `.ts` (in `.tsx` and JavaScript it is JSX).
+    assertions_apply: bool,
+    levels: Vec<Level>,
+    /// Sums over `levels`.
+    arrows: usize,
+    assertions: usize,
+    prev: Prev,
+}
+
+impl Scan<'_> {
+    fn level(&mut self) -> &mut Level {
+        self.levels
+            .last_mut()
+            .expect("the root level is never closed")
+    }
+
+    /// The end of statements, arrow bodies and label chains of the current level.
+    fn end_chains(&mut self) {
+        let level = self.levels.last_mut().expect("root");
+        self.arrows -= level.arrows;
+        self.assertions -= level.assertions;
+        level.arrows = 0;
+        level.assertions = 0;
+        level.labels = 0;
+    }
+
+    fn open(&mut self, at: usize, open: Open) -> Result<(), Exceeded> {
+        self.levels.push(Level::new(open));
+        if self.levels.len() - 1 > MAX_NESTING {
+            return Err(Exceeded::new(
+                at,
+                format!("brackets nest more than {MAX_NESTING} levels deep here"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Closes a level; true when it was a template's `${`.
+    fn close(&mut self) -> bool {
+        if self.levels.len() == 1 {
+            return false; // unbalanced: the parser reports it
+        }
+        let level = self.levels.pop().expect("more than the root");
+        self.arrows -= level.arrows;
+        self.assertions -= level.assertions;
+        level.open == Open::Template
+    }
+
+    /// Index after the whitespace and comments from `i`.
+    fn skip_trivia(&self, mut i: usize) -> usize {
+        let b = self.bytes;
+        loop {
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if b.get(i) == Some(&b'/') && b.get(i + 1) == Some(&b'/') {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            } else if b.get(i) == Some(&b'/') && b.get(i + 1) == Some(&b'*') {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i = (i + 2).min(b.len());
+            } else {
+                return i;
+            }
+        }
+    }
+
+    /// Skips template text from `i` (just after `` ` `` or a `${}`'s `}`): the index after the
+    /// closing `` ` ``, or after a `${` (then a template level is open).
+    fn template_text(&mut self, mut i: usize) -> Result<usize, Exceeded> {
+        let b = self.bytes;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'`' => {
+                    self.prev = Prev::Literal;
+                    return Ok(i + 1);
+                }
+                b'$' if b.get(i + 1) == Some(&b'{') => {
+                    self.open(i, Open::Template)?;
+                    self.prev = Prev::Punct(b'{');
+                    return Ok(i + 2);
+                }
+                _ => i += 1,
+            }
+        }
+        Ok(i)
+    }
+
+    fn run(mut self) -> Result<(), Exceeded> {
+        let b = self.bytes;
+        let mut i = 0;
+        while i < b.len() {
+            i = self.skip_trivia(i);
+            let Some(&c) = b.get(i) else { break };
+            match c {
+                b'(' | b'[' | b'{' => {
+                    self.open(i, Open::Bracket)?;
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                }
+                b')' | b']' | b'}' => {
+                    let template = self.close();
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                    if template {
+                        i = self.template_text(i)?;
+                    }
+                }
+                b'"' | b'\'' => {
+                    i += 1;
+                    while i < b.len() && b[i] != c && b[i] != b'\n' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
+                    i += 1;
+                    self.prev = Prev::Literal;
+                }
+                b'`' => i = self.template_text(i + 1)?,
+                b'/' if self.prev.regex_may_follow() => {
+                    i += 1;
+                    let mut class = false;
+                    while i < b.len() && b[i] != b'\n' && (class || b[i] != b'/') {
+                        match b[i] {
+                            b'\\' => i += 1,
+                            b'[' => class = true,
+                            b']' => class = false,
+                            _ => {}
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                    while i < b.len() && is_word_byte(b[i]) {
+                        i += 1; // flags
+                    }
+                    self.prev = Prev::Literal;
+                }
+                b',' if self.levels.last().is_some_and(|l| l.angle) => {
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                }
+                b'>' => {
+                    self.level().angle = false;
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                }
+                b';' | b',' => {
+                    self.end_chains();
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                }
+                b'=' if b.get(i + 1) == Some(&b'>') => {
+                    let next = self.skip_trivia(i + 2);
+                    if b.get(next) != Some(&b'{') {
+                        self.level().arrows += 1;
+                        self.arrows += 1;
+                        if self.arrows > MAX_ARROWS {
+                            return Err(Exceeded::new(
+                                i,
+                                format!(
+                                    "arrow functions nest more than {MAX_ARROWS} levels deep \
+                                     here (an arrow's body is another arrow)"
+                                ),
+                            ));
+                        }
+                    }
+                    self.prev = Prev::Punct(b'>');
+                    i += 2;
+                }
+                b':' => {
+                    if let Prev::Word {
+                        statement_start: true,
+                    } = self.prev
+                    {
+                        let level = self.level();
+                        level.labels += 1;
+                        if level.labels > MAX_LABELS {
+                            return Err(Exceeded::new(
+                                i,
+                                format!("more than {MAX_LABELS} labels in a row here"),
+                            ));
+                        }
+                        self.prev = Prev::LabelColon;
+                    } else {
+                        self.prev = Prev::Punct(c);
+                    }
+                    i += 1;
+                }
+                b'<' if self.prev.expression_may_follow()
+                    && !matches!(b.get(i + 1), Some(b'<' | b'=')) =>
+                {
+                    self.level().angle = true;
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                    if !self.assertions_apply {
+                        continue;
+                    }
+                    self.level().assertions += 1;
+                    self.assertions += 1;
+                    if self.assertions > MAX_TYPE_ASSERTIONS {
+                        return Err(Exceeded::new(
+                            i - 1,
+                            format!(
+                                "more than {MAX_TYPE_ASSERTIONS} `<T>` type assertions (or \
+                                 generic arrows) in a row here"
+                            ),
+                        ));
+                    }
+                }
+                b'+' | b'-' if b.get(i + 1) == Some(&c) => {
+                    // `a++ / b` divides: after `++` and `--` no regular expression starts.
+                    self.prev = Prev::Literal;
+                    i += 2;
+                }
+                c if is_word_byte(c) => {
+                    let start = i;
+                    while i < b.len() && is_word_byte(b[i]) {
+                        i += 1;
+                    }
+                    let word = &b[start..i];
+                    let statement_start = self.prev.ends_statement();
+                    self.prev = if word == b"if" {
+                        if self.prev == Prev::Else {
+                            let level = self.level();
+                            level.else_ifs += 1;
+                            if level.else_ifs > MAX_ELSE_IF {
+                                return Err(Exceeded::new(
+                                    start,
+                                    format!("an `else if` chain longer than {MAX_ELSE_IF} here"),
+                                ));
+                            }
+                        } else if matches!(self.prev, Prev::Start | Prev::Punct(b';' | b'{' | b'}'))
+                        {
+                            self.level().else_ifs = 0;
+                        }
+                        Prev::Word {
+                            statement_start: false,
+                        }
+                    } else if word == b"else" {
+                        Prev::Else
+                    } else if EXPR_KEYWORDS.contains(&word) {
+                        Prev::ExprKeyword
+                    } else {
+                        Prev::Word { statement_start }
+                    };
+                }
+                _ => {
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn js(src: &str) -> Result<(), Exceeded> {
+        check(src, Flavor::JavaScript)
+    }
+
+    fn ts(src: &str) -> Result<(), Exceeded> {
+        check(src, Flavor::TypeScript)
+    }
+
+    fn refused(result: Result<(), Exceeded>, what: &str) -> usize {
+        let e = result.expect_err("over the limit");
+        assert!(e.message.contains(what), "{}", e.message);
+        assert!(e.message.starts_with("not analysed: "), "{}", e.message);
+        e.offset
+    }
+
+    #[test]
+    fn deep_brackets() {
+        let src = format!("x = {}1{};", "(".repeat(5000), ")".repeat(5000));
+        assert_eq!(refused(js(&src), "brackets nest"), 4 + MAX_NESTING);
+        let ok = format!(
+            "x = {}1{};",
+            "[".repeat(MAX_NESTING),
+            "]".repeat(MAX_NESTING)
+        );
+        assert_eq!(js(&ok), Ok(()));
+    }
+
+    #[test]
+    fn brackets_in_strings_comments_templates_and_regexes_do_not_count() {
+        let n = 5000;
+        let src = format!(
+            "const s = '{}'; // {}\n/* {} */ const t = `{}`; const r = /{}/;",
+            "(".repeat(n),
+            "[".repeat(n),
+            "{".repeat(n),
+            "(".repeat(n),
+            "\\(".repeat(n)
+        );
+        assert_eq!(js(&src), Ok(()));
+        // Inside `${}` it is code again.
+        let src = format!("t = `${{{}`;", "(".repeat(n));
+        refused(js(&src), "brackets nest");
+    }
+
+    #[test]
+    fn nested_arrows_of_every_kind() {
+        let n = MAX_ARROWS + 10;
+        // In `.ts`, where `<T,>(x: T) =>` also reads as a type assertion, that limit comes first.
+        refused(
+            ts(&format!("f = {}1;", "<T,>(x: T) => ".repeat(n))),
+            "generic arrows",
+        );
+        for (src, check) in [
+            (format!("f = {}1;", "() => ".repeat(n)), js as fn(&str) -> _),
+            (format!("f = {}1;", "async () => ".repeat(n)), js),
+            (format!("f = {}1;", "x => ".repeat(n)), js),
+            (format!("f = {}1;", "<T,>(x: T) => ".repeat(n)), js),
+            (
+                format!("a = <b onClick={{{}1}} />;", "() => ".repeat(n)),
+                js,
+            ),
+            (
+                format!("app.get('/', {}res.end());", "(req, res) => ".repeat(n)),
+                js,
+            ),
+        ] {
+            refused(check(&src), "arrow functions nest");
+        }
+        // As many arrows side by side as you like; bodies in braces are brackets.
+        let side_by_side = "f(a => a, b => b);\nconst g = x => x;\n".repeat(5000);
+        assert_eq!(js(&side_by_side), Ok(()));
+        let curried = format!("f = {}1;", "a => ".repeat(MAX_ARROWS));
+        assert_eq!(js(&curried), Ok(()));
+    }
+
+    #[test]
+    fn label_chains() {
+        refused(js(&format!("{}x;", "l: ".repeat(MAX_LABELS + 1))), "labels");
+        // Object keys, conditionals and `case`s are no labels.
+        let object = format!("o = {{ {} }};", "a: 1, ".repeat(5000));
+        let conditional = format!("x = {}0;", "a ? b : ".repeat(5000));
+        let cases = format!("switch (x) {{ {} }}", "case 1: f(); ".repeat(5000));
+        for src in [object, conditional, cases] {
+            assert_eq!(js(&src), Ok(()));
+        }
+    }
+
+    #[test]
+    fn type_assertion_chains_in_ts_only() {
+        let src = format!("x = {}a;", "<T>".repeat(MAX_TYPE_ASSERTIONS + 1));
+        refused(ts(&src), "type assertions");
+        assert_eq!(check(&src, Flavor::Tsx), Ok(()));
+        // Comparisons and generic calls are no assertions.
+        let src = "if (a < b && f<T>(x) < c) {}\n".repeat(5000);
+        assert_eq!(ts(&src), Ok(()));
+    }
+
+    #[test]
+    fn else_if_chains() {
+        let long = format!("if (a) {{}} {}", "else if (a) {} ".repeat(MAX_ELSE_IF + 1));
+        refused(js(&long), "else if");
+        // Many short chains one after the other.
+        let short = "if (a) { x(); } else if (b) { y(); } else { z(); }\n".repeat(10_000);
+        assert_eq!(js(&short), Ok(()));
+    }
+
+    #[test]
+    fn a_file_too_large() {
+        let src = " ".repeat(MAX_FILE_BYTES + 1);
+        assert_eq!(refused(js(&src), "larger than"), 0);
+    }
+}
