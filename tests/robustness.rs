@@ -253,6 +253,9 @@ fn a_snapshot_without_location_fields_but_with_locations_is_refused() {
     let bad = bad.to_str().unwrap();
     let good = heap_support::repo().join(&heap_support::committed("clean")[1]);
     let good = good.to_str().unwrap();
+    // `confirm` refuses the same snapshot twice, so its first two are the committed s1 and s2.
+    let first = heap_support::repo().join(&heap_support::committed("clean")[0]);
+    let first = first.to_str().unwrap();
     let app = heap_support::repo().join("fixtures/apps/clean");
     for args in [
         vec!["heap", "summary", bad],
@@ -260,7 +263,7 @@ fn a_snapshot_without_location_fields_but_with_locations_is_refused() {
         vec![
             "confirm",
             "--snapshots",
-            good,
+            first,
             good,
             bad,
             app.to_str().unwrap(),
