@@ -57,7 +57,11 @@ impl Model<'_> {
                 }
             })
             .peekable();
-        removals.peek()?;
+        // With no removal matched by handler identity, a shared handler removed by the same
+        // expression (`functions[event]`) may still balance the registration.
+        if removals.peek().is_none() {
+            return self.shared_handler_removal(reg);
+        }
         let scope = self.cleanup_scope(reg.in_fn);
         let helpers = self.helpers_called_within(scope);
         removals
