@@ -102,6 +102,33 @@ pub fn lint_project(
     pool.install(|| run(targets, opts))
 }
 
+/// Reads and lints one target in the project: pass 1 (summarising) and pass 2 (with facts) read
+/// files the same way, so a file too large or unreadable is reported the same in both.
+fn lint_target(
+    target: &Target,
+    opts: &LintOptions,
+    project: &InProject,
+) -> (Outcome, Option<leaklint_rules::project::Summary>) {
+    match crate::engine::read_source(&target.path) {
+        Ok(Ok(bytes)) => crate::engine::lint_bytes_in_project(
+            target.display.clone(),
+            bytes,
+            target.flavor,
+            &target.config,
+            opts,
+            project,
+        ),
+        Ok(Err(len)) => (crate::engine::too_large(target.display.clone(), len), None),
+        Err(e) => (
+            Outcome::Failed {
+                error: format!("cannot read {}: {e}", target.display),
+                path: target.display.clone(),
+            },
+            None,
+        ),
+    }
+}
+
 fn run(
     targets: Vec<(Target, bool)>,
     opts: &LintOptions,
@@ -110,32 +137,13 @@ fn run(
     // Pass 1: lint and summarise each file.
     let first: Vec<_> = targets
         .par_iter()
-        .map(
-            |(target, _)| match crate::engine::read_source(&target.path) {
-                Ok(Err(len)) => (crate::engine::too_large(target.display.clone(), len), None),
-                Ok(Ok(bytes)) => {
-                    let project = InProject {
-                        summarize: Some(&target.display),
-                        facts: None,
-                    };
-                    crate::engine::lint_bytes_in_project(
-                        target.display.clone(),
-                        bytes,
-                        target.flavor,
-                        &target.config,
-                        opts,
-                        &project,
-                    )
-                }
-                Err(e) => (
-                    Outcome::Failed {
-                        error: format!("cannot read {}: {e}", target.display),
-                        path: target.display.clone(),
-                    },
-                    None,
-                ),
-            },
-        )
+        .map(|(target, _)| {
+            let project = InProject {
+                summarize: Some(&target.display),
+                facts: None,
+            };
+            lint_target(target, opts, &project)
+        })
         .collect();
 
     // The project phase.
@@ -154,6 +162,9 @@ fn run(
         node_of.push(i);
         nodes.push((i, summary));
     }
+    // Imports resolve to target indexes; propagation works on node indexes.
+    let target_to_node: std::collections::HashMap<usize, usize> =
+        node_of.iter().enumerate().map(|(n, &t)| (t, n)).collect();
     let nodes: Vec<propagate::Node> = nodes
         .into_par_iter()
         .map(|(i, summary)| {
@@ -161,7 +172,11 @@ fn run(
             let imports = summary
                 .imports
                 .iter()
-                .map(|import| graph.resolve(from, &import.specifier))
+                .map(|import| {
+                    graph
+                        .resolve(from, &import.specifier)
+                        .and_then(|t| target_to_node.get(&t).copied())
+                })
                 .collect();
             let entry = from.file_stem().is_some_and(|s| s == "index");
             propagate::Node {
@@ -169,18 +184,6 @@ fn run(
                 imports,
                 entry,
             }
-        })
-        .collect();
-    // Imports resolve to target indexes; propagation works on node indexes.
-    let target_to_node: std::collections::HashMap<usize, usize> =
-        node_of.iter().enumerate().map(|(n, &t)| (t, n)).collect();
-    let nodes: Vec<propagate::Node> = nodes
-        .into_iter()
-        .map(|mut n| {
-            for import in &mut n.imports {
-                *import = import.and_then(|t| target_to_node.get(&t).copied());
-            }
-            n
         })
         .collect();
     let facts = propagate::propagate(&nodes);
@@ -201,28 +204,11 @@ fn run(
     let redone: Vec<(usize, Outcome)> = again
         .par_iter()
         .map(|(t, facts)| {
-            let target = &targets[*t].0;
-            let outcome = match std::fs::read(&target.path) {
-                Ok(bytes) => {
-                    let project = InProject {
-                        summarize: None,
-                        facts: Some(facts),
-                    };
-                    crate::engine::lint_bytes_in_project(
-                        target.display.clone(),
-                        bytes,
-                        target.flavor,
-                        &target.config,
-                        opts,
-                        &project,
-                    )
-                    .0
-                }
-                Err(e) => Outcome::Failed {
-                    error: format!("cannot read {}: {e}", target.display),
-                    path: target.display.clone(),
-                },
+            let project = InProject {
+                summarize: None,
+                facts: Some(facts),
             };
+            let outcome = lint_target(&targets[*t].0, opts, &project).0;
             (*t, outcome)
         })
         .collect();
