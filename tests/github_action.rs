@@ -9,19 +9,10 @@ mod cli_support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use cli_support::{CLEAN, LEAKY, project, write};
+use cli_support::{CLEAN, LEAKY, output_text as text, project, write};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// A release folder `releases/v<version>/leaklint-<target>.tar.gz` with this build's binary.

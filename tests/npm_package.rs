@@ -13,18 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-use cli_support::{CLEAN, LEAKY, write};
+use cli_support::{CLEAN, LEAKY, output_text as text, write};
 use lsp_support::{Client, file_uri, push_caps};
 use serde_json::json;
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 #[track_caller]
 fn run(command: &mut Command) -> Output {

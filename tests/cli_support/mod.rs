@@ -147,6 +147,16 @@ fn spawn(command: &mut Command, dir: &Path, args: &[&str], input: Option<&[u8]>)
 }
 
 /// A fresh project directory.
+/// A finished command's status, standard output and standard error, for assertion messages.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "status {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 pub fn project() -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix("leaklint-cli-")
