@@ -713,6 +713,22 @@ impl Visit for Collector<'_, '_> {
         }
     }
 
+    fn visit_using_decl(&mut self, n: &UsingDecl) {
+        // `using d = addAbortListener(...)`: the disposable is kept and disposed at scope exit.
+        for d in &n.decls {
+            let mut idents = Vec::new();
+            pat_idents(&d.name, &mut idents);
+            for ident in &idents {
+                self.declare(ident, BindingKind::Const, Init::Other);
+            }
+            if let Some(start) = d.init.as_deref().and_then(call_start) {
+                self.keep(start, None);
+            }
+            d.name.visit_with(self);
+            d.init.visit_with(self);
+        }
+    }
+
     fn visit_fn_decl(&mut self, n: &FnDecl) {
         self.declare(&n.ident, BindingKind::Function, Init::None);
         let start = Span::from_swc(n.function.span).start;
