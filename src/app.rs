@@ -169,6 +169,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         quiet: args.quiet,
         report_unused_directives: args.report_unused_disable_directives,
         levels: Vec::new(),
+        min_confidence: args.min_confidence.map(|c| c.level()),
     };
     let configs = Arc::new(
         Configs::new(&cwd, args.config.as_deref()).map_err(|e| Failure::Config(e.to_string()))?,

@@ -87,6 +87,13 @@ pub struct LintArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Report only findings at least this sure. `high`: the repetition and the lifetime are
+    /// proven from the code (registered per request, connection, message or tick); `medium` (the
+    /// default): also findings where they are inferred (library code that can be called any
+    /// number of times). Wins over `min_confidence` in leaklint.toml.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<MinConfidence>,
+
     /// Run only this rule (repeatable, or comma-separated).
     #[arg(long = "rule", value_name = "ID", value_delimiter = ',')]
     pub rules: Vec<String>,
@@ -139,6 +146,24 @@ pub struct LintArgs {
     /// When to colour the pretty report: `auto` colours only a terminal (and honours NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+/// `--min-confidence` values (see `leaklint_rules::Confidence`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MinConfidence {
+    /// Only findings whose repetition and lifetime are proven from the code.
+    High,
+    /// Every finding (the default).
+    Medium,
+}
+
+impl MinConfidence {
+    pub fn level(self) -> leaklint_rules::Confidence {
+        match self {
+            MinConfidence::High => leaklint_rules::Confidence::High,
+            MinConfidence::Medium => leaklint_rules::Confidence::Medium,
+        }
+    }
 }
 
 /// Report formats.

@@ -3,7 +3,7 @@
 
 use crate::model::{AccessPath, Model, Root};
 use crate::unbounded_cache::growth_sites;
-use crate::{Finding, Rule, Signature, SignatureKind, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
     /// Per-request code adds keys to app.locals, global or process-wide state, which lives as long as the process.
@@ -124,7 +124,8 @@ impl Rule for GlobalStateGrowth {
                 .to_string();
             let mut signature = Signature::new(SignatureKind::Global, site.span);
             signature.access_path = Some(name);
-            let mut finding = Finding::new(site.span, message, help, signature);
+            let mut finding = Finding::new(site.span, message, help, signature)
+                .confidence(Confidence::of_frequency(role.frequency));
             if let Some((span, label)) = model.registration_label(f) {
                 finding = finding.label(span, label);
             }

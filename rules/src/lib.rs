@@ -20,7 +20,7 @@ mod triggers;
 pub mod unbounded_cache;
 pub mod untimed_promise;
 
-pub use finding::{Finding, Label, Signature, SignatureKind, Span};
+pub use finding::{Confidence, Finding, Label, Signature, SignatureKind, Span};
 pub use knowledge::Knowledge;
 pub use line_index::LineIndex;
 pub use parse::{Flavor, ParseError};

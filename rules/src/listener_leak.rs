@@ -3,7 +3,7 @@
 
 use crate::model::emitters::{LISTENER_METHODS, ONCE_METHODS};
 use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Reason, Role, Why};
-use crate::{Finding, Rule, Signature, SignatureKind, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
     /// A listener is added on every request, connection or call to an emitter that outlives it, and never removed.
@@ -440,7 +440,15 @@ fn finding(
     signature.event = event;
     signature.function = function;
 
-    let mut finding = Finding::new(call.callee_span, message, help, signature);
+    // A signal the caller passes in may be fresh for every call (then nothing leaks): whether
+    // it is reused is the caller's choice, so the finding is inferred.
+    let confidence = if matches!(why.reason, Reason::CallerSignal { .. }) {
+        Confidence::Medium
+    } else {
+        Confidence::of_frequency(role.frequency)
+    };
+    let mut finding =
+        Finding::new(call.callee_span, message, help, signature).confidence(confidence);
     if let (Some(decl), Some(label)) = (why.decl, why.label()) {
         finding = finding.label(decl, label);
     }

@@ -2,7 +2,7 @@
 //! per-call code adds to, and that nothing ever shrinks.
 
 use crate::model::{AccessPath, Arg, CollectionKind, Frequency, Lifetime, MemberCall, Model, Root};
-use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// A long-lived Map, Set, array or object gets entries on every request or call, and nothing ever removes them.
@@ -333,10 +333,12 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     );
     let mut signature = Signature::new(SignatureKind::Collection, site.span);
     signature.collection = Some(name.clone());
-    let mut finding = Finding::new(site.span, message, help, signature).label(
-        created,
-        format!("`{name}` is created here and never shrinks"),
-    );
+    let mut finding = Finding::new(site.span, message, help, signature)
+        .confidence(Confidence::of_frequency(role.frequency))
+        .label(
+            created,
+            format!("`{name}` is created here and never shrinks"),
+        );
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }

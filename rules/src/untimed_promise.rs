@@ -3,7 +3,7 @@
 
 use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, NewCall, PlainCall, Root};
-use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 use swc_atoms::Atom;
 
 declare_rule! {
@@ -608,7 +608,8 @@ fn finding(
         .to_string();
     let mut signature = Signature::new(SignatureKind::Promise, call);
     signature.function = function;
-    let mut finding = Finding::new(primary, message, help, signature);
+    let mut finding = Finding::new(primary, message, help, signature)
+        .confidence(Confidence::of_frequency(role.frequency));
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }
