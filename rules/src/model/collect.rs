@@ -929,6 +929,12 @@ impl Visit for Collector<'_, '_> {
                 // `() => emitter.on(...)`: the arrow returns the call's result.
                 c.keep(start, None);
             }
+            if let ArrowFunctionBody::Expr(e) = &*n.body
+                && let (value @ Expr::Object(_), Some(f)) = (strip(e), c.current_fn())
+            {
+                let object = c.summarize_arg(value);
+                c.model.returned_objects.push((object, f));
+            }
             n.body.visit_with(c)
         });
     }
@@ -1385,6 +1391,12 @@ impl Visit for Collector<'_, '_> {
         {
             let in_fn = self.current_fn();
             self.model.returned_calls.push((i.to_id(), in_fn));
+        }
+        if let (Some(value @ Expr::Object(_)), Some(f)) =
+            (n.arg.as_deref().map(strip), self.current_fn())
+        {
+            let object = self.summarize_arg(value);
+            self.model.returned_objects.push((object, f));
         }
         if let Some(arg) = n.arg.as_deref() {
             self.mark_awaited(arg);

@@ -359,6 +359,9 @@ pub struct Model<'a> {
     /// Plain functions whose call result is returned (`return makeSink(x)`): the callee's
     /// binding, with the function that returns it.
     pub returned_calls: Vec<(Id, Option<FnId>)>,
+    /// Object literals returned by a function (`return { url, timeout }`, `() => ({ ... })`),
+    /// summarised, with the function: what an options-building helper gives its callers.
+    pub returned_objects: Vec<(Arg, FnId)>,
     /// Start offsets of calls and `new` expressions whose promise is awaited or returned,
     /// directly or through a `.then()` / `.catch()` / `.finally()` chain.
     pub awaited: rustc_hash::FxHashSet<usize>,
@@ -415,6 +418,7 @@ impl<'a> Model<'a> {
             deletes: Vec::new(),
             returned_paths: Vec::new(),
             returned_calls: Vec::new(),
+            returned_objects: Vec::new(),
             awaited: Default::default(),
             raced: Default::default(),
             news: Vec::new(),

@@ -2,7 +2,7 @@
 //! may be written inline, held in a local variable (`const cfg = { timeout }; axios(cfg)`), or
 //! built from spreads of either.
 
-use super::{Arg, BindingKind, Model, Root, SPREAD_KEY, UseKind};
+use super::{AccessPath, Arg, BindingKind, Model, Root, SPREAD_KEY, UseKind};
 
 /// How deep spreads of spreads are followed.
 const MAX_DEPTH: usize = 4;
@@ -38,8 +38,55 @@ impl Model<'_> {
                 let reassigned = b.uses.iter().any(|u| u.kind == UseKind::Write);
                 reassigned || self.options_set_at(object, keys, depth + 1)
             }
+            // `request.get(this.options(path), cb)`: what the helper returns.
+            Arg::Other(span) => self
+                .helper_objects(*span)
+                .any(|o| self.options_set_at(o, keys, depth + 1)),
             _ => false,
         }
+    }
+
+    /// The object literals returned by the function of this file that the call at `span`
+    /// calls: a local function (`buildOptions(path)`), a method of the same class, or a method
+    /// stored on a prototype (`this.options(path)` in ES5 classes). Empty when the call is not
+    /// one of those.
+    fn helper_objects(&self, span: crate::Span) -> impl Iterator<Item = &Arg> + '_ {
+        let mut targets: Vec<super::FnId> = Vec::new();
+        if let Some(c) = self.plain_calls.iter().find(|c| c.span == span) {
+            targets.extend(self.function_of_binding(&c.callee));
+        } else if let Some(c) = self.member_calls.iter().find(|c| c.span == span)
+            && let Some(AccessPath {
+                root: Root::This(this_fn),
+                props,
+            }) = &c.receiver
+            && props.is_empty()
+        {
+            let class = this_fn.and_then(|f| self.functions[f].class);
+            match class {
+                Some(class) => {
+                    targets.extend(self.functions.iter().enumerate().filter_map(|(i, f)| {
+                        (f.class == Some(class) && f.name.as_ref() == Some(&c.method)).then_some(i)
+                    }))
+                }
+                // The write is recorded before its function is walked: find it by position.
+                None => targets.extend(self.member_writes.iter().filter_map(|w| {
+                    match (&w.key, &w.object) {
+                        (Some(k), Some(o))
+                            if *k == c.method
+                                && o.props.last().is_some_and(|p| p == "prototype") =>
+                        {
+                            let start = w.value.span().start;
+                            self.functions.iter().position(|f| f.span.start == start)
+                        }
+                        _ => None,
+                    }
+                })),
+            }
+        }
+        self.returned_objects
+            .iter()
+            .filter(move |(_, f)| targets.contains(f))
+            .map(|(o, _)| o)
     }
 
     /// Is `value` forwarded from a parameter of the function it is in (`signal:
