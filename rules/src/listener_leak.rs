@@ -22,11 +22,14 @@ declare_rule! {
     /// evidence that the code runs again: nested in another function as a method or callback,
     /// called from code that repeats, or a factory whose returned object the listener keeps.
     /// It stays quiet when the same invocation removes the listener
-    /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, in the
-    /// handler, a callback it defines such as `res.on('close', ...)`, a helper it calls, or for
-    /// classes any method), when `{ signal }` is passed, when a disposer is kept, and when a guard
+    /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, or
+    /// `off(event)` without a handler, which socket.io-client and component-emitter read as
+    /// "every handler of the event"; in the handler, a callback it defines such as
+    /// `res.on('close', ...)`, a helper it calls, or for classes and component objects such as
+    /// `{ mounted() {...}, beforeUnmount() {...} }` any member), when `{ signal }` is passed, when a disposer is kept, and when a guard
     /// makes the registration happen once (a guard is state that outlives the call: a
-    /// parameter reassigned in the call is none).
+    /// parameter reassigned in the call is none). A socket.io client's `socket.io.engine` is
+    /// replaced on every (re)connection, so it does not outlive the connection it serves.
     ///
     /// ### Why it leaks
     ///

@@ -21,7 +21,11 @@ declare_rule! {
     /// collections), for tables filled at start-up, for collections created per call, for a
     /// call's own buffer filled per chunk of a stream it reads, and for memo tables in library
     /// functions that nothing in the file calls per request (their keys come from the program,
-    /// and the file cannot tell whether they are bounded).
+    /// and the file cannot tell whether they are bounded). Keys taken from a list that outlives
+    /// the code (`for (const s of this.settings) map.set(s.name, ...)`: configuration, an
+    /// injected list, a module-level constant) are bounded by that list; a collection a
+    /// function makes and returns belongs to its caller; and a request-mocking library's
+    /// handlers (msw's `http.post(url, resolver)`, `nock`) are test fixtures, not routes.
     ///
     /// ### Why it leaks
     ///
@@ -142,6 +146,8 @@ pub(crate) struct Growth {
     pub in_fn: Option<usize>,
     /// `set`, `add`, `push`, `unshift`, or `[key] =` for computed property writes.
     pub how: &'static str,
+    /// The key (`set`, `[key] =`) or the item (`add`, `push`, `unshift`).
+    pub key: Option<Arg>,
 }
 
 /// Every addition whose key or item is not a fixed literal.
@@ -174,6 +180,7 @@ pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
             span: c.span,
             in_fn: c.in_fn,
             how,
+            key: first.cloned(),
         });
     }
     for w in &model.member_writes {
@@ -183,6 +190,7 @@ pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
                 span: w.span,
                 in_fn: w.in_fn,
                 how: "[key] =",
+                key: w.key_arg.clone(),
             });
         }
     }
@@ -216,6 +224,21 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     let Lifetime::Outlives(why) = model.lifetime(&site.collection, Some(f)) else {
         return None;
     };
+    // A collection the function made and hands to its caller (`const seen = []; ...; return
+    // seen`) is the caller's to keep or drop.
+    if model.returned_by_owner(&site.collection) {
+        return None;
+    }
+    // `for (const s of this.settings) map.set(s.name, ...)`: the keys are the elements of a
+    // list that outlives the code (configuration, an injected list), not request data, so
+    // there are never more entries than the list has.
+    if site
+        .key
+        .as_ref()
+        .is_some_and(|k| model.key_from_long_lived_list(k, f))
+    {
+        return None;
+    }
     if model.shrink_site(&site.collection).is_some() {
         return None;
     }

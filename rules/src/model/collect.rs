@@ -37,6 +37,7 @@ pub(super) fn collect(model: &mut Model<'_>, program: &Program) {
         field_init_fn: None,
         module_frame: Frame::default(),
         class_stack: Vec::new(),
+        object_stack: Vec::new(),
     };
     program.visit_with(&mut c);
     c.finish();
@@ -53,6 +54,7 @@ struct Pending {
     registered: Option<Role>,
     argument_of: Option<(Atom, bool)>,
     stored_method: bool,
+    object_span: Option<Span>,
 }
 
 #[derive(Default)]
@@ -90,6 +92,8 @@ struct Collector<'m, 'a> {
     field_init_fn: Option<FnId>,
     module_frame: Frame,
     class_stack: Vec<ClassId>,
+    /// Spans of the object literals being walked, innermost last.
+    object_stack: Vec<Span>,
 }
 
 impl Collector<'_, '_> {
@@ -129,6 +133,7 @@ impl Collector<'_, '_> {
                 copy_of: None,
                 read_from: None,
                 object: None,
+                iterates: None,
                 uses: Vec::new(),
             },
         );
@@ -202,6 +207,7 @@ impl Collector<'_, '_> {
             registered: pending.registered,
             argument_of: pending.argument_of,
             stored_method: pending.stored_method,
+            object_span: pending.object_span,
             early_exit_reads: Vec::new(),
             writes: Vec::new(),
         });
@@ -464,10 +470,15 @@ impl Collector<'_, '_> {
                 .push((class, name.clone(), init, Span::from_swc(n.span)));
         }
         let value = self.summarize_arg(&n.right);
+        let key_arg = match (&key, &m.prop) {
+            (None, MemberProp::Computed(c)) => Some(self.summarize_arg(&c.expr)),
+            _ => None,
+        };
         self.model.member_writes.push(MemberWrite {
             span: Span::from_swc(n.span),
             object,
             key,
+            key_arg,
             op: n.op,
             value,
             in_fn,
@@ -917,8 +928,29 @@ impl Visit for Collector<'_, '_> {
         }
     }
 
+    fn visit_object_lit(&mut self, n: &ObjectLit) {
+        self.object_stack.push(Span::from_swc(n.span));
+        n.visit_children_with(self);
+        self.object_stack.pop();
+    }
+
+    fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        n.visit_children_with(self);
+        // `for (const setting of this.settings)`: each `setting` is an element of that list.
+        if let ForHead::VarDecl(d) = &n.left
+            && let [decl] = d.decls.as_slice()
+            && let Pat::Ident(name) = &decl.name
+            && let Some(list) = self.path(&n.right)
+            && let Some(b) = self.model.bindings.get_mut(&name.id.to_id())
+        {
+            b.iterates = Some(list);
+        }
+    }
+
     fn visit_method_prop(&mut self, n: &MethodProp) {
+        let object = self.object_stack.last().copied();
         let p = self.pending_mut(Span::from_swc(n.function.span).start);
+        p.object_span = object;
         p.name = prop_name(&n.key);
         p.context = Some(FnContext::ObjectMember);
         p.kind = Some(FnKind::Method);
@@ -927,7 +959,9 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
         if let Some(start) = fn_start(&n.value) {
+            let object = self.object_stack.last().copied();
             let p = self.pending_mut(start);
+            p.object_span = object;
             p.name
                 .get_or_insert_with(|| prop_name(&n.key).unwrap_or_default());
             p.context.get_or_insert(FnContext::ObjectMember);

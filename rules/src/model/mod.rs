@@ -99,6 +99,10 @@ pub struct Function {
     /// A method stored on an object for later calls: `X.prototype.m = function`, or a member
     /// of an object literal the enclosing function returns (a module IIFE's API).
     pub stored_method: bool,
+    /// For a method or function-valued property of an object literal: the literal's span. A
+    /// component object (`export default { mounted() {...}, beforeUnmount() {...} }`) undoes in
+    /// one member what another did, like a class.
+    pub object_span: Option<Span>,
     /// Paths read by the tests of `if (...) return`/`throw` inside it: one-time guards.
     pub early_exit_reads: Vec<AccessPath>,
     /// Paths it assigns (not counting nested functions).
@@ -179,6 +183,8 @@ pub struct Binding {
     pub read_from: Option<AccessPath>,
     /// For `const cfg = { ... }`: the object literal, summarised (see [`Model::options_set`]).
     pub object: Option<Box<Arg>>,
+    /// For the variable of `for (const x of <path>)`: the list it walks.
+    pub iterates: Option<AccessPath>,
     pub uses: Vec<Use>,
 }
 
@@ -313,6 +319,8 @@ pub struct MemberWrite {
     pub object: Option<AccessPath>,
     /// The key when it is static (`obj.k`, `obj['k']`); `None` for a computed key.
     pub key: Option<Atom>,
+    /// A computed key (`obj[k]`), summarised.
+    pub key_arg: Option<Arg>,
     pub op: AssignOp,
     pub value: Arg,
     pub in_fn: Option<FnId>,
