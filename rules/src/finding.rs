@@ -117,6 +117,7 @@ pub(crate) static UNSET: Meta = Meta {
     source: "",
     triggers: &[],
     requires: &[],
+    standalone: &[],
 };
 
 impl Finding {

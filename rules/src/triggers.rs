@@ -17,6 +17,8 @@ enum Pattern {
     Rule(usize),
     /// A token of repeating code.
     Repeating,
+    /// A trigger that opens the rule at this index of [`ALL`] on its own.
+    Standalone(usize),
 }
 
 struct Automaton {
@@ -33,6 +35,12 @@ static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
             patterns.push(Pattern::Rule(i));
         }
     }
+    for (i, rule) in ALL.iter().enumerate() {
+        for t in rule.meta().standalone {
+            strings.push(t);
+            patterns.push(Pattern::Standalone(i));
+        }
+    }
     for t in crate::model::REPEATING_CODE {
         strings.push(t);
         patterns.push(Pattern::Repeating);
@@ -45,6 +53,7 @@ static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
 pub struct Present {
     rules: Vec<bool>,
     repeating: bool,
+    standalone: Vec<bool>,
 }
 
 impl Present {
@@ -54,8 +63,13 @@ impl Present {
         let mut present = Present {
             rules: vec![false; ALL.len()],
             repeating: false,
+            standalone: vec![false; ALL.len()],
         };
-        let mut wanted = ALL.len() + 1;
+        let with_standalone = ALL
+            .iter()
+            .filter(|r| !r.meta().standalone.is_empty())
+            .count();
+        let mut wanted = ALL.len() + 1 + with_standalone;
         for m in automaton.matcher.find_overlapping_iter(src) {
             match automaton.patterns[m.pattern().as_usize()] {
                 Pattern::Rule(i) if !present.rules[i] => {
@@ -64,6 +78,10 @@ impl Present {
                 }
                 Pattern::Repeating if !present.repeating => {
                     present.repeating = true;
+                    wanted -= 1;
+                }
+                Pattern::Standalone(i) if !present.standalone[i] => {
+                    present.standalone[i] = true;
                     wanted -= 1;
                 }
                 _ => continue,
@@ -92,10 +110,11 @@ impl Present {
         let Some(i) = ALL.iter().position(|r| std::ptr::eq(r.meta(), rule)) else {
             return rule.triggers.is_empty();
         };
-        self.rules[i]
+        (self.rules[i]
             && (rule.requires.is_empty()
                 || self.repeating
-                || !knowledge.handler_registrars.is_empty())
+                || !knowledge.handler_registrars.is_empty()))
+            || self.standalone[i]
     }
 }
 
@@ -116,6 +135,8 @@ mod tests {
             "const b = Buffer.alloc(10); setInterval(f, 1)",
             "await fetch(u); new Promise(r => r())",
             "app.locals.x[k] = 1; router.post('/a', h)",
+            "global.tasks.set(t.name, t)",
+            "registry[this.id] = this",
         ];
         for text in texts {
             let present = Present::scan(text);

@@ -4,6 +4,7 @@
 use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, NewCall, PlainCall, Root};
 use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use swc_atoms::Atom;
 
 declare_rule! {
     /// An outbound request or a promise with no deadline is awaited per request or call, so a stalled peer holds it forever.
@@ -22,7 +23,17 @@ declare_rule! {
     /// sleeps (`new Promise(r => setTimeout(r, ms))`), and start-up code. Options are read
     /// inline, from a local variable holding an object literal, and through spreads and
     /// `Object.assign` / `__assign` / `_objectSpread`; a variable reassigned before the call is
-    /// not judged.
+    /// not judged. A deadline forwarded from a parameter (`signal: options.signal`) counts
+    /// unless the function is called only in this file and none of those calls gives it.
+    ///
+    /// Awaited means `await`, `return`, the head of an awaited `.then()` chain, an element of
+    /// an awaited `Promise.all` / `allSettled` / `any` list (an array literal, what a
+    /// `.map(x => fetch(x))` callback returns, or a variable holding either), and a variable
+    /// awaited later (`const p = fetch(u); ...; await p`). Compiled code counts the same:
+    /// `yield` in a generator handed to `__awaiter`, TypeScript's ES5 `return [4 /*yield*/,
+    /// call]` inside `__generator`, and modules behind interop helpers (`__importDefault`,
+    /// `_interopRequireDefault`, Rollup's `interopDefault`: `axios_1.default.get(...)`,
+    /// `(0, axios_1.default)(...)`).
     ///
     /// ### Why it leaks
     ///
@@ -166,59 +177,133 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
         return Some(finding(model, call.callee_span, call.span, f, &what, None));
     }
     // The global `fetch`, or what the callee was imported as, and from where.
-    let (module, name) = if call.global {
+    let (module, export) = if call.global {
         (None, call.name.clone())
     } else {
         let b = model.binding(&call.callee)?;
         let module = b.module()?;
         (
             Some(module),
-            b.imported.clone().unwrap_or_else(|| b.name.clone()),
+            b.imported.clone().unwrap_or_else(|| "default".into()),
         )
     };
-    let (what, ok) = match (module, name.as_str()) {
-        (None, "fetch") | (Some("undici" | "node-fetch" | "cross-fetch"), "fetch") => (
+    check_callable(
+        model,
+        module,
+        &export,
+        &call.name,
+        call.span,
+        call.callee_span,
+        &call.args,
+        call.in_fn,
+    )
+}
+
+/// A call of a global (`module` `None`) or of a module's export (`default`: the module itself,
+/// as in `axios(config)`, `got(url)` or a compiler's `(0, axios_1.default)(config)`). `local` is
+/// the name it is called by.
+#[allow(clippy::too_many_arguments)]
+fn check_callable(
+    model: &Model<'_>,
+    module: Option<&str>,
+    export: &str,
+    local: &str,
+    span: Span,
+    callee_span: Span,
+    args: &[Arg],
+    in_fn: Option<usize>,
+) -> Option<Finding> {
+    let export = match (module, export) {
+        // `const fetch = require('undici').fetch` keeps the name it was read under.
+        (Some(_), "default") if local == "fetch" => "fetch",
+        _ => export,
+    };
+    let (what, ok) = match (module, export) {
+        (None, "fetch")
+        | (Some("undici" | "node-fetch" | "cross-fetch" | "isomorphic-fetch"), "fetch")
+        | (Some("node-fetch" | "cross-fetch" | "isomorphic-fetch"), "default") => (
             "`fetch` is called without a `signal`",
-            has_any(model, call.args.get(1), &["signal"]) || builds_request(model, call.in_fn),
+            has_any(model, args.get(1), &["signal"]) || builds_request(model, in_fn),
         ),
         (Some("undici"), "request") => (
             "undici `request` is called without `headersTimeout`, `bodyTimeout` or a `signal`",
             has_any(
                 model,
-                call.args.get(1),
+                args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
             ),
         ),
-        (Some("axios"), _)
-            if call.args.iter().any(|a| matches!(a, Arg::Object(..))) || !call.args.is_empty() =>
-        {
-            (
-                "axios is called without a `timeout`",
-                any_timed(model, &call.args) || axios_defaults_timed(model),
-            )
-        }
-        (Some("got"), _) => (
-            "got is called without a `timeout`",
-            any_timed(model, &call.args),
+        (Some("axios"), _) if !args.is_empty() => (
+            "axios is called without a `timeout`",
+            any_timed(model, args) || axios_defaults_timed(model),
         ),
+        (Some("got"), _) => ("got is called without a `timeout`", any_timed(model, args)),
         (Some(m), "once") if EVENTS_MODULES.contains(&m) => (
             "`events.once` waits for an event with no `signal` to give up",
-            has_any(model, call.args.get(2), &["signal"]),
+            has_any(model, args.get(2), &["signal"]),
         ),
         _ => return None,
     };
     if ok {
         return None;
     }
-    let f = repeats(model, call.span, call.in_fn, true)?;
-    Some(finding(model, call.callee_span, call.span, f, what, None))
+    let f = repeats(model, span, in_fn, true)?;
+    let what = with_forwarded(model, what, args);
+    Some(finding(model, callee_span, span, f, &what, None))
+}
+
+/// `what`, and when the options forward a deadline from a parameter that no caller in the file
+/// gives (`signal: options.signal`), why that deadline does not count.
+fn with_forwarded(model: &Model<'_>, what: &str, args: &[Arg]) -> String {
+    let forwarded = args.iter().find_map(|a| match a {
+        Arg::Object(props, _) => props.iter().find(|(k, v)| {
+            matches!(k.as_str(), "signal" | "timeout") && model.forwarded_unset(v, 0)
+        }),
+        _ => None,
+    });
+    match forwarded {
+        Some((key, value)) => format!(
+            "{what} (`{key}: {}` forwards a parameter that no call in this file gives)",
+            model.text(value.span())
+        ),
+        None => what.to_string(),
+    }
+}
+
+/// The module a receiver reaches and the properties read after it, without the `default` step
+/// that compiled ES-module interop adds (`axios_1.default.get`, `_axios.default.request`).
+fn client_of<'p>(model: &Model<'_>, receiver: &'p AccessPath) -> (Option<String>, &'p [Atom]) {
+    let Some(module) = model.module_of(receiver) else {
+        return (None, &receiver.props);
+    };
+    let rest = match receiver.props.split_first() {
+        Some((first, rest)) if first == "default" => rest,
+        _ => &receiver.props[..],
+    };
+    (Some(module.to_string()), rest)
 }
 
 fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
-    let (what, ok, must_await) = match (model.module_of(receiver), method) {
-        (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && receiver.props.is_empty() => {
+    let (module, rest) = client_of(model, receiver);
+    let module = module.as_deref();
+    let direct = rest.is_empty();
+    // `(0, axios_1.default)(config)`: the module itself, called.
+    if method == "default" && direct && module.is_some() {
+        return check_callable(
+            model,
+            module,
+            "default",
+            "default",
+            call.span,
+            call.callee_span,
+            &call.args,
+            call.in_fn,
+        );
+    }
+    let (what, ok, must_await) = match (module, method) {
+        (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && direct => {
             let timed_options = any_timed(model, &call.args);
             let timed_later = call.stored_to.as_ref().is_some_and(|req| {
                 model.member_calls.iter().any(|c| {
@@ -240,14 +325,14 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
                 false,
             )
         }
-        (Some("axios"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
+        (Some("axios"), verb) if AXIOS_VERBS.contains(&verb) && direct => (
             "axios is called without a `timeout` on the call, the instance or `axios.defaults`",
             any_timed(model, &call.args) || axios_defaults_timed(model),
             true,
         ),
         (Some(m), verb)
             if AXIOS_VERBS.contains(&verb)
-                && receiver.props.is_empty()
+                && direct
                 && model.knowledge.http_clients.iter().any(|c| c == m) =>
         {
             (
@@ -258,12 +343,12 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
                 true,
             )
         }
-        (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
+        (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && direct => (
             "got is called without a `timeout`",
             any_timed(model, &call.args),
             true,
         ),
-        (Some("undici"), "request" | "fetch") if receiver.props.is_empty() => (
+        (Some("undici"), "request" | "fetch") if direct => (
             "undici is called without `headersTimeout`, `bodyTimeout` or a `signal`",
             has_any(
                 model,
@@ -272,7 +357,7 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
             ),
             true,
         ),
-        (Some(m), "once") if EVENTS_MODULES.contains(&m) && receiver.props.is_empty() => (
+        (Some(m), "once") if EVENTS_MODULES.contains(&m) && direct => (
             "`events.once` waits for an event with no `signal` to give up",
             has_any(model, call.args.get(2), &["signal"]),
             true,
@@ -294,7 +379,8 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
         return None;
     }
     let f = repeats(model, call.span, call.in_fn, must_await)?;
-    Some(finding(model, call.callee_span, call.span, f, what, None))
+    let what = with_forwarded(model, what, &call.args);
+    Some(finding(model, call.callee_span, call.span, f, &what, None))
 }
 
 /// "`request` (http.js:9) forwards to `nodeFetch` and is called without a `timeout` or

@@ -330,7 +330,7 @@ impl Model<'_> {
     /// Where the value at `path` was read from, following `const s = opts.signal`,
     /// `const { signal } = init` and TypeScript's down-levelled `var _a = init || {}, signal =
     /// _a.signal` back to the first binding that was not read from another path.
-    fn read_origin(&self, path: &AccessPath) -> Option<AccessPath> {
+    pub(super) fn read_origin(&self, path: &AccessPath) -> Option<AccessPath> {
         let mut cur = path.clone();
         let mut moved = false;
         for _ in 0..4 {

@@ -74,6 +74,9 @@ pub struct Param {
     pub type_name: Option<Atom>,
     /// Position among the function's parameters.
     pub index: usize,
+    /// For a name destructured from the parameter (`function f({ signal })`): the property it
+    /// is read from.
+    pub from_key: Option<Atom>,
 }
 
 #[derive(Clone, Debug)]
