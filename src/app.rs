@@ -61,6 +61,10 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Init) => crate::commands::init(&current_dir()?, &mut out),
         Some(Command::Heap(cmd)) => crate::heap::heap(cmd),
         Some(Command::Confirm(args)) => crate::heap::confirm(args),
+        Some(Command::Record(args)) => {
+            drop(out);
+            crate::record::record(args)
+        }
         Some(Command::Trend(args)) => {
             drop(out);
             crate::trend::trend(args)

@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Find memory leaks in Node.js JavaScript and TypeScript",
     after_help = "Exit status: 0 no errors (and --max-warnings not exceeded), 1 errors, too many \
                   warnings or a file that does not parse, 2 usage, configuration or I/O error.\n\
-                  A path named like a subcommand (rules, explain, init, heap, confirm, lsp, trend, help) \
+                  A path named like a subcommand (rules, explain, init, heap, confirm, record, lsp, trend, help) \
                   must be written ./rules.",
     args_conflicts_with_subcommands = true
 )]
@@ -46,6 +46,9 @@ pub enum Command {
     /// Lint (or read a JSON report), then confirm each finding with heap evidence from three
     /// snapshots, and list growth that no finding explains.
     Confirm(crate::heap::ConfirmArgs),
+    /// Confirm in one command: run the app with the inspector, put the same load on it three
+    /// times, snapshot after each, then `confirm`: `record --urls urls.txt -- node server.js`.
+    Record(crate::record::RecordArgs),
     /// Run the language server on standard input and output, for editors.
     Lsp,
     /// Is it a leak at all? Classify memory series (JSON lines, CSV, Grafana CSV, Prometheus
