@@ -203,7 +203,7 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
 /// replaces a running interval's only handle.
 fn overwritten(model: &Model<'_>, site: &TimerCall<'_>, f: usize, handle: &AccessPath) -> bool {
     let func = &model.functions[f];
-    if func.kind == crate::model::FnKind::Constructor || !model.called_repeatedly(f) {
+    if func.kind.builds_instance() || !model.called_repeatedly(f) {
         return false;
     }
     let outlives_call = match &handle.root {

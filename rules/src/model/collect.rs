@@ -475,7 +475,7 @@ impl Collector<'_, '_> {
         let object = self.path(&m.obj);
         let in_fn = self.current_fn();
         if let (Some(name), Expr::This(_), Some(f)) = (&key, strip(&m.obj), in_fn)
-            && self.model.functions[f].kind == FnKind::Constructor
+            && self.model.functions[f].kind.builds_instance()
             && let Some(class) = self.model.functions[f].class
         {
             let init = self.init_of(&n.right);
@@ -1047,6 +1047,38 @@ impl Visit for Collector<'_, '_> {
         // Instance field initialisers run once per instance (static ones once, with the class).
         if n.is_static {
             n.visit_children_with(self);
+        } else if let Some(value) = n.value.as_deref()
+            && fn_start(value).is_none()
+        {
+            // `private timer = setInterval(...)`, `ready = this.load()`: code that runs for every
+            // `new`, like the constructor's body. It gets a function of its own (kind
+            // `FieldInitializer`) so that every question about how often code runs or how long
+            // `this` lives is answered as it is for the constructor. A value that is itself a
+            // function (`handle = () => {...}`) is a method written as a field, handled above.
+            n.key.visit_with(self);
+            n.decorators.visit_with(self);
+            let class = self.class_stack.last().copied();
+            let p = self.pending_mut(Span::from_swc(n.span).start);
+            p.kind = Some(FnKind::FieldInitializer);
+            p.class = class;
+            p.name = prop_name(&n.key);
+            p.context = Some(FnContext::ClassMember);
+            self.field_init_depth += 1;
+            let saved = self.field_init_fn;
+            self.enter_function(n.span, FnKind::FieldInitializer, Vec::new(), |c| {
+                c.field_init_fn = c.current_fn();
+                if let (Some(start), Some(name)) = (call_start(value), prop_name(&n.key)) {
+                    // The call's result is the field: `this.<name>`.
+                    let stored = AccessPath {
+                        root: Root::This(c.this_fn()),
+                        props: vec![name],
+                    };
+                    c.keep(start, Some(stored));
+                }
+                value.visit_with(c);
+            });
+            self.field_init_fn = saved;
+            self.field_init_depth -= 1;
         } else {
             self.field_init_depth += 1;
             let current = self.current_fn();
@@ -1227,6 +1259,10 @@ impl Visit for Collector<'_, '_> {
             self.use_ident(i, UseKind::New);
         } else {
             n.callee.visit_with(self);
+        }
+        // How often do the functions passed here run? (A passport strategy's verify callback.)
+        if let Some((role, handlers)) = roles::classify_new(n, self.model) {
+            self.register_handlers(handlers, role);
         }
         // `new Promise(executor)`, `new Worker(name, processor)`: ordinary arguments.
         for arg in n.args.iter().flatten() {

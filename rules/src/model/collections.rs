@@ -105,7 +105,7 @@ impl Model<'_> {
                 .iter()
                 .filter(|w| {
                     w.in_fn
-                        .is_some_and(|f| self.functions[f].kind != super::FnKind::Constructor)
+                        .is_some_and(|f| !self.functions[f].kind.builds_instance())
                 })
                 .find(|w| {
                     w.key.is_some()

@@ -9,7 +9,7 @@
 //! invocation*. When the model cannot tell, the answer is [`Lifetime::Unknown`] and rules stay
 //! quiet: precision first.
 
-use super::{AccessPath, Arg, BindingKind, FnId, FnKind, Frequency, Init, Model, Root, SPREAD_KEY};
+use super::{AccessPath, Arg, BindingKind, FnId, Frequency, Init, Model, Root, SPREAD_KEY};
 use crate::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -414,7 +414,7 @@ impl Model<'_> {
         if self.this_caller_signal(path, class) {
             return Lifetime::Outlives(Why::new(Reason::CallerSignal { shown }, None));
         }
-        if func.kind == FnKind::Constructor && owner == at {
+        if func.kind.builds_instance() && owner == at {
             // The instance is being built: its own fields are per instance.
             return Lifetime::PerInvocation;
         }

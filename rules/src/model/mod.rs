@@ -44,6 +44,17 @@ pub enum FnKind {
     Arrow,
     Method,
     Constructor,
+    /// The initialiser of one instance field (`timer = setInterval(...)`): it runs for every
+    /// `new`, as part of construction, so it is asked about as the constructor is.
+    FieldInitializer,
+}
+
+impl FnKind {
+    /// Code that runs once for every instance, as part of `new`: a constructor or an instance
+    /// field initialiser.
+    pub fn builds_instance(self) -> bool {
+        matches!(self, FnKind::Constructor | FnKind::FieldInitializer)
+    }
 }
 
 /// How a function value comes into being, which decides how often it can run when nothing more

@@ -172,6 +172,8 @@ pub const REPEATING_CODE: &[&str] = &[
     "@Mutation",
     "@SubscribeMessage",
     "@MessagePattern",
+    // Passport strategies' verify callbacks (`classify_new`).
+    "passport-",
     "@EventPattern",
     "@OnEvent",
     "@Process",
@@ -492,6 +494,68 @@ pub(super) fn classify_call<'c>(
         }
         _ => None,
     }
+}
+
+/// The role a `new` expression gives to the functions passed to it.
+///
+/// Passport strategies (`new LocalStrategy(verify)`, `new OAuth2Strategy(options, verify)`): the
+/// strategy is built once, at start-up, but passport calls its verify callback on every login
+/// request that reaches `passport.authenticate(...)` (passport 0.7, `Strategy#authenticate`).
+/// The evidence is the constructor's module, not its name: a binding from a `passport-*` package
+/// (`require('passport-oauth2').Strategy`, `import { Strategy } from 'passport-jwt'`).
+pub(super) fn classify_new<'n>(
+    new: &'n NewExpr,
+    model: &Model<'_>,
+) -> Option<(Role, Vec<&'n Expr>)> {
+    let root = match strip(&new.callee) {
+        Expr::Ident(i) => i,
+        // `new passportLocal.Strategy(verify)`
+        Expr::Member(m) => match strip(&m.obj) {
+            Expr::Ident(i) => i,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let module = model.binding(&root.to_id())?.module()?;
+    if !is_passport_strategy_module(module) {
+        return None;
+    }
+    let handlers: Vec<&Expr> = new
+        .args
+        .iter()
+        .flatten()
+        .map(|a| &*a.expr)
+        .filter(|e| is_fn_like(e))
+        .collect();
+    if handlers.is_empty() {
+        return None;
+    }
+    let callee = model.text(Span::from_swc(new.callee.span()));
+    // Read after "this handler is registered by".
+    let text = format!(
+        "`new {callee}(...)` as its verify callback, which passport calls on every login request"
+    );
+    Some((
+        Role::registered(
+            Frequency::PerRequest,
+            Span::from_swc(new.callee.span()),
+            text,
+        ),
+        handlers,
+    ))
+}
+
+/// `passport-local`, `passport-oauth2`, `@node-saml/passport-saml`, `passport-google-oauth20`:
+/// the packages that export passport strategies (their names start with `passport-`).
+fn is_passport_strategy_module(module: &str) -> bool {
+    let mut parts = module.split('/');
+    let first = parts.next().unwrap_or_default();
+    let package = if first.starts_with('@') {
+        parts.next().unwrap_or_default()
+    } else {
+        first
+    };
+    package.starts_with("passport-")
 }
 
 /// NestJS route and message handlers: `@Get()`, `@Post(':id')`, `@SubscribeMessage('x')`, ...
@@ -857,7 +921,7 @@ fn role_of(
         }
     }
     match func.kind {
-        FnKind::Constructor => {
+        FnKind::Constructor | FnKind::FieldInitializer => {
             let class = func.class.map(|c| &model.classes[c]);
             let mut any_new = false;
             for (c, site, _) in &model.instantiations {
@@ -1101,7 +1165,11 @@ impl Model<'_> {
                     .class
                     .and_then(|c| self.classes[c].name.clone())
                     .map_or("the class".to_string(), |n| format!("`{n}`"));
-                format!("the constructor of {class} runs once per instance")
+                if self.functions[g].kind == FnKind::FieldInitializer {
+                    format!("the field initialisers of {class} run once per instance")
+                } else {
+                    format!("the constructor of {class} runs once per instance")
+                }
             }
             (_, Some((_, name))) => format!("`{name}` can be called any number of times"),
             (_, None) => "this code can run any number of times".to_string(),
