@@ -11,8 +11,10 @@ use swc_atoms::Atom;
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith, noop_visit_type};
 
+use super::frameworks;
 use super::path::{AccessPath, Root, static_prop, strip};
-use super::roles::{self, Role};
+use super::roles::Role;
+use super::syntax::{bind_target, prop_name};
 use super::{
     Arg, Binding, BindingKind, ClassId, Delete, FnContext, FnId, FnKind, Init, MemberCall,
     MemberWrite, Model, NewCall, PlainCall, Use, UseKind,
@@ -994,7 +996,7 @@ impl Visit for Collector<'_, '_> {
     fn visit_class_method(&mut self, n: &ClassMethod) {
         n.key.visit_with(self);
         let class = self.class_stack.last().copied();
-        let role = roles::decorator_role(&n.function.decorators, self.model);
+        let role = frameworks::decorator_role(&n.function.decorators, self.model);
         let p = self.pending_mut(Span::from_swc(n.function.span).start);
         p.kind = Some(FnKind::Method);
         p.class = class;
@@ -1035,7 +1037,7 @@ impl Visit for Collector<'_, '_> {
             };
             if let Some(start) = start {
                 let class = self.class_stack.last().copied();
-                let registered = roles::decorator_role(&n.decorators, self.model);
+                let registered = frameworks::decorator_role(&n.decorators, self.model);
                 let p = self.pending_mut(start);
                 p.kind = Some(FnKind::Method);
                 p.class = class;
@@ -1146,9 +1148,9 @@ impl Visit for Collector<'_, '_> {
         }
 
         // How often do the functions passed here run?
-        if let Some((role, handlers)) = roles::classify_call(n, self.model) {
+        if let Some((role, handlers)) = frameworks::classify_call(n, self.model) {
             if role.frequency.is_repeating() {
-                for start in roles::object_methods(n) {
+                for start in frameworks::object_methods(n) {
                     self.pending_mut(start).registered = Some(role.clone());
                 }
             }
@@ -1261,7 +1263,7 @@ impl Visit for Collector<'_, '_> {
             n.callee.visit_with(self);
         }
         // How often do the functions passed here run? (A passport strategy's verify callback.)
-        if let Some((role, handlers)) = roles::classify_new(n, self.model) {
+        if let Some((role, handlers)) = frameworks::classify_new(n, self.model) {
             self.register_handlers(handlers, role);
         }
         // `new Promise(executor)`, `new Worker(name, processor)`: ordinary arguments.
@@ -1519,7 +1521,10 @@ impl Collector<'_, '_> {
 
     fn walk_class(&mut self, class: &Class, ident: Option<&Ident>) {
         let id = self.model.classes.len();
-        let di_singleton = class.decorators.iter().any(roles::is_singleton_decorator);
+        let di_singleton = class
+            .decorators
+            .iter()
+            .any(frameworks::is_singleton_decorator);
         self.model.classes.push(super::Class {
             span: Span::from_swc(class.span),
             name: ident.map(|i| i.sym.clone()),
@@ -1602,14 +1607,6 @@ fn type_ref_name(ty: &TsType) -> Option<Atom> {
         TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
             u.types.iter().find_map(|t| type_ref_name(t))
         }
-        _ => None,
-    }
-}
-
-pub(super) fn prop_name(key: &PropName) -> Option<Atom> {
-    match key {
-        PropName::Ident(i) => Some(i.sym.clone()),
-        PropName::Str(s) => Some(s.value.to_atom_lossy().into_owned()),
         _ => None,
     }
 }
@@ -1840,17 +1837,6 @@ fn is_merge_helper(name: &str) -> bool {
         name,
         "__assign" | "_extends" | "_objectSpread" | "_objectSpread2"
     )
-}
-
-/// `f` in `f.bind(...)`.
-pub(super) fn bind_target(call: &CallExpr) -> Option<&Expr> {
-    let Callee::Expr(callee) = &call.callee else {
-        return None;
-    };
-    let Expr::Member(m) = strip(callee) else {
-        return None;
-    };
-    (static_prop(&m.prop)? == "bind").then_some(&*m.obj)
 }
 
 /// `'x'` in `require('x')`.

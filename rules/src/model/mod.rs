@@ -4,7 +4,12 @@
 //!
 //! - `collect.rs`: the single tree walk; records functions, classes, bindings and their uses,
 //!   member calls with summarised arguments, guards and writes.
-//! - `roles.rs`: how often each function runs (start-up, per request, per connection, ...).
+//! - `syntax.rs`: pure AST helpers (no model), shared by the collector and the recognisers.
+//! - `frameworks/`: which calls, decorators and constructors register a handler with a server
+//!   or framework, one module per framework family (HTTP, events, queues, timers, NestJS,
+//!   passport), and how often that handler then runs.
+//! - `roles.rs`: how often each function runs (start-up, per request, per connection, ...),
+//!   propagated from registrations, callers, constructors and fallbacks.
 //! - `lifetime.rs`: how long a receiver lives relative to the code that touches it.
 //! - `cleanup.rs`: whether a listener registration is undone for the same invocation.
 
@@ -13,10 +18,12 @@ mod collect;
 mod collections;
 pub mod emitters;
 mod escapes;
+mod frameworks;
 mod lifetime;
 mod options;
 pub mod path;
 mod roles;
+mod syntax;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -29,9 +36,10 @@ use crate::{Knowledge, LineIndex, Span};
 
 pub use cleanup::Removal;
 pub use collections::CollectionKind;
+pub use frameworks::REPEATING_CODE;
 pub use lifetime::{Lifetime, Owner, Reason, Why};
 pub use path::{AccessPath, Root};
-pub use roles::{Frequency, Origin, REPEATING_CODE, Role};
+pub use roles::{Frequency, Origin, Role};
 
 /// Index into [`Model::functions`].
 pub type FnId = usize;

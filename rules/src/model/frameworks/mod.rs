@@ -1,0 +1,294 @@
+//! Framework recognition: which calls, decorators and constructors register a function to be
+//! called by a server or framework, and how often it is then called. One module per framework
+//! family; [`classify_call`] dispatches on the method name, so that most calls are dismissed
+//! before any text is looked at.
+//!
+//! - [`http`]: Express, Koa routers, Fastify (routes, route objects, hooks), Hapi (routes,
+//!   extension points), `http.createServer` and friends;
+//! - [`events`]: `emitter.on(event, fn)` and its aliases, by what the event means;
+//! - [`queues`]: Bull / BullMQ workers, amqplib consumers, kafkajs `consumer.run`;
+//! - [`timers`]: `setInterval` as a registrar (the callback runs per tick);
+//! - [`nest`]: NestJS route, message and schedule decorators, and DI singletons;
+//! - [`passport`]: passport strategies' verify callbacks.
+//!
+//! The roles they give are propagated by [`super::roles`].
+
+mod events;
+mod http;
+mod nest;
+mod passport;
+mod queues;
+#[cfg(test)]
+mod tests;
+mod timers;
+
+pub(super) use nest::{decorator_role, is_singleton_decorator};
+pub(super) use passport::classify_new;
+
+use swc_atoms::Atom;
+use swc_common::Spanned;
+use swc_ecma_ast::*;
+
+use super::Model;
+use super::path::{static_prop, strip};
+use super::roles::{Frequency, Role};
+use super::syntax::{is_fn_like, literal_string, prop_name};
+use crate::Span;
+
+/// Text that any code the roles model treats as repeating must contain: the registrars of
+/// [`classify_call`], the NestJS decorators of [`decorator_role`], and the handler parameter
+/// shapes. A file with none of them has no code that runs per request, connection, message or
+/// tick (except through configured registrars, which callers check separately).
+pub const REPEATING_CODE: &[&str] = &[
+    ".get(",
+    ".post(",
+    ".put(",
+    ".patch(",
+    ".delete(",
+    ".del(",
+    ".all(",
+    ".head(",
+    ".options(",
+    ".use(",
+    ".param(",
+    ".route(",
+    "addHook(",
+    ".ext(",
+    "createServer(",
+    "createSecureServer(",
+    "setInterval(",
+    ".on(",
+    "['on']",
+    "[\"on\"]",
+    "Listener(",
+    ".once(",
+    ".process(",
+    ".consume(",
+    ".run(",
+    "@Get",
+    "@Post",
+    "@Put",
+    "@Patch",
+    "@Delete",
+    "@All",
+    "@Head",
+    "@Options",
+    "@Query",
+    "@Mutation",
+    "@SubscribeMessage",
+    "@MessagePattern",
+    // Passport strategies' verify callbacks (`classify_new`).
+    "passport-",
+    "@EventPattern",
+    "@OnEvent",
+    "@Process",
+    "@Interval",
+    "@Cron",
+    "req, res",
+    "req,res",
+    "request, response",
+    "ctx, next",
+    "ctx,next",
+    "request, reply",
+    "request,reply",
+    "req, reply",
+];
+
+/// Every method name [`classify_call`] looks at.
+const REGISTRAR_METHODS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "del",
+    "all",
+    "head",
+    "options",
+    "use",
+    "param",
+    "route",
+    "addHook",
+    "ext",
+    "createServer",
+    "createSecureServer",
+    "setInterval",
+    "on",
+    "addListener",
+    "once",
+    "prependListener",
+    "prependOnceListener",
+    "addEventListener",
+    "process",
+    "consume",
+    "run",
+];
+
+/// A call that may register handlers, as the recognisers see it.
+struct Site<'c, 'm, 's> {
+    call: &'c CallExpr,
+    model: &'m Model<'s>,
+    /// The arguments, in order.
+    args: Vec<&'c Expr>,
+    /// The receiver of a method call (`app` in `app.get(...)`), parentheses stripped.
+    receiver: &'c Expr,
+    /// Its source text (`app`, `this.server`).
+    receiver_text: &'m str,
+    /// The method called (`get`).
+    method: Atom,
+    /// The first argument when it is a string (`'/orders'`, `'connection'`).
+    first_str: Option<Atom>,
+    /// Where the registration label points.
+    span: Span,
+}
+
+impl<'c> Site<'c, '_, '_> {
+    /// A role given by this call, with its label.
+    fn role(&self, frequency: Frequency) -> Role {
+        Role::registered(frequency, self.span, call_text(self.call, self.model))
+    }
+
+    /// The arguments that may be handlers.
+    fn fn_args(&self) -> Vec<&'c Expr> {
+        self.args
+            .iter()
+            .copied()
+            .filter(|e| is_fn_like(e))
+            .collect()
+    }
+}
+
+/// What a recogniser found: the role it gives and the handler expressions it gives it to.
+type Registration<'c> = (Role, Vec<&'c Expr>);
+
+/// The role a call gives to the functions passed to it, and which arguments those are.
+pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option<Registration<'c>> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let span = registration_span(call, callee);
+    let args: Vec<&Expr> = call.args.iter().map(|a| &*a.expr).collect();
+    match strip(callee) {
+        Expr::Ident(i) => {
+            let role = |f| Role::registered(f, span, call_text(call, model));
+            match i.sym.as_str() {
+                "setInterval" if i.ctxt == model.unresolved => {
+                    Some((role(Frequency::PerTick), args.into_iter().take(1).collect()))
+                }
+                "createServer" => Some((
+                    role(Frequency::PerRequest),
+                    args.into_iter().filter(|e| is_fn_like(e)).collect(),
+                )),
+                _ => None,
+            }
+        }
+        Expr::Member(m) => {
+            let method = static_prop(&m.prop)?;
+            let configured = model
+                .knowledge
+                .handler_registrars
+                .iter()
+                .any(|r| r.as_str() == method.as_str());
+            // Most calls are not registrations: decide that before looking at any text.
+            if !REGISTRAR_METHODS.contains(&method.as_str()) && !configured {
+                return None;
+            }
+            let receiver = strip(&m.obj);
+            let site = Site {
+                call,
+                model,
+                first_str: literal_string(args.first().copied()),
+                args,
+                receiver,
+                receiver_text: model.text(Span::from_swc(receiver.span())),
+                method,
+                span,
+            };
+            if http::HTTP_VERBS.contains(&site.method.as_str()) || configured {
+                return http::verb_route(&site, configured);
+            }
+            match site.method.as_str() {
+                "route" => http::route_objects(&site),
+                "addHook" => http::fastify_hook(&site),
+                "ext" => http::hapi_ext(&site),
+                "createServer" | "createSecureServer" => http::create_server(&site),
+                "setInterval" => timers::interval(&site),
+                m if super::emitters::is_listener_method(m) => events::listener(&site),
+                "process" | "consume" => queues::worker(&site),
+                "run" => queues::kafka_run(&site),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Method shorthands among those keys (`{ handler(request, reply) { ... } }`): their start
+/// offsets, for the collector to give them the role.
+pub(super) fn object_methods(call: &CallExpr) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut visit = |o: &ObjectLit| {
+        for p in &o.props {
+            if let PropOrSpread::Prop(p) = p
+                && let Prop::Method(m) = &**p
+                && prop_name(&m.key)
+                    .is_some_and(|k| http::ROUTE_OBJECT_HANDLERS.contains(&k.as_str()))
+            {
+                out.push(Span::from_swc(m.function.span).start);
+            }
+        }
+    };
+    for a in &call.args {
+        match strip(&a.expr) {
+            Expr::Object(o) => visit(o),
+            Expr::Array(arr) => arr.elems.iter().flatten().for_each(|e| {
+                if let Expr::Object(o) = strip(&e.expr) {
+                    visit(o)
+                }
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The part of a registering call a label points at: `app.get('/orders'`, `http.createServer`.
+/// The whole call would swallow the handler's body.
+fn registration_span(call: &CallExpr, callee: &Expr) -> Span {
+    let callee = Span::from_swc(callee.span());
+    match call.args.first().map(|a| strip(&a.expr)) {
+        Some(first @ (Expr::Lit(_) | Expr::Tpl(_))) => {
+            Span::new(callee.start, Span::from_swc(first.span()).end)
+        }
+        _ => callee,
+    }
+}
+
+/// A short rendering of a registering call: `app.get('/orders/:id', ...)`.
+fn call_text(call: &CallExpr, model: &Model<'_>) -> String {
+    let callee = match &call.callee {
+        Callee::Expr(e) => model.text(Span::from_swc(e.span())),
+        _ => "",
+    };
+    let callee = if callee.len() > 60 {
+        &callee[callee.len() - callee.len().min(60)..]
+    } else {
+        callee
+    };
+    let first = call
+        .args
+        .first()
+        .map(|a| model.text(Span::from_swc(a.expr.span())));
+    let text = match first {
+        Some(f)
+            if f.len() <= 40
+                && !f.contains('\n')
+                && matches!(strip(&call.args[0].expr), Expr::Lit(_) | Expr::Tpl(_)) =>
+        {
+            format!("{callee}({f}, ...)")
+        }
+        Some(_) => format!("{callee}(...)"),
+        None => format!("{callee}()"),
+    };
+    format!("`{text}`")
+}

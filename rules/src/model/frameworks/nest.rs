@@ -1,0 +1,57 @@
+//! NestJS: route, message and schedule decorators give a method its role; provider and
+//! controller decorators make a class a singleton of the DI container.
+
+use swc_atoms::Atom;
+use swc_ecma_ast::*;
+
+use super::super::Model;
+use super::super::path::strip;
+use super::super::roles::{Frequency, Role};
+use crate::Span;
+
+/// NestJS route and message handlers: `@Get()`, `@Post(':id')`, `@SubscribeMessage('x')`, ...
+pub(in crate::model) fn decorator_role(
+    decorators: &[Decorator],
+    model: &Model<'_>,
+) -> Option<Role> {
+    decorators.iter().find_map(|d| {
+        let name = decorator_name(d)?;
+        let frequency = match name.as_str() {
+            "Get" | "Post" | "Put" | "Patch" | "Delete" | "All" | "Head" | "Options" | "Query"
+            | "Mutation" => Frequency::PerRequest,
+            "SubscribeMessage" | "MessagePattern" | "EventPattern" | "OnEvent" | "Process" => {
+                Frequency::PerMessage
+            }
+            "Interval" | "Cron" => Frequency::PerTick,
+            _ => return None,
+        };
+        let span = Span::from_swc(d.span);
+        Some(Role::registered(
+            frequency,
+            span,
+            format!("`{}`", model.text(span)),
+        ))
+    })
+}
+
+/// Classes that a DI container instantiates once (NestJS providers are singletons by default).
+pub(in crate::model) fn is_singleton_decorator(d: &Decorator) -> bool {
+    matches!(
+        decorator_name(d).as_deref(),
+        Some("Controller" | "Injectable" | "Resolver" | "WebSocketGateway" | "Service")
+    )
+}
+
+fn decorator_name(d: &Decorator) -> Option<Atom> {
+    match strip(&d.expr) {
+        Expr::Call(c) => match &c.callee {
+            Callee::Expr(e) => match strip(e) {
+                Expr::Ident(i) => Some(i.sym.clone()),
+                _ => None,
+            },
+            _ => None,
+        },
+        Expr::Ident(i) => Some(i.sym.clone()),
+        _ => None,
+    }
+}

@@ -1,0 +1,134 @@
+//! One test per recogniser: the role each framework family gives to the handlers it is handed,
+//! and a look-alike it must leave alone.
+
+use crate::Knowledge;
+use crate::model::{Frequency, Model};
+use crate::parse::{Flavor, parse, with_globals};
+
+/// The frequency of the function whose body contains `marker`, in the model of `src`.
+fn frequency_at(src: &str, marker: &str) -> Frequency {
+    let knowledge = Knowledge::default();
+    with_globals(|| {
+        let parsed = parse(src, Flavor::TypeScript).expect("parses");
+        let model = Model::build(&parsed, src, &knowledge);
+        let at = src.find(marker).expect("marker");
+        let f = model
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.span.start <= at && at < f.span.end)
+            .max_by_key(|(_, f)| f.span.start)
+            .map(|(i, _)| i)
+            .expect("a function contains the marker");
+        model.role(Some(f)).frequency
+    })
+}
+
+#[test]
+fn http_routes_middleware_hooks_and_servers() {
+    let src = r#"
+        const app = express();
+        app.get('/orders', (req, res) => { ROUTE; });
+        app.use((req, res, next) => { MIDDLEWARE; });
+        fastify.route({ method: 'GET', url: '/x', handler: (request, reply) => { ROUTE_OBJECT; } });
+        fastify.addHook('onRequest', (request, reply, done) => { REQUEST_HOOK; });
+        fastify.addHook('onClose', (instance, done) => { CLOSE_HOOK; });
+        server.ext('onPreAuth', (request, h) => { EXT; });
+        net.createServer((socket) => { NET; });
+        app.get('/settings-reader', (function () { return 1; })());
+        config.get('port', () => { NOT_A_ROUTE; });
+    "#;
+    assert_eq!(frequency_at(src, "ROUTE;"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "MIDDLEWARE"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "ROUTE_OBJECT"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "REQUEST_HOOK"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "CLOSE_HOOK"), Frequency::StartUp);
+    assert_eq!(frequency_at(src, "EXT"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "NET"), Frequency::PerConnection);
+    // `config.get('port', cb)`: not a path, not a router: not a route.
+    assert_ne!(frequency_at(src, "NOT_A_ROUTE"), Frequency::PerRequest);
+}
+
+#[test]
+fn mock_servers_are_not_routes() {
+    let src = r#"
+        import { http } from 'msw';
+        http.get('/user', () => { MOCK; });
+    "#;
+    assert_ne!(frequency_at(src, "MOCK"), Frequency::PerRequest);
+}
+
+#[test]
+fn events_by_what_they_mean() {
+    let src = r#"
+        io.on('connection', (socket) => {
+          socket.on('chat', (msg) => { MESSAGE; });
+          socket.on('disconnect', () => { LIFECYCLE; });
+        });
+        server.on('request', (req, res) => { SERVER_REQUEST; });
+        clientRequest.on('request', () => { CLIENT_REQUEST; });
+        bus.once('tick', () => { ONCE; });
+    "#;
+    assert_eq!(frequency_at(src, "MESSAGE"), Frequency::PerMessage);
+    // A lifecycle handler runs as often as the code that registers it: once per connection.
+    assert_eq!(frequency_at(src, "LIFECYCLE"), Frequency::PerConnection);
+    assert_eq!(frequency_at(src, "SERVER_REQUEST"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "CLIENT_REQUEST"), Frequency::StartUp);
+    assert_eq!(frequency_at(src, "ONCE"), Frequency::StartUp);
+}
+
+#[test]
+fn queue_workers_and_consumers() {
+    let src = r#"
+        queue.process(async (job) => { BULL; });
+        channel.consume('orders', (msg) => { AMQP; });
+        consumer.run({ eachMessage: async ({ message }) => { KAFKA; } });
+        process.on('SIGTERM', () => { SIGNAL; });
+    "#;
+    assert_eq!(frequency_at(src, "BULL"), Frequency::PerMessage);
+    assert_eq!(frequency_at(src, "AMQP"), Frequency::PerMessage);
+    assert_eq!(frequency_at(src, "KAFKA"), Frequency::PerMessage);
+    assert_eq!(frequency_at(src, "SIGNAL"), Frequency::StartUp);
+}
+
+#[test]
+fn intervals_tick() {
+    let src = r#"
+        setInterval(() => { PLAIN; }, 1000);
+        timers.setInterval(() => { MODULE; }, 1000);
+        scheduler.setInterval(() => { UNKNOWN; }, 1000);
+    "#;
+    assert_eq!(frequency_at(src, "PLAIN"), Frequency::PerTick);
+    assert_eq!(frequency_at(src, "MODULE"), Frequency::PerTick);
+    assert_eq!(frequency_at(src, "UNKNOWN"), Frequency::StartUp);
+}
+
+#[test]
+fn nest_decorators() {
+    let src = r#"
+        @Controller('orders')
+        export class Orders {
+          @Get(':id')
+          find() { GET; }
+          @Cron('* * * * *')
+          sweep() { CRON; }
+          @SubscribeMessage('chat')
+          chat() { WS; }
+        }
+    "#;
+    assert_eq!(frequency_at(src, "GET"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "CRON"), Frequency::PerTick);
+    assert_eq!(frequency_at(src, "WS"), Frequency::PerMessage);
+}
+
+#[test]
+fn passport_verify_callbacks_run_per_login() {
+    let src = r#"
+        const { Strategy } = require('passport-local');
+        const { Strategy: Own } = require('./own-strategy');
+        passport.use(new Strategy(async (user, password, done) => { VERIFY; }));
+        new Own(async () => { OWN; });
+    "#;
+    assert_eq!(frequency_at(src, "VERIFY"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "OWN"), Frequency::StartUp);
+}
