@@ -245,6 +245,9 @@ pub fn heap(cmd: HeapCommand) -> Result<Exit, Failure> {
             let snap = read(&snapshot, true)?;
             let started = Instant::now();
             let mut g = Graph::with_dominators(snap);
+            let mut maps = source_maps(None)?;
+            maps.apply_to_graph(&mut g).map_err(map_failure)?;
+            show_map_notes(&maps);
             let summary = rc::summary::summarize(&mut g, top);
             note_time("graph, dominators and summary", started);
             let path = shown(&snapshot);
@@ -268,7 +271,16 @@ pub fn heap(cmd: HeapCommand) -> Result<Exit, Failure> {
             let mut snaps = read_all(&snapshots, &full)?;
             check_sequence(&snapshots, &snaps.iter().collect::<Vec<_>>())?;
             let started = Instant::now();
-            let g = Graph::new(std::mem::take(&mut snaps[full_index]));
+            let mut g = Graph::new(std::mem::take(&mut snaps[full_index]));
+            // Locations of compiled scripts move to their sources, in every snapshot alike.
+            let mut maps = source_maps(None)?;
+            maps.apply_to_graph(&mut g).map_err(map_failure)?;
+            for (i, snap) in snaps.iter_mut().enumerate() {
+                if i != full_index {
+                    maps.apply_to_light(snap);
+                }
+            }
+            show_map_notes(&maps);
             note_time("graph", started);
             let started = Instant::now();
             let refs: Vec<&Snapshot> = snaps
@@ -285,6 +297,25 @@ pub fn heap(cmd: HeapCommand) -> Result<Exit, Failure> {
             })?;
             Ok(Exit::Clean)
         }
+    }
+}
+
+/// Source maps looked for relative to the working directory (see `rc::sourcemaps`).
+fn source_maps(root: Option<&str>) -> Result<rc::sourcemaps::SourceMaps, Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::Io(format!("cannot read the current directory: {e}")))?;
+    Ok(rc::sourcemaps::SourceMaps::new(root, cwd))
+}
+
+/// A broken source map is bad input: exit status 2, naming the file.
+fn map_failure(e: rc::sourcemaps::SourceMapError) -> Failure {
+    Failure::Usage(e.to_string())
+}
+
+/// Maps that were named but could not be used, on standard error.
+fn show_map_notes(maps: &rc::sourcemaps::SourceMaps) {
+    for n in maps.notes() {
+        eprintln!("leaklint: note: {n}");
     }
 }
 
@@ -331,6 +362,7 @@ pub(crate) fn confirm_findings(
     // memory of three 0.5 GB snapshots fell from 2.8 GB to the figure in the README). Each is
     // checked against the one before it while the next is read.
     let mut previous: Option<rc::sequence::Fingerprint> = None;
+    let mut maps = source_maps(args.root.as_deref())?;
     let result = rc::confirm::confirm_with(
         args.snapshots.len(),
         |i| {
@@ -342,7 +374,8 @@ pub(crate) fn confirm_findings(
             }
             previous = Some(print);
             let started = Instant::now();
-            let g = Graph::new(snap);
+            let mut g = Graph::new(snap);
+            maps.apply_to_graph(&mut g).map_err(map_failure)?;
             note_time(&format!("graph {}", paths[i]), started);
             Ok(g)
         },
@@ -350,6 +383,7 @@ pub(crate) fn confirm_findings(
         &opts,
     )?;
     note_time("confirm", started);
+    show_map_notes(&maps);
     print(&match args.format {
         HeapFormat::Text => rc::confirm::render_text(&paths, &result),
         HeapFormat::Json => rc::confirm::render_json(&paths, &result),

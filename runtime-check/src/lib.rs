@@ -11,7 +11,8 @@
 //!   context variables, listeners, collections, promises;
 //! - [`diff`]: the DevTools Comparison by node id, and growth across three snapshots;
 //! - [`summary`]: `leaklint heap summary`;
-//! - [`confirm`]: verdicts for findings and unexplained growth.
+//! - [`confirm`]: verdicts for findings and unexplained growth;
+//! - [`sourcemaps`]: locations in compiled scripts moved to their original sources.
 //!
 //! Class names follow the DevTools of the Node 20 era: `(closure)` for functions, `(string)`,
 //! `(concatenated string)`, `(sliced string)`, `(array)` for V8-internal arrays, `(system)` for
@@ -28,6 +29,7 @@ pub mod reader;
 pub mod render;
 pub mod sequence;
 pub mod snapshot;
+pub mod sourcemaps;
 pub mod summary;
 
 pub use confirm::{Finding, SignatureIn};
