@@ -12,6 +12,7 @@
 //! - [`diff`]: the DevTools Comparison by node id, and growth across three snapshots;
 //! - [`summary`]: `leaklint heap summary`;
 //! - [`confirm`]: verdicts for findings and unexplained growth;
+//! - [`profile`]: sampling heap profiles (`.heapprofile`): allocation sites by sampled bytes;
 //! - [`sourcemaps`]: locations in compiled scripts moved to their original sources.
 //!
 //! Class names follow the DevTools of the Node 20 era: `(closure)` for functions, `(string)`,
@@ -25,6 +26,7 @@ pub mod confirm;
 pub mod diff;
 pub mod filekind;
 pub mod graph;
+pub mod profile;
 pub mod reader;
 pub mod render;
 pub mod sequence;

@@ -57,6 +57,18 @@ impl Table {
     /// position: the last mapping at or before the column on that line, else the line's
     /// first mapping (V8 may place a function at its indentation, before any token).
     fn lookup(&self, line: u32, column: u32) -> Option<(u32, u32, u32)> {
+        // The script's own top-level function (the CommonJS wrapper) starts at 0:0, before
+        // the `"use strict"` prologue a compiler adds unmapped: with one source it is that
+        // source's top.
+        if (line, column) == (0, 0)
+            && let [only] = self.script_ids[..]
+            && self
+                .lines
+                .first()
+                .is_none_or(|r| r.first().is_none_or(|t| t.0 > 0))
+        {
+            return Some((only, 0, 0));
+        }
         let row = self.lines.get(line as usize)?;
         let at = row.partition_point(|&(c, ..)| c <= column);
         let &(_, src, src_line, src_col) = if at == 0 { row.first()? } else { &row[at - 1] };
@@ -70,8 +82,12 @@ pub struct SourceMaps {
     root: Option<String>,
     /// Where relative paths are looked for (the working directory).
     base: PathBuf,
-    /// Compiled script id → its table, or `None` when the script has no usable map.
-    by_script: HashMap<u32, Option<Table>>,
+    /// The decoded maps.
+    tables: Vec<Table>,
+    /// Compiled script name → index in `tables`, or `None` when it has no usable map.
+    by_name: HashMap<String, Option<usize>>,
+    /// Compiled script id → index in `tables` (ids are per process: one snapshot set).
+    by_script: HashMap<u32, Option<usize>>,
     /// Names of the mapped sources, index = id − [`FIRST_MAPPED_SCRIPT`].
     names: Vec<String>,
     /// The compiled script of each mapped source (same index as `names`).
@@ -88,6 +104,8 @@ impl SourceMaps {
         SourceMaps {
             root: root.map(|r| plain_path(r).trim_end_matches('/').to_owned()),
             base,
+            tables: Vec::new(),
+            by_name: HashMap::new(),
             by_script: HashMap::new(),
             names: Vec::new(),
             compiled: Vec::new(),
@@ -118,7 +136,7 @@ impl SourceMaps {
                 continue;
             }
             let name = g.scripts[&id].name.clone();
-            let table = self.load(&name)?;
+            let table = self.table_of(&name)?;
             self.by_script.insert(id, table);
         }
         self.move_locations(&mut g.snap);
@@ -154,13 +172,49 @@ impl SourceMaps {
             .map(|s| s.node)
     }
 
+    /// The original position of a 0-based `line` and `column` of the script named `script`
+    /// (as a profile or snapshot spells it): the source's name and its 0-based line and
+    /// column, or `None` when the script has no map or the position no mapping.
+    ///
+    /// Errors: the script's map is broken.
+    pub fn position(
+        &mut self,
+        script: &str,
+        line: u32,
+        column: u32,
+    ) -> Result<Option<(String, u32, u32)>, SourceMapError> {
+        let Some(t) = self.table_of(script)? else {
+            return Ok(None);
+        };
+        Ok(self.tables[t].lookup(line, column).map(|(id, l, c)| {
+            (
+                self.names[(id - FIRST_MAPPED_SCRIPT) as usize].clone(),
+                l,
+                c,
+            )
+        }))
+    }
+
+    /// The table of a script by name, loaded on first use.
+    fn table_of(&mut self, name: &str) -> Result<Option<usize>, SourceMapError> {
+        if let Some(&t) = self.by_name.get(name) {
+            return Ok(t);
+        }
+        let t = self.load(name)?.map(|table| {
+            self.tables.push(table);
+            self.tables.len() - 1
+        });
+        self.by_name.insert(name.to_owned(), t);
+        Ok(t)
+    }
+
     fn move_locations(&self, snap: &mut Snapshot) {
         if self.by_script.values().all(Option::is_none) {
             return;
         }
         for l in &mut snap.locations {
-            if let Some(Some(t)) = self.by_script.get(&l.script)
-                && let Some((script, line, column)) = t.lookup(l.line, l.column)
+            if let Some(&Some(t)) = self.by_script.get(&l.script)
+                && let Some((script, line, column)) = self.tables[t].lookup(l.line, l.column)
             {
                 l.script = script;
                 l.line = line;
@@ -448,6 +502,8 @@ mod tests {
         };
         assert_eq!(t.lookup(1, 0), Some((FIRST_MAPPED_SCRIPT, 10, 2)));
         assert_eq!(t.lookup(1, 13), Some((FIRST_MAPPED_SCRIPT, 11, 0)));
+        // 0:0 is the script's top-level function: the single source's top.
+        assert_eq!(t.lookup(0, 0), Some((FIRST_MAPPED_SCRIPT, 0, 0)));
         assert_eq!(t.lookup(0, 3), None);
         assert_eq!(t.lookup(7, 0), None);
     }
