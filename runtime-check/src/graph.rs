@@ -19,6 +19,10 @@ pub struct Script {
     pub name: String,
     /// The Script node (its `source` edge leads to the source text).
     pub node: u32,
+    /// For an original source found through a source map (see [`crate::sourcemaps`]): the
+    /// compiled script's name; `node` is then the compiled script's, whose text is not this
+    /// source's.
+    pub compiled: Option<String>,
 }
 
 /// The analysed graph. Built with [`Graph::new`]; dominators are computed on demand by
@@ -516,13 +520,20 @@ fn script_of_closure(s: &Snapshot, closure: u32) -> Option<Script> {
         if name.is_empty() || s.child(script, EdgeKind::Internal, "source").is_none() {
             return None;
         }
-        Some(Script { name, node: script })
+        Some(Script {
+            name,
+            node: script,
+            compiled: None,
+        })
     }
 }
 
 impl Graph {
     /// The source text of a script, when the snapshot holds it as one flat string.
     pub fn script_source(&self, script: &Script) -> Option<&str> {
+        if script.compiled.is_some() {
+            return None;
+        }
         let s = &self.snap;
         let src = s.child(script.node, EdgeKind::Internal, "source")?;
         (s.kind(src) == NodeKind::String).then(|| s.name(src))

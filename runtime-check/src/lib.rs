@@ -11,7 +11,9 @@
 //!   context variables, listeners, collections, promises;
 //! - [`diff`]: the DevTools Comparison by node id, and growth across three snapshots;
 //! - [`summary`]: `leaklint heap summary`;
-//! - [`confirm`]: verdicts for findings and unexplained growth.
+//! - [`confirm`]: verdicts for findings and unexplained growth;
+//! - [`profile`]: sampling heap profiles (`.heapprofile`): allocation sites by sampled bytes;
+//! - [`sourcemaps`]: locations in compiled scripts moved to their original sources.
 //!
 //! Class names follow the DevTools of the Node 20 era: `(closure)` for functions, `(string)`,
 //! `(concatenated string)`, `(sliced string)`, `(array)` for V8-internal arrays, `(system)` for
@@ -24,10 +26,12 @@ pub mod confirm;
 pub mod diff;
 pub mod filekind;
 pub mod graph;
+pub mod profile;
 pub mod reader;
 pub mod render;
 pub mod sequence;
 pub mod snapshot;
+pub mod sourcemaps;
 pub mod summary;
 
 pub use confirm::{Finding, SignatureIn};

@@ -161,6 +161,7 @@ pub fn record(args: RecordArgs) -> Result<Exit, Failure> {
         findings: None,
         root: args.root.clone(),
         min_growth: args.min_growth,
+        profile: None,
         format: args.format,
     };
     progress(&format!(

@@ -111,12 +111,29 @@ impl Indexed {
             }
             let mut ctx_sorted: Vec<u32> = contexts.into_iter().collect();
             ctx_sorted.sort_unstable();
-            for ctx in ctx_sorted {
+            for &ctx in &ctx_sorted {
                 starts.extend(
                     g.context_vars(ctx)
                         .filter(|(n, _)| *n == name)
                         .map(|(_, t)| t),
                 );
+            }
+            if starts.is_empty() {
+                // CommonJS as compilers write it (tsc, Babel): an exported binding is no
+                // variable but a property of the module's `exports` (`exports.orderEvents`),
+                // which the module wrapper's context holds.
+                for &ctx in &ctx_sorted {
+                    for (n, t) in g.context_vars(ctx) {
+                        let exports = match n {
+                            "exports" => Some(t),
+                            "module" => s.child(t, EdgeKind::Property, "exports"),
+                            _ => None,
+                        };
+                        starts.extend(exports.and_then(|x| s.child(x, EdgeKind::Property, name)));
+                    }
+                }
+                starts.sort_unstable();
+                starts.dedup();
             }
             if starts.is_empty()
                 && let Some(gl) = global

@@ -49,6 +49,7 @@ use serde::Serialize;
 use crate::graph::{Graph, Script};
 use crate::snapshot::Snapshot;
 
+mod allocation;
 mod evidence;
 mod index;
 mod input;
@@ -57,6 +58,7 @@ mod render;
 mod unexplained;
 mod verdict;
 
+pub use allocation::{Allocation, add_allocations};
 pub use input::{FileMap, Finding, Pos, SignatureIn, findings_from_json};
 pub use render::{render_json, render_text};
 
@@ -132,6 +134,11 @@ pub struct Verdict {
     pub evidence: Vec<Evidence>,
     /// Why, when nothing was found or the signature could not be looked for.
     pub note: Option<String>,
+    /// With a sampling heap profile: the sampled allocation of the function around the
+    /// finding (weaker evidence, never deciding; see [`add_allocations`]).
+    pub allocation: Option<Allocation>,
+    /// Whether a profile was given (an absent `allocation` then means none was sampled).
+    pub profiled: bool,
 }
 
 /// Growth that no finding explains.

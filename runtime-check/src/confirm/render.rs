@@ -4,8 +4,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{Evidence, Outcome, Unexplained, VerdictKind};
+use super::{Allocation, Evidence, Outcome, Unexplained, VerdictKind};
 use crate::render::bytes;
+
+fn short(file: &str) -> &str {
+    file.rsplit('/').next().unwrap_or(file)
+}
 
 pub fn render_text(paths: &[String], o: &Outcome) -> String {
     let mut out = String::new();
@@ -32,6 +36,29 @@ pub fn render_text(paths: &[String], o: &Outcome) -> String {
                 let _ = write!(out, " (retaining {})", b.join(" → "));
             }
             out.push('\n');
+        }
+        if let Some(a) = &v.allocation {
+            let share = if a.profile_bytes > 0 {
+                100.0 * a.self_bytes as f64 / a.profile_bytes as f64
+            } else {
+                0.0
+            };
+            let _ = writeln!(
+                out,
+                "  sampled allocation in `{}` ({}:{}), the function around the finding: {} self \
+                 ({share:.1}% of the profile), {} with what it calls (sampling shows where \
+                 memory is allocated, not what is retained)",
+                a.function,
+                short(&a.file),
+                a.line,
+                bytes(a.self_bytes),
+                bytes(a.total_bytes)
+            );
+        } else if v.profiled {
+            let _ = writeln!(
+                out,
+                "  sampled allocation: none in the function around the finding"
+            );
         }
         if let Some(n) = &v.note {
             let _ = writeln!(out, "  note: {n}");
@@ -101,6 +128,9 @@ struct VerdictJson<'a> {
     message: &'a str,
     evidence: &'a [Evidence],
     note: Option<&'a str>,
+    /// With `--profile` only: the sampled allocation around the finding, or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocation: Option<Option<&'a Allocation>>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +170,7 @@ pub fn render_json(paths: &[String], o: &Outcome) -> String {
                 message: &v.finding.message,
                 evidence: &v.evidence,
                 note: v.note.as_deref(),
+                allocation: v.profiled.then_some(v.allocation.as_ref()),
             })
             .collect(),
         unexplained: &o.unexplained,

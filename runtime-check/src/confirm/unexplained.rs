@@ -307,10 +307,19 @@ pub(super) fn unexplained(
             held_by: None,
         });
     }
+    // Location items that are the entries of a collection a finding claims: one leak, one
+    // line (the `recorders.push(recorder)` cache, not also the `recorder` closures in it).
+    let mut explained: Vec<usize> = Vec::new();
     for c in growing_collections(last, older, min) {
         let sn = &last.g.snap;
         let id = sn.id(c.node);
         if claims.ids.contains(&id) {
+            if let Some((script, line)) = entries_location(last, c.node)
+                && let Some(sc) = scripts.get(&script)
+                && let Some(&i) = listed.get(&(file_of(&sc.name), line))
+            {
+                explained.push(i);
+            }
             continue;
         }
         let path = path_text(&last.g, c.node);
@@ -363,6 +372,11 @@ pub(super) fn unexplained(
             held_by: None,
         });
     }
+    let mut i = 0;
+    items.retain(|_| {
+        i += 1;
+        !explained.contains(&(i - 1))
+    });
     items
 }
 

@@ -143,7 +143,8 @@ pub(super) fn verdict(f: &Finding, obs: &[&Observation], claims: &mut Claims) ->
         verdict = VerdictKind::NotObserved;
         note = Some(format!(
             "no script in the snapshots maps to {file} (use --root to name the directory the app \
-             ran from)"
+             ran from; for compiled code, run where the compiled scripts and their source maps \
+             are)"
         ));
     }
     Verdict {
@@ -151,5 +152,7 @@ pub(super) fn verdict(f: &Finding, obs: &[&Observation], claims: &mut Claims) ->
         verdict,
         evidence,
         note,
+        allocation: None,
+        profiled: false,
     }
 }
