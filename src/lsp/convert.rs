@@ -113,17 +113,17 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
         if let Some(c) = problem.confidence {
             d.data = Some(serde_json::json!({ "confidence": c.as_str() }));
         }
-        if !problem.labels.is_empty() {
-            d.related_information = Some(
-                problem
-                    .labels
-                    .iter()
-                    .map(|label| DiagnosticRelatedInformation {
-                        location: Location::new(uri.clone(), range(&label.at)),
-                        message: label.message.clone(),
-                    })
-                    .collect(),
-            );
+        let mut related: Vec<DiagnosticRelatedInformation> = problem
+            .labels
+            .iter()
+            .map(|label| DiagnosticRelatedInformation {
+                location: Location::new(uri.clone(), range(&label.at)),
+                message: label.message.clone(),
+            })
+            .collect();
+        related.extend(problem.chain.iter().filter_map(step_information));
+        if !related.is_empty() {
+            d.related_information = Some(related);
         }
         result.diagnostics.push(d);
     }
@@ -150,6 +150,25 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
         ));
     }
     result
+}
+
+/// A step of a chain through other files as related information: at the step, to the end of
+/// its line. The language server's project index names files by absolute path; a step with
+/// any other path has no URI and is left out.
+fn step_information(step: &leaklint_rules::Step) -> Option<DiagnosticRelatedInformation> {
+    let path = Path::new(&step.path);
+    if !path.is_absolute() {
+        return None;
+    }
+    let line = step.line.saturating_sub(1) as u32;
+    let range = Range::new(
+        lsp_types::Position::new(line, step.column.saturating_sub(1) as u32),
+        lsp_types::Position::new(line, step.end_column().saturating_sub(1) as u32),
+    );
+    Some(DiagnosticRelatedInformation {
+        location: Location::new(uri_of(path)?, range),
+        message: step.describe(),
+    })
 }
 
 /// The local path of a `file:` URI.
