@@ -76,7 +76,14 @@ pub fn diagnostic(
 }
 
 /// Turns the engine's outcome for one document into diagnostics.
-pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> LintResult {
+/// `base`: where the relative paths of other files in a finding's chain start.
+pub fn lint_result(
+    outcome: Outcome,
+    uri: &Uri,
+    revision: u64,
+    version: i32,
+    base: &Path,
+) -> LintResult {
     let mut result = LintResult {
         revision,
         version,
@@ -121,7 +128,12 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
                 message: label.message.clone(),
             })
             .collect();
-        related.extend(problem.chain.iter().filter_map(step_information));
+        related.extend(
+            problem
+                .chain
+                .iter()
+                .filter_map(|s| step_information(s, base)),
+        );
         if !related.is_empty() {
             d.related_information = Some(related);
         }
@@ -153,20 +165,20 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
 }
 
 /// A step of a chain through other files as related information: at the step, to the end of
-/// its line. The language server's project index names files by absolute path; a step with
-/// any other path has no URI and is left out.
-fn step_information(step: &leaklint_rules::Step) -> Option<DiagnosticRelatedInformation> {
-    let path = Path::new(&step.path);
-    if !path.is_absolute() {
-        return None;
-    }
+/// its line, in its file (a relative path starts at `base`). None when the path has no `file:`
+/// URI.
+fn step_information(
+    step: &leaklint_rules::Step,
+    base: &Path,
+) -> Option<DiagnosticRelatedInformation> {
+    let path = base.join(&step.path);
     let line = step.line.saturating_sub(1) as u32;
     let range = Range::new(
         lsp_types::Position::new(line, step.column.saturating_sub(1) as u32),
         lsp_types::Position::new(line, step.end_column().saturating_sub(1) as u32),
     );
     Some(DiagnosticRelatedInformation {
-        location: Location::new(uri_of(path)?, range),
+        location: Location::new(uri_of(&path)?, range),
         message: step.describe(),
     })
 }

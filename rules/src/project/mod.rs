@@ -173,7 +173,7 @@ pub struct ExternalRole {
 }
 
 /// What the project says about one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFacts {
     /// Roles given by callers elsewhere.
     pub roles: Vec<(FnId, ExternalRole)>,
