@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use leaklint_rules::line_index::Position;
-use leaklint_rules::{Confidence, LineIndex, Meta, Severity, Span};
+use leaklint_rules::{Confidence, LineIndex, Meta, Severity, Span, Step};
 
 /// Problems leaklint reports about the input itself rather than through a rule. Their ids are
 /// namespaced `leaklint/…` so they cannot clash with rule ids.
@@ -143,6 +143,10 @@ pub struct Problem {
     /// How sure the rule is (see `leaklint_rules::Confidence`); None for builtin problems,
     /// which are facts about the input.
     pub confidence: Option<Confidence>,
+    /// The facts from other files the finding rests on, in reading order (the function, its
+    /// callers outward, the registration; a singleton's `new`; an HTTP wrapper): positions in
+    /// those files, paths as reports show them. Empty when the file alone says it all.
+    pub chain: Vec<Step>,
 }
 
 /// How a finding was suppressed.

@@ -209,6 +209,7 @@ fn builtin(kind: Builtin, message: String, help: &str, at: Located) -> Problem {
         labels: Vec::new(),
         signature: None,
         confidence: None,
+        chain: Vec::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! its own folder, and findings must match the `// expect: <rule-id>` annotations both ways.
 
 mod cli_support;
+mod sarif_schema;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -158,4 +159,186 @@ fn a_file_outside_any_project_is_linted_alone() {
         cli_support::rules_in(&together.json(), "service.js"),
         ["unbounded-cache"]
     );
+}
+
+/// Runs leaklint on a fixture project from its own folder.
+fn output(project: &Path, args: &[&str]) -> String {
+    let run = leaklint(project, args);
+    assert!(
+        matches!(run.code, Some(0 | 1)),
+        "{}: exit {:?}\n{}",
+        project.display(),
+        run.code,
+        run.stderr
+    );
+    run.stdout
+}
+
+/// The chain across files is data in every format: JSON `chain`, SARIF `relatedLocations`
+/// into the other files and `codeFlows` (valid against the official schema), the pretty
+/// format's lines of the other files, the GitHub annotation's list. Snapshotted per project.
+#[test]
+fn every_format_carries_the_chain_across_files() {
+    for project in projects() {
+        let name = project.file_name().unwrap().to_string_lossy().to_string();
+        let json: serde_json::Value =
+            serde_json::from_str(&output(&project, &["--format", "json", "."])).expect("json");
+        let sarif: serde_json::Value =
+            serde_json::from_str(&output(&project, &["--format", "sarif", "."])).expect("sarif");
+        let errors = sarif_schema::schema_errors(&sarif);
+        assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
+        let pretty = output(&project, &["--color", "never", "."]);
+        let github = output(&project, &["--format", "github", "."]);
+
+        // Each finding with a chain: the same steps, in the same order, in JSON and SARIF.
+        let results = sarif["runs"][0]["results"].as_array().expect("results");
+        let mut chains = Vec::new();
+        for file in json["files"].as_array().expect("files") {
+            for f in file["findings"].as_array().expect("findings") {
+                let Some(chain) = f.get("chain") else {
+                    continue;
+                };
+                let chain = chain.as_array().expect("chain is an array");
+                assert!(!chain.is_empty(), "{name}: an empty chain is left out");
+                let result = results
+                    .iter()
+                    .find(|r| {
+                        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                            == file["path"]
+                            && r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                                == f["start"]["line"]
+                    })
+                    .unwrap_or_else(|| panic!("{name}: a SARIF result for {f}"));
+                let related = result["relatedLocations"].as_array().expect("related");
+                let steps = &related[related.len() - chain.len()..];
+                for (step, loc) in chain.iter().zip(steps) {
+                    let physical = &loc["physicalLocation"];
+                    assert_eq!(physical["artifactLocation"]["uri"], step["path"], "{name}");
+                    assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+                    assert_eq!(physical["region"]["startLine"], step["line"], "{name}");
+                    assert_eq!(physical["region"]["startColumn"], step["column"], "{name}");
+                    assert_eq!(loc["message"]["text"], step["message"], "{name}");
+                    // The pretty format shows the other file's line under the finding.
+                    let at = format!(
+                        "{}:{}:{}",
+                        step["path"].as_str().unwrap(),
+                        step["line"],
+                        step["column"]
+                    );
+                    assert!(pretty.contains(&at), "{name}: {at} in\n{pretty}");
+                    let source = step["source"].as_str().unwrap().trim();
+                    assert!(pretty.contains(source), "{name}: {source} in\n{pretty}");
+                }
+                chains.push(serde_json::json!({
+                    "file": file["path"],
+                    "line": f["start"]["line"],
+                    "chain": chain,
+                    "sarif relatedLocations": steps,
+                    "sarif codeFlows": result.get("codeFlows"),
+                }));
+            }
+        }
+        let text = format!(
+            "--- pretty\n{pretty}\n--- github\n{github}\n--- chains (json, sarif)\n{:#}\n",
+            serde_json::Value::Array(chains)
+        );
+        insta::assert_snapshot!(format!("chain@{name}"), text);
+    }
+}
+
+#[test]
+fn the_code_flow_runs_from_the_registration_to_the_finding() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/express-layers");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&output(&project, &["--format", "sarif", "."])).expect("sarif");
+    let result = &sarif["runs"][0]["results"][0];
+    let flow = &result["codeFlows"][0]["threadFlows"][0]["locations"];
+    let at: Vec<(String, u64)> = flow
+        .as_array()
+        .expect("thread flow locations")
+        .iter()
+        .map(|l| {
+            let p = &l["location"]["physicalLocation"];
+            (
+                p["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                p["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("routes/index.js".to_string(), 6),
+            ("controllers/prices.js".to_string(), 5),
+            ("services/audit.js".to_string(), 4),
+            ("services/audit.js".to_string(), 5),
+        ],
+        "{result:#}"
+    );
+    let orders: Vec<u64> = flow
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["executionOrder"].as_u64().unwrap())
+        .collect();
+    assert_eq!(orders, [1, 2, 3, 4]);
+    assert_eq!(
+        flow[0]["location"]["message"]["text"],
+        "registered as a request handler by `router.get('/prices/:sku', ...)`"
+    );
+}
+
+#[test]
+fn a_singleton_made_elsewhere_and_an_http_wrapper_are_steps_too() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let json: serde_json::Value = serde_json::from_str(&output(
+        &root.join("socketio-store"),
+        &["--format", "json", "."],
+    ))
+    .expect("json");
+    let chain = &json["files"][0]["findings"][0]["chain"];
+    let kinds: Vec<&str> = chain
+        .as_array()
+        .expect("chain")
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["subject", "called-from", "registered", "single-instance"]
+    );
+    assert_eq!(chain[2]["frequency"], "per-message");
+    assert_eq!(chain[3]["path"], "server.js");
+    assert_eq!(chain[3]["line"], 5);
+    assert_eq!(chain[3]["code"], "Presence");
+    assert_eq!(chain[3]["source"], "const presence = new Presence();");
+
+    let json: serde_json::Value = serde_json::from_str(&output(
+        &root.join("http-wrapper"),
+        &["--format", "json", "."],
+    ))
+    .expect("json");
+    let finding = &json["files"][0]["findings"][0];
+    assert_eq!(finding["chain"][0]["kind"], "forwards-to");
+    assert_eq!(finding["chain"][0]["path"], "lib/call-api.js");
+    assert_eq!(finding["chain"][0]["code"], "fetch");
+    // The file alone says it repeats: no role steps, so no code flow in SARIF.
+    let sarif: serde_json::Value = serde_json::from_str(&output(
+        &root.join("http-wrapper"),
+        &["--format", "sarif", "."],
+    ))
+    .expect("sarif");
+    assert!(sarif["runs"][0]["results"][0].get("codeFlows").is_none());
+}
+
+#[test]
+fn a_single_file_finding_has_no_chain() {
+    let dir = cli_support::project();
+    let app = "const express = require('express');\nconst app = express();\nconst seen = [];\napp.get('/x', (req, res) => { seen.push(req.url); res.end(); });\n";
+    cli_support::write(dir.path(), "app.js", app);
+    let run = leaklint(dir.path(), &["--format", "json", "app.js"]);
+    let json = run.json();
+    let finding = &json["files"][0]["findings"][0];
+    assert_eq!(finding["rule"], "unbounded-cache", "{}", run.stdout);
+    assert!(finding.get("chain").is_none(), "{finding:#}");
 }

@@ -74,7 +74,7 @@ fn initialize_declares_what_the_server_does() {
     let caps = &response["result"]["capabilities"];
     assert_eq!(
         caps["diagnosticProvider"],
-        json!({ "identifier": "leaklint", "interFileDependencies": false, "workspaceDiagnostics": false })
+        json!({ "identifier": "leaklint", "interFileDependencies": true, "workspaceDiagnostics": false })
     );
     // It watches leaklint.toml through dynamic registration when the client can.
     let register = pull.wait("client/registerCapability", |m| {
@@ -850,5 +850,148 @@ fn without_file_watching_configuration_edits_apply_at_the_next_lint() {
     client.change_all(&uri, 4, LEAKY);
     assert_eq!(client.diagnostics(&config_uri, None), Vec::<Value>::new());
     assert_eq!(codes(&client.diagnostics(&uri, Some(4))), ["listener-leak"]);
+    assert!(client.shutdown().success());
+}
+
+/// Whole-project facts in the editor. The index is built at `initialize` in the background,
+/// with `$/progress` (the client says it can show progress); then an unsaved edit of a service
+/// file changes the diagnostics of the open controller that calls it, and closing the service
+/// without saving brings back the text on disk.
+#[test]
+fn editing_a_service_changes_the_diagnostics_of_the_open_controller() {
+    const CONTROLLER: &str = "\
+const express = require('express');
+const { fetchPrice } = require('../services/prices');
+
+const app = express();
+
+app.get('/price/:sku', async (req, res) => {
+  res.json(await fetchPrice(`https://prices.example.invalid/${req.params.sku}`));
+});
+
+app.listen(3000);
+";
+    // Forwards its argument to `fetch` with no deadline of its own: the caller must give one.
+    const UNTIMED: &str = "\
+exports.fetchPrice = async function fetchPrice(url) {
+  const response = await fetch(url);
+  return response.json();
+};
+";
+    // A deadline of its own: its callers are fine as they are.
+    const TIMED: &str = "\
+exports.fetchPrice = async function fetchPrice(url) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return response.json();
+};
+";
+    let dir = tempdir();
+    write(dir.path(), "package.json", "{ \"name\": \"shop\" }\n");
+    write(dir.path(), "controllers/prices.js", CONTROLLER);
+    write(dir.path(), "services/prices.js", UNTIMED);
+    let controller = file_uri(&dir.path().join("controllers/prices.js"));
+    let service = file_uri(&dir.path().join("services/prices.js"));
+
+    let mut caps = push_caps();
+    caps["window"] = json!({ "workDoneProgress": true });
+    let mut client = Client::initialized(dir.path(), caps, Value::Null);
+    let create = client.wait("window/workDoneProgress/create", |m| {
+        m["method"] == "window/workDoneProgress/create"
+    });
+    let token = create["params"]["token"].clone();
+    let progress = |kind: &'static str| {
+        let token = token.clone();
+        move |m: &Value| {
+            m["method"] == "$/progress"
+                && m["params"]["token"] == token
+                && m["params"]["value"]["kind"] == kind
+        }
+    };
+    let begin = client.wait("$/progress begin", progress("begin"));
+    assert!(
+        begin["params"]["value"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("leaklint"),
+        "{begin}"
+    );
+    let end = client.wait("$/progress end", progress("end"));
+    assert_eq!(end["params"]["value"]["message"], "2 files", "{end}");
+
+    let publish_for = |uri: &str, want_findings: bool| {
+        let uri = uri.to_string();
+        move |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(|d| d.is_empty() != want_findings)
+        }
+    };
+
+    // The controller's call goes through a wrapper without a deadline in another file.
+    client.open(&controller, "javascript", CONTROLLER);
+    let diagnostics = client.diagnostics(&controller, Some(1));
+    assert_eq!(codes(&diagnostics), ["untimed-promise"], "{diagnostics:#?}");
+    let related = diagnostics[0]["relatedInformation"]
+        .as_array()
+        .expect("related information");
+    let step = related
+        .iter()
+        .find(|r| r["location"]["uri"] == service.as_str())
+        .unwrap_or_else(|| panic!("a step in the service file: {related:#?}"));
+    assert_eq!(step["location"]["range"]["start"]["line"], 0, "{step}");
+    assert_eq!(step["message"], "forwards to `fetch` without a deadline");
+
+    // An unsaved edit gives the service a deadline of its own: the controller is clean.
+    client.open(&service, "javascript", UNTIMED);
+    client.change_all(&service, 2, TIMED);
+    client.wait(
+        "the controller without findings",
+        publish_for(&controller, false),
+    );
+
+    // And back.
+    client.change_all(&service, 3, UNTIMED);
+    let again = client.wait(
+        "the controller's finding again",
+        publish_for(&controller, true),
+    );
+    assert_eq!(
+        codes(again["params"]["diagnostics"].as_array().unwrap()),
+        ["untimed-promise"]
+    );
+
+    // Closed without saving: the file on disk (no deadline) counts again.
+    client.change_all(&service, 4, TIMED);
+    client.wait(
+        "the controller without findings",
+        publish_for(&controller, false),
+    );
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": service } }),
+    );
+    client.wait(
+        "the controller's finding after close",
+        publish_for(&controller, true),
+    );
+    assert!(client.shutdown().success());
+}
+
+/// A client that cannot show progress is not asked to create a token, and without a workspace
+/// folder there is no index: each file is linted alone, as before.
+#[test]
+fn no_progress_requests_for_clients_without_progress() {
+    let (dir, uri) = workspace();
+    let mut client = Client::initialized(dir.path(), push_caps(), Value::Null);
+    client.open(&uri, "javascript", LEAKY);
+    assert!(!client.diagnostics(&uri, Some(1)).is_empty());
+    let requests: Vec<Value> = client
+        .drain()
+        .into_iter()
+        .filter(|m| m["method"] == "window/workDoneProgress/create" || m["method"] == "$/progress")
+        .collect();
+    assert!(requests.is_empty(), "{requests:#?}");
     assert!(client.shutdown().success());
 }

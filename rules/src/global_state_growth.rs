@@ -129,7 +129,7 @@ impl Rule for GlobalStateGrowth {
             if let Some((span, label)) = model.registration_label(f) {
                 finding = finding.label(span, label);
             }
-            found.push(finding);
+            found.push(finding.chain(model.chain(f)));
         }
     }
 }

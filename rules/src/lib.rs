@@ -20,7 +20,9 @@ mod triggers;
 pub mod unbounded_cache;
 pub mod untimed_promise;
 
-pub use finding::{Confidence, Finding, Label, Signature, SignatureKind, Span};
+pub use finding::{
+    Confidence, Finding, Label, Signature, SignatureKind, Span, Step, StepKind, chain_text,
+};
 pub use knowledge::Knowledge;
 pub use line_index::LineIndex;
 pub use parse::{Flavor, ParseError};

@@ -458,6 +458,8 @@ fn finding(
         finding = finding.label(span, format!("this makes the handler run {phrase}"));
     }
     finding
+        .chain(model.chain(call.in_fn.expect("checked")))
+        .chain(why.chain())
 }
 
 /// How the handler's response stream is written, for the help text: `res`, `ctx.res`,

@@ -309,5 +309,5 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Fi
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }
-    Some(finding)
+    Some(finding.chain(model.chain(f)))
 }

@@ -342,7 +342,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }
-    Some(finding)
+    Some(finding.chain(model.chain(f)).chain(why.chain()))
 }
 
 /// Method names that hand a registration's ref back to the registry.
@@ -426,7 +426,8 @@ fn dropped_registration_refs(model: &Model<'_>, found: &mut Vec<Finding>) {
             found.push(
                 Finding::new(dropped.callee_span, message, help, signature)
                     .label(kept.span, format!("here the ref is kept in `{kept_as}`"))
-                    .label(release.span, "and released here".to_string()),
+                    .label(release.span, "and released here".to_string())
+                    .chain(model.chain(f)),
             );
         }
     }

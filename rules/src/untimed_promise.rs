@@ -184,15 +184,21 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
             return None;
         }
         let f = repeats(model, call.span, call.in_fn, true)?;
-        return Some(finding(
-            model,
-            call.callee_span,
-            call.span,
-            f,
-            &what,
-            None,
-            Stall::AsClientAllows,
-        ));
+        let wrapper = model
+            .project_http_wrapper(&call.callee)
+            .map(std::slice::from_ref);
+        return Some(
+            finding(
+                model,
+                call.callee_span,
+                call.span,
+                f,
+                &what,
+                None,
+                Stall::AsClientAllows,
+            )
+            .chain(wrapper.unwrap_or_default()),
+        );
     }
     // The global `fetch`, or what the callee was imported as, and from where.
     let (module, export) = if call.global {
@@ -637,10 +643,12 @@ fn needle_defaults_timed(model: &Model<'_>) -> bool {
 /// "`request` (http.js:9) forwards to `nodeFetch` and is called without a `timeout` or
 /// `signal`", for a call of a project HTTP wrapper or a configured HTTP client.
 fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
-    if let Some(wrapped) = model.project_http_wrapper(&call.callee) {
+    if let Some(wrapper) = model.project_http_wrapper(&call.callee) {
         return Some(format!(
-            "`{}` {wrapped} and is called without a `timeout` or `signal`",
-            call.name
+            "`{}` ({}) forwards to `{}` and is called without a `timeout` or `signal`",
+            call.name,
+            wrapper.at(),
+            wrapper.code
         ));
     }
     let clients = &model.knowledge.http_clients;
@@ -898,5 +906,5 @@ fn finding(
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }
-    finding
+    finding.chain(model.chain(f))
 }

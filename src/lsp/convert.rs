@@ -76,7 +76,14 @@ pub fn diagnostic(
 }
 
 /// Turns the engine's outcome for one document into diagnostics.
-pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> LintResult {
+/// `base`: where the relative paths of other files in a finding's chain start.
+pub fn lint_result(
+    outcome: Outcome,
+    uri: &Uri,
+    revision: u64,
+    version: i32,
+    base: &Path,
+) -> LintResult {
     let mut result = LintResult {
         revision,
         version,
@@ -113,17 +120,22 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
         if let Some(c) = problem.confidence {
             d.data = Some(serde_json::json!({ "confidence": c.as_str() }));
         }
-        if !problem.labels.is_empty() {
-            d.related_information = Some(
-                problem
-                    .labels
-                    .iter()
-                    .map(|label| DiagnosticRelatedInformation {
-                        location: Location::new(uri.clone(), range(&label.at)),
-                        message: label.message.clone(),
-                    })
-                    .collect(),
-            );
+        let mut related: Vec<DiagnosticRelatedInformation> = problem
+            .labels
+            .iter()
+            .map(|label| DiagnosticRelatedInformation {
+                location: Location::new(uri.clone(), range(&label.at)),
+                message: label.message.clone(),
+            })
+            .collect();
+        related.extend(
+            problem
+                .chain
+                .iter()
+                .filter_map(|s| step_information(s, base)),
+        );
+        if !related.is_empty() {
+            d.related_information = Some(related);
         }
         result.diagnostics.push(d);
     }
@@ -150,6 +162,25 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
         ));
     }
     result
+}
+
+/// A step of a chain through other files as related information: at the step, to the end of
+/// its line, in its file (a relative path starts at `base`). None when the path has no `file:`
+/// URI.
+fn step_information(
+    step: &leaklint_rules::Step,
+    base: &Path,
+) -> Option<DiagnosticRelatedInformation> {
+    let path = base.join(&step.path);
+    let line = step.line.saturating_sub(1) as u32;
+    let range = Range::new(
+        lsp_types::Position::new(line, step.column.saturating_sub(1) as u32),
+        lsp_types::Position::new(line, step.end_column().saturating_sub(1) as u32),
+    );
+    Some(DiagnosticRelatedInformation {
+        location: Location::new(uri_of(&path)?, range),
+        message: step.describe(),
+    })
 }
 
 /// The local path of a `file:` URI.

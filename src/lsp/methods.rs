@@ -30,3 +30,5 @@ pub const SHOW_MESSAGE: &str = n::ShowMessage::METHOD;
 pub const LOG_MESSAGE: &str = n::LogMessage::METHOD;
 pub const REGISTER_CAPABILITY: &str = r::RegisterCapability::METHOD;
 pub const DIAGNOSTIC_REFRESH: &str = r::WorkspaceDiagnosticRefresh::METHOD;
+pub const WORK_DONE_PROGRESS_CREATE: &str = r::WorkDoneProgressCreate::METHOD;
+pub const PROGRESS: &str = n::Progress::METHOD;

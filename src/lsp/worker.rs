@@ -7,7 +7,10 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use leaklint_rules::Flavor;
+use std::path::PathBuf;
+
+use leaklint_rules::project::{FileFacts, Summary};
+use leaklint_rules::{Flavor, InProject};
 use lsp_types::Uri;
 
 use crate::config::Config;
@@ -26,12 +29,21 @@ pub struct Job {
     pub flavor: Flavor,
     pub config: Arc<Config>,
     pub opts: LintOptions,
+    /// The file's canonical path, when it is a file: then its summary is made for the
+    /// project index (from this text, without facts) and returned in [`Done::summary`].
+    pub path: Option<PathBuf>,
+    /// What the project index says about the file; linted with these when not empty.
+    pub facts: FileFacts,
+    /// Where relative paths of other files in findings start (the display base).
+    pub base: PathBuf,
 }
 
 /// A finished job.
 pub struct Done {
     pub uri: Uri,
     pub result: LintResult,
+    /// The canonical path and this text's summary, when the job asked for it.
+    pub summary: Option<(PathBuf, Option<Summary>)>,
     /// Time spent linting and converting.
     pub elapsed: Duration,
 }
@@ -71,6 +83,7 @@ impl Worker {
                             ..LintResult::default()
                         },
                         uri,
+                        summary: None,
                         elapsed: Duration::ZERO,
                     }));
                 }
@@ -121,19 +134,45 @@ fn next(shared: &(Mutex<Queue>, Condvar)) -> Option<Job> {
 
 /// Lints one job on this (big-stack) thread through the engine's per-file path: enabled rules
 /// from the configuration and settings, the rules, then suppression directives.
+///
+/// A file is first linted as the command line's first pass does, which also gives its summary
+/// for the project index; when the index has facts about it, it is linted again with them
+/// (the summary must not depend on the facts, which come partly from it).
 fn run(job: Job) -> Done {
     let started = Instant::now();
-    let outcome = crate::engine::lint_bytes(
-        job.display,
-        job.text.into_bytes(),
+    let project = InProject {
+        summarize: job.path.as_ref().map(|_| job.display.as_str()),
+        facts: None,
+    };
+    let (mut outcome, summary) = crate::engine::lint_bytes_in_project(
+        job.display.clone(),
+        job.text.clone().into_bytes(),
         job.flavor,
         &job.config,
         &job.opts,
+        &project,
     );
-    let result = super::convert::lint_result(outcome, &job.uri, job.revision, job.version);
+    if !job.facts.is_empty() {
+        let project = InProject {
+            summarize: None,
+            facts: Some(&job.facts),
+        };
+        outcome = crate::engine::lint_bytes_in_project(
+            job.display,
+            job.text.into_bytes(),
+            job.flavor,
+            &job.config,
+            &job.opts,
+            &project,
+        )
+        .0;
+    }
+    let result =
+        super::convert::lint_result(outcome, &job.uri, job.revision, job.version, &job.base);
     Done {
         uri: job.uri,
         result,
+        summary: job.path.map(|p| (p, summary)),
         elapsed: started.elapsed(),
     }
 }

@@ -13,7 +13,9 @@
 //! GitHub accepts columns only when the annotation starts and ends on the same line, so a
 //! problem spanning lines gives its lines alone. The message is escaped as `@actions/core`
 //! escapes command data (`%`, CR, LF), property values also `:` and `,`. Suppressed findings are
-//! not annotated. GitHub shows at most 10 error and 10 warning annotations per step: upload SARIF
+//! not annotated. An annotation has one position, so a finding that rests on facts from other
+//! files lists its chain at the end of the message, one `path:line: what happens there` line a
+//! step (paths as above). GitHub shows at most 10 error and 10 warning annotations per step: upload SARIF
 //! to see everything.
 
 use std::fmt::Write;
@@ -44,6 +46,19 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 Severity::Warning => "warning",
             };
             let confidence = p.confidence.map(|c| c.as_str());
+            let mut message = p.message.clone();
+            if !p.chain.is_empty() {
+                message.push_str("\n\nacross files:");
+                for step in &p.chain {
+                    let _ = write!(
+                        message,
+                        "\n- {}:{}: {}",
+                        run.root.locate(&step.path).text(),
+                        step.line,
+                        step.describe()
+                    );
+                }
+            }
             annotate(
                 &mut out,
                 kind,
@@ -51,7 +66,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 &p.at,
                 p.source.id(),
                 confidence,
-                &p.message,
+                &message,
             );
         }
     }

@@ -21,6 +21,22 @@
 //!           "labels": [                 // related locations (declaration, registration, …)
 //!             { "message": "…", "start": {…}, "end": {…} }
 //!           ],
+//!           "chain": [                  // only when the finding rests on facts from other
+//!                                       // files (whole-project analysis), in reading order
+//!             {
+//!               "kind": "registered",   // subject | called-from | registered | repeats |
+//!                                       // single-instance | forwards-to (see below)
+//!               "frequency": "per-request",  // registered, repeats: per-request |
+//!                                       // per-connection | per-message | per-tick; else null
+//!               "message": "registered as a request handler by `router.get('/x', ...)`",
+//!               "path": "routes/index.js",   // as files' "path" above
+//!               "line": 6, "column": 1, // 1-based; UTF-16 column
+//!               "code": "router.get('/x', ...)",  // what the step names (function, call,
+//!                                       // class, client); "" for an anonymous function
+//!               "source": "router.get('/x', getPrice);"  // that line's text (at most 160
+//!                                       // bytes, no trailing whitespace)
+//!             }
+//!           ],
 //!           "signature": {              // null for leaklint/… problems
 //!             "kind": "listener",       // listener | collection | global | closure | promise | timer
 //!             "receiver": "bus",        // each of these five: string | null
@@ -54,6 +70,14 @@
 //!   }
 //! }
 //! ```
+//!
+//! Chain kinds: `subject` (the function the chain gives its role, where it is defined),
+//! `called-from` (the step before is called here, from the function `code`), `registered` (the
+//! step before is registered here with a framework by the call `code`), `repeats` (the step
+//! before runs this often for a reason its own file gives, `code`), `single-instance` (the
+//! one instance of class `code` is created here at module scope, so the finding's `this`
+//! lives as long as the process), `forwards-to` (the function called at the finding is
+//! defined here and forwards to the HTTP client `code`).
 //!
 //! Problems that leaklint reports itself use `leaklint/…` ids: `leaklint/unknown-rule` (a
 //! suppression directive names no rule; warning), `leaklint/unused-directive` (with
@@ -106,7 +130,21 @@ struct JsonFinding<'a> {
     start: Pos,
     end: Pos,
     labels: Vec<JsonLabel<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    chain: Vec<JsonStep<'a>>,
     signature: Option<JsonSignature<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonStep<'a> {
+    kind: &'static str,
+    frequency: Option<&'static str>,
+    message: String,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    code: &'a str,
+    source: &'a str,
 }
 
 #[derive(Serialize)]
@@ -218,6 +256,20 @@ fn finding(p: &Problem) -> JsonFinding<'_> {
                 message: &l.message,
                 start: start(&l.at),
                 end: end(&l.at),
+            })
+            .collect(),
+        chain: p
+            .chain
+            .iter()
+            .map(|s| JsonStep {
+                kind: s.kind.as_str(),
+                frequency: s.kind.frequency().map(|f| f.id()),
+                message: s.describe(),
+                path: &s.path,
+                line: s.line,
+                column: s.column,
+                code: &s.code,
+                source: &s.source,
             })
             .collect(),
         signature: p.signature.as_ref().map(|s| JsonSignature {

@@ -5,6 +5,16 @@
 //! heading, and rule messages are full sentences that read badly squeezed into a label. Related
 //! labels (where the receiver is declared, where the handler is registered) carry their text.
 //!
+//! A finding that rests on facts from other files (whole-project analysis) is followed by its
+//! chain, one step a line in reading order, each with its `path:line:column`, what happens
+//! there, and that line of the other file:
+//!
+//! ```text
+//!   across files:
+//!   → routes/index.js:6:1: registered as a request handler by `router.get('/x', ...)`
+//!        6 │ router.get('/x', getPrice);
+//! ```
+//!
 //! Lines longer than [`MAX_SNIPPET_LINE`] bytes (minified bundles) are not shown: the snippet
 //! would be megabytes wide. Such a diagnostic states its position in the heading instead.
 
@@ -146,6 +156,7 @@ pub fn render(report: &Report, opts: RenderOptions) -> String {
                 .collect();
             let diag = problem(file, &source, p, &related);
             emit(&handler, &diag, &mut out);
+            chain(p, opts.color, &mut out);
         }
     }
     summary(report, opts.color, &mut out);
@@ -263,6 +274,48 @@ fn emit(handler: &GraphicalReportHandler, diag: &Pretty<'_>, out: &mut String) {
         rendered = format!("{}: {}\n", diag.code, diag.message);
     }
     out.push_str(&rendered);
+    out.push('\n');
+}
+
+/// The steps of a chain through other files, under the diagnostic it belongs to (which `emit`
+/// ends with a blank line, kept after the chain).
+fn chain(p: &Problem, color: bool, out: &mut String) {
+    if p.chain.is_empty() {
+        return;
+    }
+    if out.ends_with("\n\n") {
+        out.pop();
+    }
+    let (dim, bold, reset) = if color {
+        ("\x1b[2m", "\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let _ = writeln!(out, "  {dim}across files:{reset}");
+    let width = p
+        .chain
+        .iter()
+        .map(|s| s.line.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for step in &p.chain {
+        let _ = writeln!(
+            out,
+            "  → {bold}{}:{}:{}{reset}: {}",
+            step.path,
+            step.line,
+            step.column,
+            step.describe()
+        );
+        if !step.source.trim().is_empty() {
+            let _ = writeln!(
+                out,
+                "    {dim}{:>width$} │{reset} {}",
+                step.line,
+                step.source.trim_end()
+            );
+        }
+    }
     out.push('\n');
 }
 

@@ -11,7 +11,10 @@
 //!   finding's help), a location relative to `%SRCROOT%` (the working directory or `--root`, see
 //!   [`super::artifact`]), a full region (1-based; `endColumn` exclusive; columns in UTF-16 code
 //!   units, declared by `columnKind`), `relatedLocations` (where the receiver is declared, where
-//!   the handler is registered), `partialFingerprints.primaryLocationLineHash` as GitHub's
+//!   the handler is registered, and each step of a chain through other files: the callers, the
+//!   registration, a singleton's `new`, an HTTP wrapper), `codeFlows` for a finding that other
+//!   files make repeat (one `threadFlow` whose `locations` run from the registration through
+//!   each caller to the finding, in execution order), `partialFingerprints.primaryLocationLineHash` as GitHub's
 //!   upload action computes it (see [`super::fingerprint`]), and the finding's confidence as
 //!   `rank` (90 high, 50 medium) and `properties.precision` (`high` | `medium`).
 //! - A finding silenced by a `leaklint-disable` comment is still a result, with a `suppressions`
@@ -30,13 +33,13 @@
 
 use std::collections::BTreeMap;
 
-use leaklint_rules::{Confidence, Meta, Severity};
+use leaklint_rules::{Confidence, Meta, Severity, Step, StepKind};
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run, RunAutomationDetails,
-    Sarif, Suppression, Tool, ToolComponent,
+    ArtifactLocation, CodeFlow, Invocation, Location, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, ReportingDescriptorReference, Result as SarifResult, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Suppression, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
 };
 
 use super::RunInfo;
@@ -106,7 +109,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
         items.sort_by_key(|(p, _)| (p.at.span.start, p.at.span.end, p.source.id()));
         for (problem, suppressed) in items {
             let id = problem.source.id();
-            let related = problem
+            let mut related: Vec<Location> = problem
                 .labels
                 .iter()
                 .enumerate()
@@ -118,6 +121,10 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                     )
                 })
                 .collect();
+            for step in &problem.chain {
+                let id = related.len() as i64 + 1;
+                related.push(step_location(run, step, Some(id)));
+            }
             let message = match &problem.help {
                 Some(help) => format!("{}\n\nhelp: {help}", problem.message),
                 None => problem.message.clone(),
@@ -135,6 +142,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
             if let Some(confidence) = problem.confidence {
                 confidence_of(&mut r, confidence);
             }
+            r.code_flows = code_flow(run, problem, location(&path, &problem.at, None));
             results.push(r);
         }
     }
@@ -297,6 +305,97 @@ fn location(path: &ArtifactPath, at: &Located, related: Option<(i64, String)>) -
         location.message = Some(Message::builder().text(message).build());
     }
     location
+}
+
+/// A step of a chain through other files, as a location: from the step to the end of its line,
+/// in its own file; `id` makes it a related location, with the step's words as its message.
+fn step_location(run: &RunInfo, step: &Step, id: Option<i64>) -> Location {
+    let path = run.root.locate(&step.path);
+    let mut artifact = ArtifactLocation::builder().uri(path.uri()).build();
+    if matches!(path, ArtifactPath::Relative(_)) {
+        artifact.uri_base_id = Some(SRCROOT.to_owned());
+    }
+    let region = Region::builder()
+        .start_line(step.line as i64)
+        .start_column(step.column as i64)
+        .end_line(step.line as i64)
+        .end_column(step.end_column() as i64)
+        .build();
+    let mut location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(artifact)
+                .region(region)
+                .build(),
+        )
+        .message(Message::builder().text(step.describe()).build())
+        .build();
+    location.id = id;
+    location
+}
+
+/// The way execution reaches a finding that other files make repeat, as one thread flow in
+/// execution order: the registration (or the reason the outermost caller repeats), each caller
+/// inward, the function itself, the finding, then the HTTP wrapper it calls, if any. `None`
+/// when the chain has no role steps (a singleton made elsewhere is where a value comes from,
+/// not a way execution goes).
+fn code_flow(run: &RunInfo, problem: &Problem, at: Location) -> Option<Vec<CodeFlow>> {
+    let role_steps: Vec<&Step> = problem
+        .chain
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.kind,
+                StepKind::Subject
+                    | StepKind::CalledFrom
+                    | StepKind::Registered(_)
+                    | StepKind::Repeats(_)
+            )
+        })
+        .collect();
+    if role_steps.is_empty() {
+        return None;
+    }
+    let mut locations: Vec<ThreadFlowLocation> = role_steps
+        .iter()
+        .rev()
+        .map(|s| {
+            ThreadFlowLocation::builder()
+                .location(step_location(run, s, None))
+                .build()
+        })
+        .collect();
+    let mut finding = at;
+    finding.message = Some(Message::builder().text(problem.message.clone()).build());
+    locations.push(ThreadFlowLocation::builder().location(finding).build());
+    for s in problem
+        .chain
+        .iter()
+        .filter(|s| s.kind == StepKind::ForwardsTo)
+    {
+        locations.push(
+            ThreadFlowLocation::builder()
+                .location(step_location(run, s, None))
+                .build(),
+        );
+    }
+    for (i, l) in locations.iter_mut().enumerate() {
+        l.execution_order = Some(i as i64 + 1);
+    }
+    let frequency = role_steps
+        .iter()
+        .find_map(|s| s.kind.frequency())
+        .map_or("repeatedly", |f| f.phrase());
+    Some(vec![
+        CodeFlow::builder()
+            .message(
+                Message::builder()
+                    .text(format!("how this code runs {frequency}, across files"))
+                    .build(),
+            )
+            .thread_flows(vec![ThreadFlow::builder().locations(locations).build()])
+            .build(),
+    ])
 }
 
 /// A parse error is reported at a point; GitHub highlights a region, so it covers the character

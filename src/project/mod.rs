@@ -10,6 +10,7 @@
 
 mod graph;
 mod propagate;
+pub mod workspace;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

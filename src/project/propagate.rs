@@ -8,6 +8,7 @@ use leaklint_rules::project::Atom;
 use leaklint_rules::project::{
     CrossUse, ExportValue, ExternalRole, FileFacts, Summary, Target, UseKind,
 };
+use leaklint_rules::{Step, StepKind};
 
 /// One analysed file: its summary and the file each of its imports resolves to.
 pub struct Node {
@@ -139,26 +140,19 @@ fn target_of(nodes: &[Node], decorated: &Decorated<'_>, a: usize, u: &CrossUse) 
     }
 }
 
-/// "called by `show` (members.controller.js:4), which is registered by ...", or for an
-/// anonymous caller "called in server.js:19 by a function that is registered by ...".
-fn called(u: &CrossUse, display: &str, reason: &str) -> String {
-    if u.user.is_empty() {
-        format!(
-            "called in {display}:{} by a function that is {reason}",
-            u.line
-        )
-    } else {
-        format!(
-            "called by {} ({display}:{}), which is {reason}",
-            u.user, u.line
-        )
-    }
+/// The steps of a call at `u` (in file `display`) followed by the steps that make its caller
+/// repeat.
+fn called(u: &CrossUse, display: &str, rest: &[Step]) -> Vec<Step> {
+    let mut steps = Vec::with_capacity(rest.len() + 1);
+    steps.push(u.step(StepKind::CalledFrom, display, u.user.clone()));
+    steps.extend_from_slice(rest);
+    steps
 }
 
 /// A role under construction: how often, and the steps after the subject.
 struct Given {
     frequency: Frequency,
-    steps: String,
+    steps: Vec<Step>,
 }
 
 /// Propagates over the project and returns the facts for each file (by index; files with
@@ -212,17 +206,20 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             let display = &nodes[*a].summary.display;
             let (frequency, steps) = if u.kind == UseKind::Registered {
                 match &u.reason {
-                    Some(r) => (u.frequency, r.clone()),
+                    Some(r) => (u.frequency, vec![r.clone()]),
                     None => continue,
                 }
             } else if let Some(g) = u.top.and_then(|t| given.get(&(*a, t))) {
                 (g.frequency, called(u, display, &g.steps))
             } else if u.frequency.is_repeating() {
                 let Some(reason) = &u.reason else { continue };
-                if !allow_shape && !reason.starts_with("registered by") {
+                if !allow_shape && !matches!(reason.kind, StepKind::Registered(_)) {
                     continue;
                 }
-                (u.frequency, called(u, display, reason))
+                (
+                    u.frequency,
+                    called(u, display, std::slice::from_ref(reason)),
+                )
             } else {
                 continue;
             };
@@ -242,16 +239,23 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
 
     let mut facts: HashMap<usize, FileFacts> = HashMap::new();
     for ((b, f), g) in &given {
-        let (name, line) = &nodes[*b].summary.functions[*f];
-        let subject = match name {
-            Some(n) => format!("`{n}` ({}:{line})", nodes[*b].summary.display),
-            None => format!("the function at {}:{line}", nodes[*b].summary.display),
-        };
+        let (name, line, column) = &nodes[*b].summary.functions[*f];
+        let mut chain = Vec::with_capacity(g.steps.len() + 1);
+        chain.push(Step {
+            kind: StepKind::Subject,
+            path: nodes[*b].summary.display.clone(),
+            line: *line,
+            column: *column,
+            code: name.as_deref().unwrap_or_default().to_string(),
+            // Read when the file is linted with its facts.
+            source: String::new(),
+        });
+        chain.extend(g.steps.iter().cloned());
         facts.entry(*b).or_default().roles.push((
             *f,
             ExternalRole {
                 frequency: g.frequency,
-                text: format!("{subject} is {}", g.steps),
+                chain,
             },
         ));
     }
@@ -317,9 +321,10 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             let name = class.name.as_deref().unwrap_or("class");
             facts.entry(b).or_default().singletons.push((
                 c,
-                format!(
-                    "the single `{name}` instance, created at module scope ({}:{})",
-                    nodes[*a].summary.display, u.line
+                u.step(
+                    StepKind::SingleInstance,
+                    &nodes[*a].summary.display,
+                    name.to_string(),
                 ),
             ));
         }
@@ -348,16 +353,23 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             let Some(Entity::Fn(b, f)) = follow(nodes, Entity::Module(t), &import.path, 0) else {
                 continue;
             };
-            if let Some((_, what, _)) = nodes[b]
+            if let Some((_, what, _, source)) = nodes[b]
                 .summary
                 .http_wrappers
                 .iter()
-                .find(|(g, _, is_axios)| *g == f && !(*is_axios && axios.is_some()))
+                .find(|(g, _, is_axios, _)| *g == f && !(*is_axios && axios.is_some()))
             {
-                let line = nodes[b].summary.functions[f].1;
+                let (_, line, column) = &nodes[b].summary.functions[f];
                 facts.entry(a).or_default().http_wrappers.push((
                     i,
-                    format!("({}:{line}) forwards to {what}", nodes[b].summary.display),
+                    Step {
+                        kind: StepKind::ForwardsTo,
+                        path: nodes[b].summary.display.clone(),
+                        line: *line,
+                        column: *column,
+                        code: Step::unquoted(what),
+                        source: source.clone(),
+                    },
                 ));
             }
         }

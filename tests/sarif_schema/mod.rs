@@ -79,3 +79,23 @@ fn fetch() -> PathBuf {
     std::fs::rename(&staged, &path).expect("move the schema into place");
     path
 }
+
+/// Every error the official schema finds in `sarif` (format checks on), as text; empty when
+/// it is valid.
+pub fn schema_errors(sarif: &serde_json::Value) -> Vec<String> {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let path = schema_path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the schema compiles")
+    });
+    validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} (at {})", e.instance_path()))
+        .collect()
+}

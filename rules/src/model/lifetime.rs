@@ -67,8 +67,8 @@ pub enum Reason {
         line: usize,
     },
     /// `this.x` of a class whose single instance another file creates at module scope; `made`
-    /// says where ("the single `Store` instance, created at module scope (server.js:8)").
-    InstanceElsewhere { shown: String, made: String },
+    /// is the [`crate::StepKind::SingleInstance`] step at that `new`.
+    InstanceElsewhere { shown: String, made: crate::Step },
 }
 
 /// The enclosing function of a [`Reason::Enclosing`] binding, as it is shown.
@@ -128,7 +128,20 @@ impl Why {
             Reason::SingleInstance { shown, class, line } => format!(
                 "`{shown}` belongs to the single `{class}` instance created at module scope (line {line})"
             ),
-            Reason::InstanceElsewhere { shown, made } => format!("`{shown}` belongs to {made}"),
+            Reason::InstanceElsewhere { shown, made } => format!(
+                "`{shown}` belongs to the single `{}` instance, created at module scope ({})",
+                made.code,
+                made.at()
+            ),
+        }
+    }
+
+    /// The steps in other files this lifetime rests on, for the finding's chain: the
+    /// module-scope `new` of a singleton made elsewhere; empty otherwise.
+    pub fn chain(&self) -> &[crate::Step] {
+        match &self.reason {
+            Reason::InstanceElsewhere { made, .. } => std::slice::from_ref(made),
+            _ => &[],
         }
     }
 
@@ -434,7 +447,7 @@ impl Model<'_> {
             return Lifetime::Outlives(Why::new(
                 Reason::InstanceElsewhere {
                     shown,
-                    made: why.to_string(),
+                    made: why.clone(),
                 },
                 Some(c.span),
             ));

@@ -472,6 +472,20 @@ impl<'a> Model<'a> {
             + 1
     }
 
+    /// 1-based line and 1-based UTF-16 column of a byte offset.
+    pub fn position(&self, offset: usize) -> crate::line_index::Position {
+        self.lines
+            .get_or_init(|| LineIndex::new(self.src))
+            .position(self.src, offset)
+    }
+
+    /// The line holding a byte offset, trimmed and cut as [`crate::Step::source`] keeps it.
+    pub fn source_line(&self, offset: usize) -> String {
+        let index = self.lines.get_or_init(|| LineIndex::new(self.src));
+        let line = index.line_of(offset.min(self.src.len()));
+        crate::Step::source_of(index.line_text(self.src, line))
+    }
+
     /// How often code in this function runs (`None`: module top level, which runs once).
     pub fn role(&self, f: Option<FnId>) -> &Role {
         match f {

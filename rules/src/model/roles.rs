@@ -53,6 +53,20 @@ impl Frequency {
         }
     }
 
+    /// The frequency's name in reports: `start-up`, `per-call`, `per-instance`, `per-request`,
+    /// `per-connection`, `per-message`, `per-tick`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Frequency::StartUp => "start-up",
+            Frequency::PerCall => "per-call",
+            Frequency::PerInstance => "per-instance",
+            Frequency::PerRequest => "per-request",
+            Frequency::PerConnection => "per-connection",
+            Frequency::PerMessage => "per-message",
+            Frequency::PerTick => "per-tick",
+        }
+    }
+
     /// "on every request", used in messages.
     pub fn phrase(self) -> &'static str {
         match self {
@@ -89,8 +103,9 @@ pub struct Origin {
     pub span: Option<Span>,
     /// How it reads in a message: "registered by `app.get('/orders', ...)`".
     pub text: String,
-    /// Given by callers in other files: `text` is the whole chain, with file names and lines.
-    pub across_files: bool,
+    /// Given by callers in other files: the chain as steps (see [`crate::Step`]), which `text`
+    /// renders whole, with file names and lines; empty for a role this file gives.
+    pub chain: Vec<crate::Step>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,7 +133,7 @@ impl Role {
                 function: usize::MAX,
                 span: Some(span),
                 text,
-                across_files: false,
+                chain: Vec::new(),
             }),
         }
     }
@@ -351,7 +366,7 @@ fn role_of(
                 function: f,
                 span: None,
                 text: format!("its parameters `{shape}` are a request handler's"),
-                across_files: false,
+                chain: Vec::new(),
             }),
         };
     }
@@ -477,7 +492,7 @@ impl Model<'_> {
     pub fn why_repeats(&self, f: FnId) -> String {
         let role = self.role(Some(f));
         if let Some(origin) = &role.origin {
-            if origin.across_files {
+            if !origin.chain.is_empty() {
                 return format!("this runs {}: {}", role.frequency.phrase(), origin.text);
             }
             return match origin.span {
@@ -514,6 +529,15 @@ impl Model<'_> {
             (_, Some((_, name))) => format!("`{name}` can be called any number of times"),
             (_, None) => "this code can run any number of times".to_string(),
         }
+    }
+
+    /// The steps in other files that make `f` repeat (callers, the registration), for the
+    /// finding's chain; empty when this file alone says how often `f` runs.
+    pub fn chain(&self, f: FnId) -> &[crate::Step] {
+        self.role(Some(f))
+            .origin
+            .as_ref()
+            .map_or(&[], |o| o.chain.as_slice())
     }
 
     /// A label at the registration that makes `f` repeat, when there is one.

@@ -4,6 +4,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use swc_ecma_ast::{Id, Program};
 
 use super::FileFacts;
+use crate::Step;
 use crate::model::{ClassId, FnId, Model, Origin, Role};
 
 /// The project's facts about one file, bound to its model.
@@ -11,10 +12,10 @@ use crate::model::{ClassId, FnId, Model, Origin, Role};
 pub(crate) struct Bound {
     roles: HashMap<FnId, Role>,
     startup_only: HashSet<FnId>,
-    singletons: HashMap<ClassId, String>,
+    singletons: HashMap<ClassId, Step>,
     axios_timeout: Option<String>,
-    /// Import bindings that are HTTP wrappers, with what they forward to.
-    http_wrappers: HashMap<Id, String>,
+    /// Import bindings that are HTTP wrappers, with the step at the wrapper.
+    http_wrappers: HashMap<Id, Step>,
 }
 
 impl Bound {
@@ -23,8 +24,8 @@ impl Bound {
         if !facts.http_wrappers.is_empty() {
             let table = super::summary::import_table(model, program);
             for (id, import) in &table.by_binding {
-                if let Some((_, text)) = facts.http_wrappers.iter().find(|(i, _)| i == import) {
-                    http_wrappers.insert(id.clone(), text.clone());
+                if let Some((_, step)) = facts.http_wrappers.iter().find(|(i, _)| i == import) {
+                    http_wrappers.insert(id.clone(), step.clone());
                 }
             }
         }
@@ -35,6 +36,13 @@ impl Bound {
                 .iter()
                 .filter(|(f, _)| in_range(f))
                 .map(|(f, r)| {
+                    // The subject is this file's function: its line is read here.
+                    let mut chain = r.chain.clone();
+                    for step in &mut chain {
+                        if step.kind == crate::StepKind::Subject && step.source.is_empty() {
+                            step.source = model.source_line(model.functions[*f].span.start);
+                        }
+                    }
                     (
                         *f,
                         Role {
@@ -42,8 +50,8 @@ impl Bound {
                             origin: Some(Origin {
                                 function: *f,
                                 span: None,
-                                text: r.text.clone(),
-                                across_files: true,
+                                text: crate::chain_text(&chain),
+                                chain,
                             }),
                         },
                     )
@@ -79,9 +87,9 @@ impl Model<'_> {
     }
 
     /// Why class `c` has a single instance for the life of the process, when another file
-    /// makes it once: "the single `Store` instance is created at module scope (server.js:8)".
-    pub fn project_singleton(&self, c: ClassId) -> Option<&str> {
-        self.project.singletons.get(&c).map(String::as_str)
+    /// makes it once: the [`crate::StepKind::SingleInstance`] step at the module-scope `new`.
+    pub fn project_singleton(&self, c: ClassId) -> Option<&Step> {
+        self.project.singletons.get(&c)
     }
 
     /// Where the process-wide `axios.defaults.timeout` is set in another file ("bootstrap.js:9").
@@ -89,9 +97,9 @@ impl Model<'_> {
         self.project.axios_timeout.as_deref()
     }
 
-    /// For an import binding that is a project function forwarding to an HTTP client: what it
-    /// forwards to, for messages.
-    pub fn project_http_wrapper(&self, id: &Id) -> Option<&str> {
-        self.project.http_wrappers.get(id).map(String::as_str)
+    /// For an import binding that is a project function forwarding to an HTTP client: the
+    /// [`crate::StepKind::ForwardsTo`] step at that function.
+    pub fn project_http_wrapper(&self, id: &Id) -> Option<&Step> {
+        self.project.http_wrappers.get(id)
     }
 }

@@ -16,6 +16,7 @@ mod summary;
 pub use swc_atoms::Atom;
 
 use crate::model::{ClassId, FnId, Frequency};
+use crate::{Step, StepKind};
 
 pub(crate) use bound::Bound;
 pub use summary::summarize;
@@ -109,13 +110,32 @@ pub struct CrossUse {
     pub top: Option<FnId>,
     /// How often the code around the use runs, as far as this file knows.
     pub frequency: Frequency,
-    /// Why, when it repeats: "registered by `app.get('/x', ...)` (routes.js:5)".
-    pub reason: Option<String>,
-    /// "`show`", "module scope", or empty for an anonymous function: the code that uses it,
-    /// for messages.
+    /// Why, when it repeats, as this file knows it: a [`StepKind::Registered`] step at the
+    /// registering call (`app.get('/x', ...)`), or a [`StepKind::Repeats`] step.
+    pub reason: Option<Step>,
+    /// The name of the nearest named function around the use (`show`), empty for an
+    /// anonymous one or module scope; for a registration, the registering call as quoted.
     pub user: String,
     /// 1-based line of the use.
     pub line: usize,
+    /// 1-based UTF-16 column of the use.
+    pub column: usize,
+    /// The use's line, as [`Step::source`] keeps it.
+    pub source: String,
+}
+
+impl CrossUse {
+    /// A step at this use, in file `display`.
+    pub fn step(&self, kind: StepKind, display: &str, code: String) -> Step {
+        Step {
+            kind,
+            path: display.to_string(),
+            line: self.line,
+            column: self.column,
+            code,
+            source: self.source.clone(),
+        }
+    }
 }
 
 /// A file's summary (see the module docs).
@@ -126,8 +146,8 @@ pub struct Summary {
     pub imports: Vec<Import>,
     pub exports: Vec<Export>,
     pub classes: Vec<ClassInfo>,
-    /// Name and 1-based line of each function, by [`FnId`].
-    pub functions: Vec<(Option<Atom>, usize)>,
+    /// Name, 1-based line and 1-based UTF-16 column of each function, by [`FnId`].
+    pub functions: Vec<(Option<Atom>, usize, usize)>,
     pub uses: Vec<CrossUse>,
     /// `axios.defaults.timeout = ...` is set here: the line.
     pub axios_timeout: Option<usize>,
@@ -135,33 +155,38 @@ pub struct Summary {
     pub decorations: Vec<(Atom, Vec<(Atom, FnId)>)>,
     /// Functions that forward their argument to an HTTP client (`fetch(url, ...)`) without a
     /// deadline of their own: a caller that passes none gets the finding. With what they call,
-    /// for messages, and whether it is axios (whose project-wide default timeout may apply).
-    pub http_wrappers: Vec<(FnId, String, bool)>,
+    /// for messages, whether it is axios (whose project-wide default timeout may apply), and
+    /// the function's first line as [`Step::source`] keeps it.
+    pub http_wrappers: Vec<(FnId, String, bool, String)>,
 }
 
 /// How often a function runs because of callers in other files, and the chain that says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExternalRole {
     pub frequency: Frequency,
-    /// "`lookup` (members.service.js:4) is called by `show` (members.controller.js:3), which is
+    /// The function itself ([`StepKind::Subject`]), each caller outward
+    /// ([`StepKind::CalledFrom`]), and what makes the outermost repeat ([`StepKind::Registered`]
+    /// or [`StepKind::Repeats`]). [`crate::chain_text`] reads it as "`lookup`
+    /// (members.service.js:4) is called by `show` (members.controller.js:3), which is
     /// registered by `router.get('/members/:id', ...)` (routes.js:6)".
-    pub text: String,
+    pub chain: Vec<Step>,
 }
 
 /// What the project says about one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFacts {
     /// Roles given by callers elsewhere.
     pub roles: Vec<(FnId, ExternalRole)>,
     /// Functions whose only callers in the project are start-up code.
     pub startup_only: Vec<FnId>,
     /// Classes whose single instance is made once, elsewhere, for the life of the process:
-    /// with the reason ("the single `Store` instance is created at module scope (server.js:8)").
-    pub singletons: Vec<(ClassId, String)>,
+    /// with the [`StepKind::SingleInstance`] step at the `new`.
+    pub singletons: Vec<(ClassId, Step)>,
     /// Where the process-wide `axios.defaults.timeout` is set ("bootstrap.js:9").
     pub axios_timeout: Option<String>,
-    /// Imports (by index) that are HTTP wrappers: what they forward to, for messages.
-    pub http_wrappers: Vec<(usize, String)>,
+    /// Imports (by index) that are HTTP wrappers: the [`StepKind::ForwardsTo`] step at the
+    /// wrapper function.
+    pub http_wrappers: Vec<(usize, Step)>,
 }
 
 impl FileFacts {

@@ -9,8 +9,8 @@ use swc_ecma_ast::{
 };
 
 use super::{ClassInfo, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind};
-use crate::Span;
 use crate::model::{Arg, BindingKind, FnId, Init, Model, Root, UseKind as BindingUse};
+use crate::{Span, Step, StepKind};
 
 /// Modules whose calls are outbound HTTP requests, for wrapper detection.
 const FETCH_MODULES: &[&str] = &["node-fetch", "undici", "cross-fetch"];
@@ -142,7 +142,10 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
         functions: model
             .functions
             .iter()
-            .map(|f| (f.name.clone(), model.line(f.span.start)))
+            .map(|f| {
+                let at = model.position(f.span.start);
+                (f.name.clone(), at.line, at.column)
+            })
             .collect(),
         classes: classes(model),
         ..Summary::default()
@@ -389,37 +392,62 @@ fn top_of(model: &Model<'_>, f: Option<FnId>) -> Option<FnId> {
     Some(cur)
 }
 
-/// "`show`", or "the handler at line 4", or "module scope": who uses something, for messages.
-fn user_text(model: &Model<'_>, names: &[(Option<Atom>, usize)], f: Option<FnId>) -> String {
+/// The name of the nearest named function around a use (`show`), for messages; empty for an
+/// anonymous function (its reason says what it is) and for module scope.
+fn user_text(model: &Model<'_>, names: &[(Option<Atom>, usize, usize)], f: Option<FnId>) -> String {
     let mut cur = f;
     while let Some(g) = cur {
         if let Some(name) = &names[g].0 {
-            return format!("`{name}`");
+            return name.to_string();
         }
         cur = model.functions[g].parent;
     }
-    // An anonymous function: its reason says what it is.
-    match f {
-        Some(_) => String::new(),
-        None => "module scope".to_string(),
+    String::new()
+}
+
+/// A step at byte offset `at` of this file.
+fn step_at(model: &Model<'_>, display: &str, kind: StepKind, at: usize, code: String) -> Step {
+    let pos = model.position(at);
+    Step {
+        kind,
+        path: display.to_string(),
+        line: pos.line,
+        column: pos.column,
+        code,
+        source: model.source_line(at),
     }
 }
 
-/// Why the code in `f` repeats, as this file knows it ("registered by `app.get('/x', ...)`
-/// (app.js:5)"), or `None`.
-fn local_reason(model: &Model<'_>, f: Option<FnId>, display: &str) -> Option<String> {
+/// Why the code in `f` repeats, as this file knows it: registered by `app.get('/x', ...)` at
+/// a position of this file, or a reason of its own (a handler's parameters); `None` when it
+/// does not repeat.
+fn local_reason(model: &Model<'_>, f: Option<FnId>, display: &str) -> Option<Step> {
     let role = model.role(f);
     if !role.frequency.is_repeating() {
         return None;
     }
     let origin = role.origin.as_ref()?;
     Some(match origin.span {
-        Some(span) => format!(
-            "registered by {} ({display}:{})",
-            origin.text,
-            model.line(span.start)
+        Some(span) => step_at(
+            model,
+            display,
+            StepKind::Registered(role.frequency),
+            span.start,
+            Step::unquoted(&origin.text),
         ),
-        None => format!("run {}: {}", role.frequency.phrase(), origin.text),
+        None => {
+            // The function the reason is about: the origin's, when it names one.
+            let g = Some(origin.function)
+                .filter(|g| *g < model.functions.len())
+                .or(f)?;
+            step_at(
+                model,
+                display,
+                StepKind::Repeats(role.frequency),
+                model.functions[g].span.start,
+                origin.text.clone(),
+            )
+        }
     })
 }
 
@@ -488,7 +516,9 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
         frequency: model.role(in_fn).frequency,
         reason: local_reason(model, in_fn, &display),
         user: user_text(model, in_fn),
-        line: model.line(span.start),
+        line: model.position(span.start).line,
+        column: model.position(span.start).column,
+        source: model.source_line(span.start),
     };
     // `new Imported()` written as `Imported` or `ns.Imported`: the import and the path after it.
     let constructed = |name: &str| -> Option<(usize, Vec<Atom>)> {
@@ -611,9 +641,8 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             continue;
         };
         let origin = role.origin.as_ref();
-        let line = origin
-            .and_then(|o| o.span)
-            .map_or(0, |sp| model.line(sp.start));
+        let at = origin.and_then(|o| o.span).map(|sp| sp.start);
+        let pos = at.map(|a| model.position(a));
         out.push(CrossUse {
             target: Target::Import {
                 import,
@@ -622,9 +651,19 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             kind: UseKind::Registered,
             top: None,
             frequency: role.frequency,
-            reason: origin.map(|o| format!("registered by {} ({display}:{line})", o.text)),
+            reason: origin.zip(at).map(|(o, at)| {
+                step_at(
+                    model,
+                    &display,
+                    StepKind::Registered(role.frequency),
+                    at,
+                    Step::unquoted(&o.text),
+                )
+            }),
             user: origin.map_or_else(String::new, |o| o.text.clone()),
-            line,
+            line: pos.map_or(0, |p| p.line),
+            column: pos.map_or(0, |p| p.column),
+            source: at.map_or_else(String::new, |a| model.source_line(a)),
         });
     }
     // Passed on as a value: whoever receives it may call it at any time.
@@ -641,7 +680,9 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
                 frequency: model.role(u.in_fn).frequency,
                 reason: None,
                 user: user_text(model, u.in_fn),
-                line: model.line(u.span.start),
+                line: model.position(u.span.start).line,
+                column: model.position(u.span.start).column,
+                source: String::new(),
             });
         }
     }
@@ -701,7 +742,7 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
 }
 
 /// Exported functions that hand their own argument to an HTTP client as the URL.
-fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bool)> {
+fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bool, String)> {
     let mut out = Vec::new();
     let exported = exports.iter().flat_map(|e| match &e.value {
         ExportValue::Fn(f) => vec![*f],
@@ -739,7 +780,8 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         });
         if let Some(c) = plain {
             let axios = model.binding(&c.callee).and_then(|b| b.module()) == Some("axios");
-            out.push((f, format!("`{}`", c.name), axios));
+            let source = model.source_line(model.functions[f].span.start);
+            out.push((f, format!("`{}`", c.name), axios, source));
             continue;
         }
         let member = model.member_calls.iter().find(|c| {
@@ -757,7 +799,8 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         });
         if let Some(c) = member {
             let axios = c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("axios");
-            out.push((f, format!("`{}`", model.text(c.callee_span)), axios));
+            let source = model.source_line(model.functions[f].span.start);
+            out.push((f, format!("`{}`", model.text(c.callee_span)), axios, source));
         }
     }
     out

@@ -64,6 +64,9 @@ impl<W: Write> Server<W> {
                 self.roots.push(path);
             }
         }
+        // The project is another one now: read it again.
+        self.start_index();
+        self.request_progress();
         self.reload(&[]);
     }
 
@@ -84,6 +87,7 @@ impl<W: Write> Server<W> {
                 .pointer("/capabilities/textDocument/hover/contentFormat")
                 .and_then(Value::as_array)
                 .is_some_and(|formats| formats.iter().any(|f| f == "markdown")),
+            progress: flag("/capabilities/window/workDoneProgress"),
         };
         self.roots = workspace_roots(params);
         let (settings, problems) =
@@ -92,6 +96,7 @@ impl<W: Write> Server<W> {
         self.settings_problems = problems;
         self.configs = configs(&base_dir(&self.roots));
         self.phase = Phase::Running;
+        self.start_index();
 
         let mut capabilities = json!({
             "positionEncoding": "utf-16",
@@ -109,7 +114,8 @@ impl<W: Write> Server<W> {
         if self.caps.pull {
             capabilities["diagnosticProvider"] = json!({
                 "identifier": "leaklint",
-                "interFileDependencies": false,
+                // A file's findings may depend on other files (the project index).
+                "interFileDependencies": true,
                 "workspaceDiagnostics": false,
             });
         }
@@ -123,6 +129,7 @@ impl<W: Write> Server<W> {
         for problem in std::mem::take(&mut self.settings_problems) {
             self.show(MessageType::WARNING, &format!("leaklint: {problem}"));
         }
+        self.request_progress();
         if self.caps.watch {
             self.request_client(
                 methods::REGISTER_CAPABILITY,

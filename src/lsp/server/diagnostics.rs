@@ -6,8 +6,6 @@ use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, MessageType, Range, Uri,
 };
 
-use crate::engine::LintOptions;
-
 use super::*;
 use crate::lsp::convert::{self, LintResult};
 use crate::lsp::worker::{Done, Job};
@@ -67,24 +65,29 @@ impl<W: Write> Server<W> {
         let Some(d) = self.docs.get(uri) else {
             return;
         };
+        let base = base_dir(&self.roots);
         let display = match &path {
-            Some(path) => crate::paths::display(path, &base_dir(&self.roots)),
+            Some(path) => crate::paths::display(path, &base),
             None => uri.as_str().to_owned(),
         };
+        let canonical = d.canonical.clone();
+        let facts = self.facts_of(canonical.as_deref());
+        let text = d.doc.text.clone();
+        if let Some(d) = self.docs.get_mut(uri) {
+            d.facts = facts.clone();
+        }
         self.worker.submit(Job {
             uri: uri.clone(),
             revision,
             version,
-            text: d.doc.text.clone(),
+            text,
             display,
             flavor,
             config,
-            opts: LintOptions {
-                levels: self.settings.levels.clone(),
-                report_unused_directives: self.settings.report_unused,
-                min_confidence: self.settings.min_confidence,
-                ..LintOptions::default()
-            },
+            opts: self.lint_options(),
+            path: canonical,
+            facts,
+            base,
         });
     }
 
@@ -98,13 +101,30 @@ impl<W: Write> Server<W> {
                 done.elapsed.as_secs_f64() * 1000.0
             );
         }
+        let open = self.docs.get(&done.uri);
         if let Some(message) = &done.result.message
+            && open.is_some()
             && self.shown.insert(message.clone())
         {
             let message = message.clone();
             self.show(MessageType::ERROR, &message);
         }
+        // The summary of the text linted, for the index: unless a newer text (or a document
+        // opened again) is already wanted, whose own lint will give it.
+        let summary = done.summary.filter(|_| {
+            self.docs
+                .get(&done.uri)
+                .is_none_or(|d| d.revision == done.result.revision)
+        });
+        if let Some((_, summary)) = &summary
+            && let Some(d) = self.docs.get_mut(&done.uri)
+        {
+            d.summary = Some(summary.clone());
+        }
         self.finish(&done.uri, done.result);
+        if let Some((path, summary)) = summary {
+            self.summarised(&path, summary);
+        }
     }
 
     /// Takes a result if it is for the wanted revision: stores it, publishes it (push mode) and

@@ -43,6 +43,7 @@ impl<W: Write> Server<W> {
                 }
             }
             Incoming::Message(Message::Response { id, error }) => {
+                self.client_answered(&id, error.as_ref());
                 if let Some(error) = error {
                     self.log(
                         MessageType::WARNING,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use leaklint_rules::Flavor;
+use leaklint_rules::project::{FileFacts, Summary};
 use lsp_types::{
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     DidSaveTextDocumentParams, MessageType, Uri,
@@ -22,6 +23,13 @@ pub(super) struct Doc {
     /// None: not JavaScript or TypeScript, never linted.
     pub(super) flavor: Option<Flavor>,
     pub(super) path: Option<PathBuf>,
+    /// `path` resolved, as the project index names files.
+    pub(super) canonical: Option<PathBuf>,
+    /// The project's facts the latest lint was started with.
+    pub(super) facts: FileFacts,
+    /// The summary of the latest text linted (`Some(None)`: nothing to summarise), for the
+    /// project index.
+    pub(super) summary: Option<Option<Summary>>,
     pub(super) revision: u64,
     /// The revision a lint was started (or is due) for, until its result arrives.
     pub(super) wanted: Option<u64>,
@@ -50,6 +58,9 @@ impl<W: Write> Server<W> {
         let doc = Doc {
             doc: Document::new(item.text, item.version),
             flavor,
+            canonical: path.as_deref().map(crate::project::workspace::canonical),
+            facts: FileFacts::default(),
+            summary: None,
             path,
             revision,
             wanted: None,
@@ -106,6 +117,9 @@ impl<W: Write> Server<W> {
         self.answer_pending(&uri);
         if !self.caps.pull && d.flavor.is_some() {
             self.publish(&uri, None, json!([]));
+        }
+        if let (Some(path), Some(flavor)) = (&d.path, d.flavor) {
+            self.summarise_from_disk(&uri, path, flavor);
         }
     }
 

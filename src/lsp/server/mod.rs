@@ -13,12 +13,17 @@
 //! Requests that read the diagnostics (pull diagnostics, code actions, hover) wait, when a lint
 //! is under way, for its result.
 //!
+//! Whole-project facts: at `initialize` a background thread reads and summarises every file of
+//! the workspace folders (with `$/progress` when the client supports it); from then on each lint
+//! of an open document also gives its text's summary, which replaces the file's in the index
+//! (`index.rs`), and every open document whose facts from the project changed is linted again.
+//!
 //! One job per file: this one holds the state, the main loop and the output; `dispatch.rs`
 //! routes each message to its handler (by the typed method names of `methods.rs`);
 //! `documents.rs` is the document store (open, change, save, close, and when to lint);
 //! `diagnostics.rs` lints and publishes; `requests.rs` answers the requests that read lint
 //! results (pull diagnostics, code actions, hover); `configuration.rs` handles `initialize`,
-//! settings and `leaklint.toml` files.
+//! settings and `leaklint.toml` files; `index.rs` keeps the project index and its progress.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
@@ -41,12 +46,14 @@ use configuration::{
     base_dir, config_docs_url, config_error_range, configs, is_config_file, is_ignored,
 };
 use documents::Doc;
+use index::{Index, IndexEvent, Progress};
 use requests::{Pending, Waiting};
 
 mod configuration;
 mod diagnostics;
 mod dispatch;
 mod documents;
+mod index;
 mod requests;
 
 /// `code` of the diagnostics about a configuration file that cannot be used.
@@ -56,7 +63,9 @@ enum Event {
     Incoming(Incoming),
     /// Standard input ended (with the read error, if any).
     Closed(Option<String>),
-    Linted(Done),
+    Linted(Box<Done>),
+    /// From the thread that builds the project index.
+    Index(IndexEvent),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +85,8 @@ struct ClientCaps {
     /// Dynamic registration of `workspace/didChangeWatchedFiles`.
     watch: bool,
     markdown_hover: bool,
+    /// `window/workDoneProgress/create` and `$/progress`.
+    progress: bool,
 }
 
 /// Runs the server on standard input and output until `exit`, or until the client goes away.
@@ -109,11 +120,13 @@ pub fn serve(
             }
         })
         .map_err(|e| Failure::Io(format!("cannot start a thread: {e}")))?;
+    let index_events = tx.clone();
     let worker = Worker::spawn(move |done| {
-        let _ = tx.send(Event::Linted(done));
+        let _ = tx.send(Event::Linted(Box::new(done)));
     })
     .map_err(|e| Failure::Io(format!("cannot start the lint thread: {e}")))?;
     let mut server = Server::new(Writer::new(output), worker);
+    server.events = Some(index_events);
     Ok(server.serve(&rx))
 }
 
@@ -142,6 +155,10 @@ struct Server<W: Write> {
     /// Results taken so far (their ids).
     results: u64,
     requests: u64,
+    /// Where the index thread sends its events.
+    events: Option<mpsc::Sender<Event>>,
+    index: Index,
+    progress: Progress,
 }
 
 impl<W: Write> Server<W> {
@@ -166,6 +183,9 @@ impl<W: Write> Server<W> {
             revisions: 0,
             results: 0,
             requests: 0,
+            events: None,
+            index: Index::Off,
+            progress: Progress::default(),
         }
     }
 
@@ -185,7 +205,8 @@ impl<W: Write> Server<W> {
             };
             match event {
                 Event::Incoming(incoming) => self.incoming(incoming),
-                Event::Linted(done) => self.linted(done),
+                Event::Linted(done) => self.linted(*done),
+                Event::Index(event) => self.index_event(event),
                 Event::Closed(error) => {
                     if let Some(error) = error {
                         let _ = writeln!(io::stderr(), "leaklint lsp: cannot read input: {error}");
@@ -238,10 +259,12 @@ impl<W: Write> Server<W> {
         self.send(json!({ "method": method, "params": params }));
     }
 
-    pub(super) fn request_client(&mut self, method: &str, params: Value) {
+    /// Sends a request to the client; returns its id.
+    pub(super) fn request_client(&mut self, method: &str, params: Value) -> String {
         self.requests += 1;
         let id = format!("leaklint-{}", self.requests);
-        self.send(json!({ "id": id, "method": method, "params": params }));
+        self.send(json!({ "id": id.clone(), "method": method, "params": params }));
+        id
     }
 
     pub(super) fn show(&mut self, kind: MessageType, message: &str) {
