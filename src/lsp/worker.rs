@@ -126,7 +126,7 @@ fn run(job: Job) -> Done {
     let outcome = crate::engine::lint_bytes(
         job.display,
         job.text.into_bytes(),
-        job.flavor,
+        crate::walk::FileKind::Source(job.flavor),
         &job.config,
         &job.opts,
     );

@@ -42,6 +42,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
             let kind = match p.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
+                Severity::Info => "notice",
             };
             let confidence = p.confidence.map(|c| c.as_str());
             annotate(

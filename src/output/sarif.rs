@@ -252,6 +252,7 @@ fn level(severity: Severity) -> ResultLevel {
     match severity {
         Severity::Error => ResultLevel::Error,
         Severity::Warning => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
     }
 }
 
@@ -396,6 +397,7 @@ fn descriptor(p: DescriptorParts) -> ReportingDescriptor {
     let level = match p.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "note",
     };
     let properties = PropertyBag::builder()
         .tags(p.tags)

@@ -113,7 +113,7 @@ fn lint_target(
         Ok(Ok(bytes)) => crate::engine::lint_bytes_in_project(
             target.display.clone(),
             bytes,
-            target.flavor,
+            &target.kind,
             &target.config,
             opts,
             project,
@@ -141,6 +141,7 @@ fn run(
             let project = InProject {
                 summarize: Some(&target.display),
                 facts: None,
+                ecosystem: None,
             };
             lint_target(target, opts, &project)
         })
@@ -207,6 +208,7 @@ fn run(
             let project = InProject {
                 summarize: None,
                 facts: Some(facts),
+                ecosystem: None,
             };
             let outcome = lint_target(&targets[*t].0, opts, &project).0;
             (*t, outcome)
