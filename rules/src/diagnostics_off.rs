@@ -102,25 +102,33 @@ impl Rule for DiagnosticsOff {
                 if compiled && !maps {
                     add.push("--enable-source-maps");
                 }
+                let mut costs = Vec::new();
+                if !snapshot && !report {
+                    costs.push(
+                        "when it leaks in production there is no heap snapshot to take without a \
+                         restart and no report when the heap runs out",
+                    );
+                }
+                if compiled && !maps {
+                    costs.push("stacks and snapshot locations point into compiled code");
+                }
                 found.push(Finding::deployment(
                     run.node.span,
                     format!(
-                        "`{}` starts `{}` without {}: when it leaks in production there is no \
-                         heap snapshot to take without a restart, no report when the heap runs \
-                         out{}",
+                        "`{}` starts `{}` without {}: {}",
                         service.name,
                         script.text,
                         missing.join(", nor "),
-                        if compiled && !maps {
-                            ", and stacks point into compiled code"
+                        costs.join("; ")
+                    ),
+                    format!(
+                        "add `{}` to the command or to NODE_OPTIONS{}",
+                        add.join(" "),
+                        if !snapshot && !report {
+                            "; `kill -USR2 <pid>` then writes a heap snapshot"
                         } else {
                             ""
                         }
-                    ),
-                    format!(
-                        "add `{}` to the command or to NODE_OPTIONS; `kill -USR2 <pid>` then \
-                         writes a heap snapshot",
-                        add.join(" ")
                     ),
                 ));
             }

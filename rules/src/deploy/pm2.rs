@@ -205,9 +205,8 @@ fn convert(expr: &Expr, consts: &[(&str, &Expr)], depth: usize) -> Node {
             a.elems
                 .iter()
                 .flatten()
-                .filter_map(|ExprOrSpread { spread, expr }| {
-                    spread.is_none().then(|| convert(expr, consts, depth + 1))
-                })
+                .filter(|e| e.spread.is_none())
+                .map(|ExprOrSpread { expr, .. }| convert(expr, consts, depth + 1))
                 .collect(),
         ),
         Expr::Object(o) => Value::Map(
