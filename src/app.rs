@@ -17,6 +17,7 @@ use crate::exit::{Exit, Failure};
 use crate::globs::IgnoreGlobs;
 use crate::output::{RenderOptions, RunInfo};
 use crate::report::Report;
+use crate::walk::FileKind;
 
 /// Width of the pretty report when it does not go to a terminal: fixed, so that the same input
 /// gives the same bytes in CI logs, files and tests.
@@ -341,20 +342,28 @@ fn lint_stdin(
         .map_err(|e| Failure::Io(format!("cannot read standard input: {e}")))?;
     // Without --stdin-filename the text is taken as JavaScript, configured from the current
     // directory. Ignore globs do not apply to standard input: an editor asked for this text.
-    let (display, flavor, abs) = match &args.stdin_filename {
+    let (display, kind, abs) = match &args.stdin_filename {
         Some(name) => {
             let display = crate::paths::display(name, cwd);
-            let Some(flavor) = Flavor::from_path(&display) else {
+            let abs = crate::paths::absolute(name, cwd);
+            // The name decides the kind; a YAML name is taken as a Kubernetes manifest.
+            let kind = match leaklint_rules::deploy::DeployKind::from_path(&display) {
+                Some(deploy) => Some(FileKind::Deployment(deploy, crate::walk::context(&abs))),
+                None => Flavor::from_path(&display).map(FileKind::Source),
+            };
+            let Some(kind) = kind else {
                 return Err(Failure::Usage(format!(
                     "--stdin-filename {display}: not a JavaScript or TypeScript file name \
-                     (.js .mjs .cjs .jsx .ts .mts .cts .tsx, not .d.ts)"
+                     (.js .mjs .cjs .jsx .ts .mts .cts .tsx, not .d.ts) nor a deployment file \
+                     name (Dockerfile, compose.yaml, *.yaml, Procfile, *.service, \
+                     ecosystem.config.*, package.json)"
                 )));
             };
-            (display, flavor, crate::paths::absolute(name, cwd))
+            (display, kind, abs)
         }
         None => (
             "<stdin>".to_owned(),
-            Flavor::JavaScript,
+            FileKind::Source(Flavor::JavaScript),
             cwd.join("<stdin>"),
         ),
     };
@@ -362,7 +371,7 @@ fn lint_stdin(
         .for_file(&abs)
         .map_err(|e| Failure::Config(e.to_string()))?;
     Ok(crate::engine::lint_detached(
-        display, bytes, flavor, config, opts,
+        display, bytes, kind, config, opts,
     ))
 }
 

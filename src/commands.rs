@@ -98,6 +98,7 @@ pub fn starter_config() -> String {
         let level = match m.severity {
             leaklint_rules::Severity::Error => "error",
             leaklint_rules::Severity::Warning => "warn",
+            leaklint_rules::Severity::Info => "info",
         };
         let _ = writeln!(rules, "# {}\n# {} = \"{level}\"", m.summary(), m.id);
     }
@@ -119,7 +120,7 @@ ignore = [
 # called any number of times). --min-confidence wins.
 # min_confidence = "high"
 
-# Rule levels: "off", "warn" or "error". The commented lines show the defaults.
+# Rule levels: "off", "info", "warn" or "error". The commented lines show the defaults.
 [rules]
 {rules}
 # What leaklint cannot infer from one file.

@@ -8,7 +8,7 @@
 //! min_confidence = "high"             # "high" | "medium" (default): see leaklint_rules::Confidence
 //!
 //! [rules]
-//! listener-leak = "warn"              # "off" | "warn" | "error"
+//! listener-leak = "warn"              # "off" | "info" | "warn" | "error"
 //!
 //! [knowledge]
 //! handler_registrars = ["action"]     # extra methods that register per-request handlers
@@ -37,6 +37,8 @@ pub const FILE_NAME: &str = "leaklint.toml";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Off,
+    /// Reported at information level: never fails a run.
+    Info,
     Warn,
     Error,
 }
@@ -148,13 +150,14 @@ impl Config {
             };
             let level = match level.get_ref().as_str() {
                 Some("off") => Level::Off,
+                Some("info") => Level::Info,
                 Some("warn") => Level::Warn,
                 Some("error") => Level::Error,
                 _ => {
                     return Err(error(
                         Some(level.span().start),
                         format!(
-                            "level of `{}` must be \"off\", \"warn\" or \"error\", not {}",
+                            "level of `{}` must be \"off\", \"info\", \"warn\" or \"error\", not {}",
                             meta.id,
                             level.get_ref()
                         ),
@@ -207,6 +210,7 @@ impl Config {
             .get(rule.id)
             .copied()
             .unwrap_or(match rule.severity {
+                Severity::Info => Level::Info,
                 Severity::Warning => Level::Warn,
                 Severity::Error => Level::Error,
             })

@@ -5,13 +5,13 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use leaklint_rules::project::Summary;
-use leaklint_rules::{Confidence, Finding, Flavor, InProject, LineIndex, Meta, Severity};
+use leaklint_rules::{Confidence, Finding, InProject, LineIndex, Meta, Severity};
 use rayon::prelude::*;
 
 use crate::config::{Config, Level};
 use crate::report::{FileReport, LabelAt, Located, ParseFailure, Problem, SignatureAt, Source};
 use crate::source::Decoded;
-use crate::walk::Target;
+use crate::walk::{FileKind, Target};
 
 /// Rule selection and reporting options from the command line.
 #[derive(Clone, Debug, Default)]
@@ -20,7 +20,7 @@ pub struct LintOptions {
     pub only: Vec<&'static str>,
     /// `--disable`: these never run.
     pub disable: Vec<&'static str>,
-    /// `--quiet`: warnings are not run, shown or counted.
+    /// `--quiet`: warnings and information are not run, shown or counted.
     pub quiet: bool,
     pub report_unused_directives: bool,
     /// Levels that win over the configuration's (the language server's `initializationOptions`).
@@ -43,6 +43,7 @@ impl LintOptions {
         let severity = if self.only.is_empty() {
             match configured {
                 Level::Off => return None,
+                Level::Info => Severity::Info,
                 Level::Warn => Severity::Warning,
                 Level::Error => Severity::Error,
             }
@@ -50,13 +51,14 @@ impl LintOptions {
             // `--rule` turns a rule on even where the configuration has it off.
             match configured {
                 Level::Off => rule.severity,
+                Level::Info => Severity::Info,
                 Level::Warn => Severity::Warning,
                 Level::Error => Severity::Error,
             }
         } else {
             return None;
         };
-        if self.quiet && severity == Severity::Warning {
+        if self.quiet && severity < Severity::Error {
             return None;
         }
         Some(severity)
@@ -100,7 +102,7 @@ pub fn lint_targets(targets: Vec<Target>, opts: &LintOptions) -> Result<Vec<Outc
             .into_par_iter()
             .map(|target| match read_source(&target.path) {
                 Ok(Ok(bytes)) => {
-                    lint_bytes(target.display, bytes, target.flavor, &target.config, opts)
+                    lint_bytes(target.display, bytes, target.kind, &target.config, opts)
                 }
                 Ok(Err(len)) => too_large(target.display, len),
                 Err(e) => Outcome::Failed {
@@ -163,7 +165,7 @@ pub(crate) fn too_large(path: String, len: u64) -> Outcome {
 pub fn lint_detached(
     display: String,
     bytes: Vec<u8>,
-    flavor: Flavor,
+    kind: FileKind,
     config: Arc<Config>,
     opts: LintOptions,
 ) -> Outcome {
@@ -171,7 +173,7 @@ pub fn lint_detached(
     let worker = std::thread::Builder::new()
         .name("leaklint-stdin".into())
         .stack_size(leaklint_rules::STACK_SIZE)
-        .spawn(move || lint_bytes(display, bytes, flavor, &config, &opts));
+        .spawn(move || lint_bytes(display, bytes, kind, &config, &opts));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(_)) => Outcome::Failed {
@@ -189,11 +191,11 @@ pub fn lint_detached(
 pub fn lint_bytes(
     path: String,
     bytes: Vec<u8>,
-    flavor: Flavor,
+    kind: FileKind,
     config: &Config,
     opts: &LintOptions,
 ) -> Outcome {
-    lint_bytes_in_project(path, bytes, flavor, config, opts, &InProject::default()).0
+    lint_bytes_in_project(path, bytes, &kind, config, opts, &InProject::default()).0
 }
 
 /// [`lint_bytes`] as part of a whole-project run: also returns the file's summary when asked,
@@ -201,7 +203,7 @@ pub fn lint_bytes(
 pub fn lint_bytes_in_project(
     path: String,
     bytes: Vec<u8>,
-    flavor: Flavor,
+    kind: &FileKind,
     config: &Config,
     opts: &LintOptions,
     project: &InProject<'_>,
@@ -221,8 +223,29 @@ pub fn lint_bytes_in_project(
     };
     let enabled = |meta: &'static Meta| opts.severity(meta, config).is_some();
     // A bug in one rule must not take the other files down: report it and go on.
-    let linted = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        leaklint_rules::lint_in_project(&text, flavor, &enabled, &config.knowledge, project)
+    let linted = std::panic::catch_unwind(AssertUnwindSafe(|| match kind {
+        FileKind::Source(flavor) => {
+            leaklint_rules::lint_in_project(&text, *flavor, &enabled, &config.knowledge, project)
+        }
+        FileKind::Deployment(deploy, context) => match deploy.flavor() {
+            // A PM2 ecosystem script: JavaScript, and a deployment file from the same parse.
+            Some(flavor) => {
+                let project = InProject {
+                    summarize: project.summarize,
+                    facts: project.facts,
+                    ecosystem: Some(context),
+                };
+                leaklint_rules::lint_in_project(
+                    &text,
+                    flavor,
+                    &enabled,
+                    &config.knowledge,
+                    &project,
+                )
+            }
+            None => leaklint_rules::lint_deployment(&text, *deploy, context, &enabled)
+                .map(|lint| (lint, None)),
+        },
     }));
     let (linted, summary) = match linted {
         Ok(Ok((file, summary))) => (Ok(file), summary),
@@ -327,7 +350,7 @@ fn to_problem(f: Finding, severity: Severity, text: &str, index: &LineIndex) -> 
                 message: l.message,
             })
             .collect(),
-        signature: Some(SignatureAt {
+        signature: sig.map(|sig| SignatureAt {
             kind: sig.kind.as_str(),
             receiver: sig.receiver,
             event: sig.event,

@@ -213,6 +213,8 @@ pub struct Summary {
     /// Error-severity problems plus files that do not parse.
     pub errors: usize,
     pub warnings: usize,
+    /// Information-level findings: never a failure, whatever `--max-warnings` says.
+    pub infos: usize,
     /// Files linted.
     pub files: usize,
 }
@@ -228,6 +230,7 @@ impl Report {
                 match p.severity {
                     Severity::Error => s.errors += 1,
                     Severity::Warning => s.warnings += 1,
+                    Severity::Info => s.infos += 1,
                 }
             }
             s.errors += usize::from(file.parse_error.is_some());

@@ -1,6 +1,7 @@
 //! Suppression directives in comments.
 //!
-//! - `// leaklint-disable-next-line rule-a, rule-b -- reason`: the line after the comment;
+//! - `// leaklint-disable-next-line rule-a, rule-b -- reason`: the line after the comment
+//!   (`# leaklint-disable-next-line …` in YAML, Dockerfiles, Procfiles and systemd units);
 //! - `// leaklint-disable-line rule-a -- reason`: the line(s) the comment is on;
 //! - `/* leaklint-disable rule-a */` (block or line comment, anywhere): the whole file. There is
 //!   no `leaklint-enable`: a file-level directive is meant for generated or vendored files.
@@ -217,7 +218,13 @@ fn builtin(kind: Builtin, message: String, help: &str, at: Located) -> Problem {
 fn parse(comment: &CommentText, text: &str, index: &LineIndex) -> Option<Directive> {
     // Offset of the comment's text in the file: after `//` or `/*`. Checked, since a rule
     // crate change could make `span` and `text` disagree; names then point at the comment.
-    let text_start = comment.span.start + 2;
+    // `#` comments (YAML, Dockerfile, Procfile, systemd units) have a one-character opener.
+    let opener = if text[comment.span.start..].starts_with('#') {
+        1
+    } else {
+        2
+    };
+    let text_start = comment.span.start + opener;
     let text_is_at_offset = text
         .get(text_start..)
         .is_some_and(|rest| rest.starts_with(comment.text.as_str()));

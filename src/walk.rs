@@ -3,7 +3,13 @@
 //! Directories are walked with the `ignore` crate, as ripgrep does: `.gitignore` (also outside a
 //! git repository), `.ignore`, `.git/info/exclude` and the global git excludes are honoured,
 //! hidden files and directories are skipped, and so is every `node_modules` directory. Only
-//! `.js .mjs .cjs .jsx .ts .mts .cts .tsx` files are linted, never `.d.ts` declaration files.
+//! `.js .mjs .cjs .jsx .ts .mts .cts .tsx` files are linted, never `.d.ts` declaration files,
+//! and the deployment files that start a Node service (`leaklint_rules::deploy::DeployKind`:
+//! Dockerfiles, compose files, Kubernetes manifests, Procfiles, systemd units, PM2 ecosystem
+//! files, `package.json`). A YAML file is a Kubernetes manifest only when its text has a
+//! top-level `apiVersion` and `kind`. A deployment file under `node_modules` or in a test
+//! folder (`test`, `tests`, `__tests__`, `spec`, `__mocks__`) below the walked directory is not
+//! a deployment: it is not linted as one (an `ecosystem.config.js` there is still JavaScript).
 //! Symbolic links met during a walk are not followed (ripgrep's default): a link cannot make a
 //! walk loop, escape the tree, or lint a file twice.
 //!
@@ -20,6 +26,7 @@ use std::sync::Arc;
 
 use ignore::WalkBuilder;
 use leaklint_rules::Flavor;
+use leaklint_rules::deploy::{Context, DeployKind};
 
 use crate::config::{Config, ConfigError, Configs};
 use crate::globs::IgnoreGlobs;
@@ -31,8 +38,79 @@ pub struct Target {
     pub path: PathBuf,
     /// As shown in reports.
     pub display: String,
-    pub flavor: Flavor,
+    pub kind: FileKind,
     pub config: Arc<Config>,
+}
+
+/// What a file is linted as.
+#[derive(Clone, Debug)]
+pub enum FileKind {
+    /// JavaScript or TypeScript source.
+    Source(Flavor),
+    /// A deployment file, with what the file system says around it.
+    Deployment(DeployKind, Context),
+}
+
+/// Folders whose deployment files are tests or dependencies, not the project's deployment.
+const NOT_DEPLOYMENT_DIRS: &[&str] = &[
+    "node_modules",
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "__mocks__",
+];
+
+impl FileKind {
+    /// The kind of the file at `path` (shown as `shown`), or None when leaklint does not lint
+    /// it. `below` is the part of the path under the walked directory (None for a file named on
+    /// the command line): a deployment file in a test folder there is not a deployment. A YAML
+    /// file is read to see whether it is a Kubernetes manifest.
+    pub fn of(path: &Path, shown: &str, below: Option<&Path>) -> Option<FileKind> {
+        let in_excluded = |p: &Path| {
+            p.components()
+                .any(|c| NOT_DEPLOYMENT_DIRS.iter().any(|d| c.as_os_str() == *d))
+        };
+        let excluded = match below {
+            Some(below) => in_excluded(below.parent().unwrap_or(Path::new(""))),
+            None => path.components().any(|c| c.as_os_str() == "node_modules"),
+        };
+        if let Some(kind) = DeployKind::from_path(shown)
+            && !excluded
+            && (kind != DeployKind::Kubernetes || kubernetes_manifest(path))
+        {
+            return Some(FileKind::Deployment(kind, context(path)));
+        }
+        Flavor::from_path(shown).map(FileKind::Source)
+    }
+}
+
+/// Is the YAML file at `path` a Kubernetes manifest? Unreadable or oversized files are not
+/// (a file that cannot be read is not worth an error for a guess about its kind).
+fn kubernetes_manifest(path: &Path) -> bool {
+    match crate::engine::read_source(path) {
+        Ok(Ok(bytes)) => {
+            std::str::from_utf8(&bytes).is_ok_and(leaklint_rules::deploy::is_kubernetes_manifest)
+        }
+        _ => false,
+    }
+}
+
+/// What the deployment rules need from the file system: whether a `tsconfig.json` is in the
+/// file's folder or above it, up to the first folder with a `package.json` or `.git`.
+pub fn context(path: &Path) -> Context {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut typescript = false;
+    for dir in abs.ancestors().skip(1) {
+        if dir.join("tsconfig.json").is_file() {
+            typescript = true;
+            break;
+        }
+        if dir.join("package.json").is_file() || dir.join(".git").exists() {
+            break;
+        }
+    }
+    Context { typescript }
 }
 
 #[derive(Default)]
@@ -78,9 +156,9 @@ fn named_file(
     walked: &mut Walked,
     seen: &mut HashSet<PathBuf>,
 ) -> Result<(), ConfigError> {
-    let Some(flavor) = Flavor::from_path(&shown) else {
+    let Some(kind) = FileKind::of(path, &shown, None) else {
         walked.notes.push(format!(
-            "skipped {shown}: not a JavaScript or TypeScript source file"
+            "skipped {shown}: not a JavaScript or TypeScript source file, nor a deployment file"
         ));
         return Ok(());
     };
@@ -105,7 +183,7 @@ fn named_file(
         walked.targets.push(Target {
             path: path.to_path_buf(),
             display: shown,
-            flavor,
+            kind,
             config,
         });
     }
@@ -167,7 +245,8 @@ fn walk_dir(
             continue;
         }
         let shown = crate::paths::display(entry.path(), opts.cwd);
-        let Some(flavor) = Flavor::from_path(&shown) else {
+        let below = entry.path().strip_prefix(root).ok();
+        let Some(kind) = FileKind::of(entry.path(), &shown, below) else {
             continue;
         };
         let abs = crate::paths::absolute(entry.path(), opts.cwd);
@@ -176,7 +255,7 @@ fn walk_dir(
             walked.targets.push(Target {
                 path: entry.path().to_path_buf(),
                 display: shown,
-                flavor,
+                kind,
                 config,
             });
         }

@@ -94,7 +94,7 @@ fn bad_level_and_bad_types_are_errors() {
         &[
             "leaklint.toml:2:17",
             "\"warning\"",
-            "\"off\", \"warn\" or \"error\"",
+            "\"off\", \"info\", \"warn\" or \"error\"",
         ],
     );
     write(

@@ -130,7 +130,7 @@ fn assert_github_ready(sarif: &Value) {
         let id = result["ruleId"].as_str().expect("ruleId");
         let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
         assert_eq!(rules[index]["id"], id, "ruleIndex agrees with ruleId");
-        assert!(["warning", "error"].contains(&result["level"].as_str().unwrap()));
+        assert!(["note", "warning", "error"].contains(&result["level"].as_str().unwrap()));
         assert!(!result["message"]["text"].as_str().unwrap().is_empty());
         let locations = result["locations"].as_array().expect("locations");
         assert_eq!(locations.len(), 1);

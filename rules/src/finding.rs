@@ -343,7 +343,8 @@ pub struct Finding {
     pub message: String,
     pub help: String,
     pub labels: Vec<Label>,
-    pub signature: Signature,
+    /// What the finding looks like in a heap; None for findings about deployment settings.
+    pub signature: Option<Signature>,
     /// `High` unless the rule says the repetition or the lifetime is inferred
     /// ([`Finding::confidence`]).
     pub confidence: Confidence,
@@ -362,6 +363,7 @@ pub(crate) static UNSET: Meta = Meta {
     triggers: &[],
     requires: &[],
     standalone: &[],
+    reads: crate::Reads::Source,
 };
 
 impl Finding {
@@ -372,7 +374,21 @@ impl Finding {
             message,
             help,
             labels: Vec::new(),
-            signature,
+            signature: Some(signature),
+            confidence: Confidence::High,
+            chain: Vec::new(),
+        }
+    }
+
+    /// A finding about a deployment setting: no heap signature.
+    pub fn deployment(span: Span, message: String, help: String) -> Finding {
+        Finding {
+            rule: &UNSET,
+            span,
+            message,
+            help,
+            labels: Vec::new(),
+            signature: None,
             confidence: Confidence::High,
             chain: Vec::new(),
         }

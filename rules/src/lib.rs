@@ -3,7 +3,10 @@
 //! The single entry point is [`lint`]: parse once, resolve once, build the [`model::Model`] once,
 //! then run every enabled rule against it. The CLI, the LSP server and the tests all call it.
 
+pub mod blanket_heap_limit;
 pub mod closure_retains_large;
+pub mod deploy;
+pub mod diagnostics_off;
 pub mod finding;
 pub mod global_state_growth;
 pub mod knowledge;
@@ -15,6 +18,7 @@ pub mod model;
 pub mod parse;
 pub mod project;
 mod registry;
+pub mod scheduled_restart;
 pub mod timer_leak;
 mod triggers;
 pub mod unbounded_cache;
@@ -31,6 +35,9 @@ pub use registry::{ALL, find_rule};
 /// How sure a rule is, and so how a finding is reported by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// Information: a setting worth knowing about, never a failure (SARIF `note`, GitHub
+    /// `notice`, LSP Information). Does not change the exit status.
+    Info,
     Warning,
     Error,
 }
@@ -38,6 +45,7 @@ pub enum Severity {
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
@@ -53,6 +61,8 @@ pub enum Category {
     Closures,
     Promises,
     Timers,
+    /// Deployment settings that hide leaks or make them costly to find.
+    Deployment,
 }
 
 impl Category {
@@ -64,6 +74,7 @@ impl Category {
             Category::Closures => "closures",
             Category::Promises => "promises",
             Category::Timers => "timers",
+            Category::Deployment => "deployment",
         }
     }
 }
@@ -90,6 +101,18 @@ pub struct Meta {
     /// Triggers that open the rule on their own, without [`Meta::requires`]: shapes that leak
     /// per call of library code (`global.registry.set(`, a registration handle dropped).
     pub standalone: &'static [&'static str],
+    /// What the rule reads: JavaScript/TypeScript source, or deployment files.
+    pub reads: Reads,
+}
+
+/// The input a rule checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// JavaScript and TypeScript source, through the [`model::Model`] ([`Rule::check`]).
+    Source,
+    /// Deployment files, through the [`deploy::Deployment`] model
+    /// ([`Rule::check_deployment`]). Triggers are looked for in the file's text.
+    Deployment,
 }
 
 impl Meta {
@@ -124,10 +147,19 @@ impl Meta {
     }
 }
 
-/// A rule: checks one file through the shared model and reports what it finds.
+/// A rule: checks one file through the shared model and reports what it finds. A rule
+/// implements the check for the input its [`Meta::reads`] names; the other one is never
+/// called for it.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static Meta;
-    fn check(&self, model: &model::Model<'_>, found: &mut Vec<Finding>);
+    /// Checks a JavaScript or TypeScript file ([`Reads::Source`]).
+    fn check(&self, model: &model::Model<'_>, found: &mut Vec<Finding>) {
+        let _ = (model, found);
+    }
+    /// Checks a deployment file ([`Reads::Deployment`]).
+    fn check_deployment(&self, deployment: &deploy::Deployment<'_>, found: &mut Vec<Finding>) {
+        let _ = (deployment, found);
+    }
 }
 
 /// Declares a rule's unit struct and its [`Meta`] from doc comments.
@@ -155,7 +187,8 @@ macro_rules! declare_rule {
             category: $cat:ident,
             triggers: [$($trigger:literal),+ $(,)?]
             $(, requires: $requires:expr)?
-            $(, standalone: [$($alone:literal),+ $(,)?])? $(,)?
+            $(, standalone: [$($alone:literal),+ $(,)?])?
+            $(, reads: $reads:ident)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -176,6 +209,12 @@ macro_rules! declare_rule {
                     requires
                 },
                 standalone: &[$($($alone),+)?],
+                reads: {
+                    #[allow(unused_variables)]
+                    let reads = $crate::Reads::Source;
+                    $(let reads = $crate::Reads::$reads;)?
+                    reads
+                },
             };
         }
     };
@@ -188,7 +227,7 @@ pub struct CommentText {
     pub span: Span,
     /// The text between the delimiters.
     pub text: String,
-    /// `/* */` (true) or `//` (false).
+    /// `/* */` (true) or `//` / `#` (false).
     pub block: bool,
 }
 
@@ -239,6 +278,9 @@ pub struct InProject<'a> {
     pub summarize: Option<&'a str>,
     /// What the project phase found out about this file.
     pub facts: Option<&'a project::FileFacts>,
+    /// The file is also a PM2 ecosystem file ([`deploy::DeployKind::Pm2Script`]): its
+    /// exported apps are checked by the deployment rules too, from the same parse.
+    pub ecosystem: Option<&'a deploy::Context>,
 }
 
 /// [`lint`] as part of a project: also summarises the file (when asked) and lints with the
@@ -257,13 +299,24 @@ pub fn lint_in_project(
         let t = Instant::now();
         let mut parsed = parse::parse_only(src, flavor)?;
         timings.parse = t.elapsed();
+        // A PM2 ecosystem script: its apps are read off the parsed program before resolving.
+        let deployment_findings = match project.ecosystem {
+            Some(context) => {
+                let apps = deploy::pm2::exported(&parsed.program);
+                let kind = deploy::DeployKind::Pm2Script;
+                let deployment = deploy::read(src, kind, context, apps)?;
+                check_deployment(&deployment, enabled)
+            }
+            None => Vec::new(),
+        };
         let present = triggers::Present::scan(src);
         let repeats_elsewhere = project.facts.is_some_and(|f| f.can_add());
         let rules: Vec<&dyn Rule> = ALL
             .iter()
             .copied()
             .filter(|r| {
-                enabled(r.meta())
+                r.meta().reads == Reads::Source
+                    && enabled(r.meta())
                     && (present.triggers(r.meta(), knowledge)
                         || (repeats_elsewhere && present.own(r.meta()))
                         || calls_http_elsewhere(r.meta(), src, knowledge, project.facts))
@@ -280,7 +333,7 @@ pub fn lint_in_project(
         if rules.is_empty() && summarize.is_none() {
             return Ok((
                 FileLint {
-                    findings: Vec::new(),
+                    findings: deployment_findings,
                     comments: collect_comments(&parsed.comments),
                     timings,
                 },
@@ -303,6 +356,7 @@ pub fn lint_in_project(
                 f.rule = rule.meta();
             }
         }
+        findings.extend(deployment_findings);
         findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule.id));
         timings.rules = t.elapsed();
         let comments = collect_comments(&parsed.comments);
@@ -315,6 +369,89 @@ pub fn lint_in_project(
             summary,
         ))
     })
+}
+
+/// Lints a deployment file (see [`deploy`]) with the enabled deployment rules. A PM2
+/// ecosystem *script* goes through [`lint_in_project`] with [`InProject::ecosystem`] instead,
+/// since it is JavaScript too.
+///
+/// Errors: the file does not parse in its syntax (YAML, JSON, Dockerfile lines, a systemd
+/// unit's `Key=value` lines), with the byte offset where reading stopped.
+pub fn lint_deployment(
+    src: &str,
+    kind: deploy::DeployKind,
+    context: &deploy::Context,
+    enabled: &dyn Fn(&'static Meta) -> bool,
+) -> Result<FileLint, ParseError> {
+    let t = std::time::Instant::now();
+    let deployment = deploy::read(src, kind, context, None)?;
+    let parse = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut findings = check_deployment(&deployment, enabled);
+    findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule.id));
+    let json = matches!(
+        kind,
+        deploy::DeployKind::Pm2Json | deploy::DeployKind::PackageJson
+    );
+    Ok(FileLint {
+        findings,
+        comments: if json { Vec::new() } else { hash_comments(src) },
+        timings: Timings {
+            parse,
+            rules: t.elapsed(),
+            ..Timings::default()
+        },
+    })
+}
+
+/// Runs the enabled deployment rules whose triggers are in the file's text.
+fn check_deployment(
+    deployment: &deploy::Deployment<'_>,
+    enabled: &dyn Fn(&'static Meta) -> bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in ALL.iter().copied().filter(|r| {
+        let meta = r.meta();
+        meta.reads == Reads::Deployment
+            && enabled(meta)
+            && meta.triggers.iter().any(|t| deployment.text.contains(t))
+    }) {
+        let start = findings.len();
+        rule.check_deployment(deployment, &mut findings);
+        for f in &mut findings[start..] {
+            f.rule = rule.meta();
+        }
+    }
+    findings
+}
+
+/// `#` comments that hold a directive (YAML, Dockerfile, Procfile, systemd units): a `#` at
+/// the start of a line or after a blank, to the end of the line. A `#` inside a quoted YAML
+/// string after a blank is taken as a comment too; it only matters when it spells a directive.
+fn hash_comments(src: &str) -> Vec<CommentText> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.contains(parse::DIRECTIVE_PREFIX) {
+            let hash = body
+                .char_indices()
+                .find(|&(i, c)| c == '#' && (i == 0 || body[..i].ends_with([' ', '\t'])))
+                .map(|(i, _)| i);
+            if let Some(i) = hash {
+                let text = &body[i + 1..];
+                if text.contains(parse::DIRECTIVE_PREFIX) {
+                    out.push(CommentText {
+                        span: Span::new(offset + i, offset + body.len()),
+                        text: text.to_string(),
+                        block: false,
+                    });
+                }
+            }
+        }
+        offset += line.len();
+    }
+    out
 }
 
 /// HTTP calls the untimed-promise rule's own triggers cannot see: a project function that

@@ -4,10 +4,13 @@
 use crate::{Meta, Rule};
 
 pub static ALL: &[&dyn Rule] = &[
+    &crate::blanket_heap_limit::BlanketHeapLimit,
     &crate::closure_retains_large::ClosureRetainsLarge,
+    &crate::diagnostics_off::DiagnosticsOff,
     &crate::global_state_growth::GlobalStateGrowth,
     &crate::listener_leak::ListenerLeak,
     &crate::max_listeners_disabled::MaxListenersDisabled,
+    &crate::scheduled_restart::ScheduledRestart,
     &crate::timer_leak::TimerLeak,
     &crate::unbounded_cache::UnboundedCache,
     &crate::untimed_promise::UntimedPromise,

@@ -1,15 +1,19 @@
 //! Layer 1 of the test plan (design §6): every rule's documentation examples are run. Each block
 //! under `### Bad` must give exactly one finding of that rule, each block under `### Good` none,
-//! and the docs must have the fixed structure (summary line, the four headings).
+//! and the docs must have the fixed structure (summary line, the four headings). A block's info
+//! string is its language (`js`, `ts`, `tsx`), or a language and the file name it is linted as
+//! (`yaml docker-compose.yml`, `dockerfile Dockerfile`, `json ecosystem.config.json`): deployment
+//! rules' examples are deployment files.
 
 mod common;
 
+use common::Kind;
 use leaklint_rules::{ALL, Flavor, Meta};
 
-/// The fenced `js`/`ts` blocks under each `### ` heading.
-fn sections(meta: &Meta) -> Vec<(String, Vec<(String, Flavor)>)> {
-    let mut out: Vec<(String, Vec<(String, Flavor)>)> = Vec::new();
-    let mut block: Option<(String, Flavor)> = None;
+/// The fenced blocks under each `### ` heading, with the kind each is linted as.
+fn sections(meta: &Meta) -> Vec<(String, Vec<(String, Kind)>)> {
+    let mut out: Vec<(String, Vec<(String, Kind)>)> = Vec::new();
+    let mut block: Option<(String, Kind)> = None;
     for line in meta.docs.lines() {
         let t = line.trim();
         if let Some((code, flavor)) = block.as_mut() {
@@ -27,13 +31,22 @@ fn sections(meta: &Meta) -> Vec<(String, Vec<(String, Flavor)>)> {
         } else if let Some(h) = t.strip_prefix("### ") {
             out.push((h.to_string(), Vec::new()));
         } else if let Some(lang) = t.strip_prefix("```") {
-            let flavor = match lang {
-                "js" | "javascript" => Flavor::JavaScript,
-                "ts" | "typescript" => Flavor::TypeScript,
-                "tsx" => Flavor::Tsx,
-                other => panic!("{}: unsupported code block language {other:?}", meta.id),
+            let kind = match lang.split_once(' ') {
+                Some((_, name)) => Kind::of(name.trim()).unwrap_or_else(|| {
+                    panic!("{}: {name:?} is no file name leaklint lints", meta.id)
+                }),
+                None => Kind::Source(match lang {
+                    "js" | "javascript" => Flavor::JavaScript,
+                    "ts" | "typescript" => Flavor::TypeScript,
+                    "tsx" => Flavor::Tsx,
+                    other => panic!(
+                        "{}: unsupported code block language {other:?} (deployment examples \
+                         name their file: ```yaml compose.yaml)",
+                        meta.id
+                    ),
+                }),
             };
-            block = Some((String::new(), flavor));
+            block = Some((String::new(), kind));
         }
     }
     out
@@ -81,8 +94,9 @@ fn bad_examples_give_exactly_one_finding_and_good_ones_none() {
                 "{}: `### {heading}` needs at least one example",
                 meta.id
             );
-            for (i, (code, flavor)) in blocks.iter().enumerate() {
-                let out = common::lint_text(code, *flavor).unwrap_or_else(|e| {
+            for (i, (code, kind)) in blocks.iter().enumerate() {
+                let context = Default::default();
+                let out = common::lint_kind(code, *kind, context).unwrap_or_else(|e| {
                     panic!(
                         "{} {heading} example {}: does not parse: {}",
                         meta.id,

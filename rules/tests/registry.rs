@@ -59,23 +59,35 @@ fn every_rule_file_is_registered() {
     }
 }
 
+/// Does a file in `dir` (or a folder below it) carry an annotation for rule `id`?
+fn annotated(dir: &Path, id: &str) -> bool {
+    std::fs::read_dir(dir)
+        .ok()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                return annotated(&path, id);
+            }
+            std::fs::read_to_string(&path).is_ok_and(|t| {
+                ["// expect: ", "# expect: ", "# expect-next-line: "]
+                    .iter()
+                    .any(|m| t.contains(&format!("{m}{id}")))
+            })
+        })
+}
+
 #[test]
 fn every_rule_has_fixtures() {
     for rule in ALL {
         let id = rule.meta().id;
         let dir = root().join("fixtures/rules").join(id);
-        let annotated = std::fs::read_dir(&dir)
-            .ok()
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| {
-                std::fs::read_to_string(e.path())
-                    .is_ok_and(|t| t.contains(&format!("// expect: {id}")))
-            });
         assert!(
-            annotated,
-            "{id}: add annotated fixtures under fixtures/rules/{id}/ (`// expect: {id}` on flagged lines)"
+            annotated(&dir, id),
+            "{id}: add annotated fixtures under fixtures/rules/{id}/ (`// expect: {id}` or \
+             `# expect: {id}` on flagged lines)"
         );
     }
 }

@@ -10,7 +10,7 @@
 //! }
 //! ```
 //!
-//! - `rules`: levels (`"off"`, `"warn"`, `"error"`) that win over every `leaklint.toml`;
+//! - `rules`: levels (`"off"`, `"info"`, `"warn"`, `"error"`) that win over every `leaklint.toml`;
 //! - `run`: `"onType"` (default) lints as you type, `"onSave"` only when a file is opened or
 //!   saved (and when the configuration changes);
 //! - `debounceMs`: wait this long after the last edit before linting (default 0: an edit is
@@ -132,7 +132,7 @@ impl Settings {
 fn levels(value: &Value, problems: &mut Vec<String>) -> Vec<(&'static str, Level)> {
     let Some(object) = value.as_object() else {
         problems.push(format!(
-            "setting \"rules\" must map rule ids to \"off\", \"warn\" or \"error\", not {value}"
+            "setting \"rules\" must map rule ids to \"off\", \"info\", \"warn\" or \"error\", not {value}"
         ));
         return Vec::new();
     };
@@ -147,11 +147,12 @@ fn levels(value: &Value, problems: &mut Vec<String>) -> Vec<(&'static str, Level
         };
         let level = match level.as_str() {
             Some("off") => Level::Off,
+            Some("info") => Level::Info,
             Some("warn") => Level::Warn,
             Some("error") => Level::Error,
             _ => {
                 problems.push(format!(
-                    "level of `{id}` in setting \"rules\" must be \"off\", \"warn\" or \"error\", \
+                    "level of `{id}` in setting \"rules\" must be \"off\", \"info\", \"warn\" or \"error\", \
                      not {level}"
                 ));
                 continue;

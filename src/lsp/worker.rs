@@ -143,11 +143,12 @@ fn run(job: Job) -> Done {
     let project = InProject {
         summarize: job.path.as_ref().map(|_| job.display.as_str()),
         facts: None,
+        ecosystem: None,
     };
     let (mut outcome, summary) = crate::engine::lint_bytes_in_project(
         job.display.clone(),
         job.text.clone().into_bytes(),
-        job.flavor,
+        &crate::walk::FileKind::Source(job.flavor),
         &job.config,
         &job.opts,
         &project,
@@ -156,11 +157,12 @@ fn run(job: Job) -> Done {
         let project = InProject {
             summarize: None,
             facts: Some(&job.facts),
+            ecosystem: None,
         };
         outcome = crate::engine::lint_bytes_in_project(
             job.display,
             job.text.into_bytes(),
-            job.flavor,
+            &crate::walk::FileKind::Source(job.flavor),
             &job.config,
             &job.opts,
             &project,

@@ -44,6 +44,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
             let kind = match p.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
+                Severity::Info => "notice",
             };
             let confidence = p.confidence.map(|c| c.as_str());
             let mut message = p.message.clone();

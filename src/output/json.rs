@@ -66,6 +66,7 @@
 //!   "summary": {
 //!     "errors": 1,                      // error findings + files that do not parse
 //!     "warnings": 0,                    // warning findings (suppressed ones not counted)
+//!     "infos": 0,                       // information findings; only present when not 0
 //!     "files": 1                        // files linted
 //!   }
 //! }
@@ -190,7 +191,14 @@ struct JsonParseError<'a> {
 struct JsonSummary {
     errors: usize,
     warnings: usize,
+    /// Information-level findings; left out when there are none.
+    #[serde(skip_serializing_if = "is_zero")]
+    infos: usize,
     files: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub fn render(report: &Report) -> String {
@@ -205,6 +213,7 @@ pub fn render(report: &Report) -> String {
         summary: JsonSummary {
             errors: summary.errors,
             warnings: summary.warnings,
+            infos: summary.infos,
             files: summary.files,
         },
     };

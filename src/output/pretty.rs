@@ -204,6 +204,7 @@ fn diagnostic<'a>(
     let severity = match severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
     };
     if !fits {
         return Pretty {
@@ -322,10 +323,19 @@ fn chain(p: &Problem, color: bool, out: &mut String) {
 fn summary(report: &Report, color: bool, out: &mut String) {
     let s = report.summary();
     let problems = s.errors + s.warnings;
+    // Information-level findings are not problems: counted apart, only when there are some.
+    let notes = if s.infos > 0 {
+        format!(", {}", plural(s.infos, "note", "notes"))
+    } else {
+        String::new()
+    };
     let (style, text) = if problems == 0 {
         (
             "\x1b[1;32m",
-            format!("✔ no problems ({})", plural(s.files, "file", "files")),
+            format!(
+                "✔ no problems ({}{notes})",
+                plural(s.files, "file", "files")
+            ),
         )
     } else {
         (
@@ -335,7 +345,7 @@ fn summary(report: &Report, color: bool, out: &mut String) {
                 "\x1b[1;33m"
             },
             format!(
-                "✖ {} ({}, {})",
+                "✖ {} ({}, {}){notes}",
                 plural(problems, "problem", "problems"),
                 plural(s.errors, "error", "errors"),
                 plural(s.warnings, "warning", "warnings")

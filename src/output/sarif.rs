@@ -260,6 +260,7 @@ fn level(severity: Severity) -> ResultLevel {
     match severity {
         Severity::Error => ResultLevel::Error,
         Severity::Warning => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
     }
 }
 
@@ -495,6 +496,7 @@ fn descriptor(p: DescriptorParts) -> ReportingDescriptor {
     let level = match p.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "note",
     };
     let properties = PropertyBag::builder()
         .tags(p.tags)

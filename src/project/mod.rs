@@ -114,7 +114,7 @@ fn lint_target(
         Ok(Ok(bytes)) => crate::engine::lint_bytes_in_project(
             target.display.clone(),
             bytes,
-            target.flavor,
+            &target.kind,
             &target.config,
             opts,
             project,
@@ -142,6 +142,7 @@ fn run(
             let project = InProject {
                 summarize: Some(&target.display),
                 facts: None,
+                ecosystem: None,
             };
             lint_target(target, opts, &project)
         })
@@ -208,6 +209,7 @@ fn run(
             let project = InProject {
                 summarize: None,
                 facts: Some(facts),
+                ecosystem: None,
             };
             let outcome = lint_target(&targets[*t].0, opts, &project).0;
             (*t, outcome)

@@ -57,11 +57,12 @@ impl Workspace {
                             let project = InProject {
                                 summarize: Some(&t.display),
                                 facts: None,
+                                ecosystem: None,
                             };
                             crate::engine::lint_bytes_in_project(
                                 t.display.clone(),
                                 bytes,
-                                t.flavor,
+                                &t.kind,
                                 &t.config,
                                 opts,
                                 &project,
