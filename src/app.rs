@@ -312,6 +312,10 @@ fn print_timings(
             ms(project.phase)
         ),
         format!(
+            "timing     of which module graph (canonical paths, resolving imports): {:.0} ms",
+            ms(project.graph)
+        ),
+        format!(
             "timing   project phase: linting again with project facts (wall): {:.0} ms for {} files",
             ms(project.relint),
             project.relinted_files
