@@ -61,6 +61,10 @@ fn dispatch(cli: Cli) -> Result<Exit, Failure> {
         Some(Command::Init) => crate::commands::init(&current_dir()?, &mut out),
         Some(Command::Heap(cmd)) => crate::heap::heap(cmd),
         Some(Command::Confirm(args)) => crate::heap::confirm(args),
+        Some(Command::Record(args)) => {
+            drop(out);
+            crate::record::record(args)
+        }
         Some(Command::Trend(args)) => {
             drop(out);
             crate::trend::trend(args)
@@ -169,6 +173,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         quiet: args.quiet,
         report_unused_directives: args.report_unused_disable_directives,
         levels: Vec::new(),
+        min_confidence: args.min_confidence.map(|c| c.level()),
     };
     let configs = Arc::new(
         Configs::new(&cwd, args.config.as_deref()).map_err(|e| Failure::Config(e.to_string()))?,

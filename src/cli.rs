@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Find memory leaks in Node.js JavaScript and TypeScript",
     after_help = "Exit status: 0 no errors (and --max-warnings not exceeded), 1 errors, too many \
                   warnings or a file that does not parse, 2 usage, configuration or I/O error.\n\
-                  A path named like a subcommand (rules, explain, init, heap, confirm, lsp, trend, help) \
+                  A path named like a subcommand (rules, explain, init, heap, confirm, record, lsp, trend, help) \
                   must be written ./rules.",
     args_conflicts_with_subcommands = true
 )]
@@ -46,6 +46,9 @@ pub enum Command {
     /// Lint (or read a JSON report), then confirm each finding with heap evidence from three
     /// snapshots, and list growth that no finding explains.
     Confirm(crate::heap::ConfirmArgs),
+    /// Confirm in one command: run the app with the inspector, put the same load on it three
+    /// times, snapshot after each, then `confirm`: `record --urls urls.txt -- node server.js`.
+    Record(crate::record::RecordArgs),
     /// Run the language server on standard input and output, for editors.
     Lsp,
     /// Is it a leak at all? Classify memory series (JSON lines, CSV, Grafana CSV, Prometheus
@@ -86,6 +89,13 @@ pub struct LintArgs {
     /// Report errors only: warnings are neither shown nor counted.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Report only findings at least this sure. `high`: the repetition and the lifetime are
+    /// proven from the code (registered per request, connection, message or tick); `medium` (the
+    /// default): also findings where they are inferred (library code that can be called any
+    /// number of times). Wins over `min_confidence` in leaklint.toml.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<MinConfidence>,
 
     /// Run only this rule (repeatable, or comma-separated).
     #[arg(long = "rule", value_name = "ID", value_delimiter = ',')]
@@ -139,6 +149,24 @@ pub struct LintArgs {
     /// When to colour the pretty report: `auto` colours only a terminal (and honours NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+/// `--min-confidence` values (see `leaklint_rules::Confidence`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MinConfidence {
+    /// Only findings whose repetition and lifetime are proven from the code.
+    High,
+    /// Every finding (the default).
+    Medium,
+}
+
+impl MinConfidence {
+    pub fn level(self) -> leaklint_rules::Confidence {
+        match self {
+            MinConfidence::High => leaklint_rules::Confidence::High,
+            MinConfidence::Medium => leaklint_rules::Confidence::Medium,
+        }
+    }
 }
 
 /// Report formats.

@@ -114,6 +114,11 @@ ignore = [
   # "*.min.js",
 ]
 
+# Report only findings at least this sure: "high" (the repetition and the lifetime are proven from
+# the code) or "medium" (the default: also inferred ones, such as library functions that can be
+# called any number of times). --min-confidence wins.
+# min_confidence = "high"
+
 # Rule levels: "off", "warn" or "error". The commented lines show the defaults.
 [rules]
 {rules}

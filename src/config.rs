@@ -5,6 +5,7 @@
 //!
 //! ```toml
 //! ignore = ["dist/", "*.min.js"]      # globs relative to this file's directory (see globs.rs)
+//! min_confidence = "high"             # "high" | "medium" (default): see leaklint_rules::Confidence
 //!
 //! [rules]
 //! listener-leak = "warn"              # "off" | "warn" | "error"
@@ -23,7 +24,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use leaklint_rules::{Knowledge, LineIndex, Meta, Severity};
+use leaklint_rules::{Confidence, Knowledge, LineIndex, Meta, Severity};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -51,6 +52,9 @@ struct RawConfig {
     ignore: Vec<Spanned<String>>,
     #[serde(default)]
     knowledge: RawKnowledge,
+    /// `"high"` or `"medium"`; checked by hand so the message can list the values.
+    #[serde(default)]
+    min_confidence: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +79,9 @@ pub struct Config {
     levels: HashMap<&'static str, Level>,
     pub ignore: IgnoreGlobs,
     pub knowledge: Knowledge,
+    /// `min_confidence`: findings less sure than this are not reported (`--min-confidence`
+    /// wins). None: every finding.
+    pub min_confidence: Option<Confidence>,
 }
 
 impl Config {
@@ -85,6 +92,7 @@ impl Config {
             levels: HashMap::new(),
             ignore: IgnoreGlobs::new(cwd.to_path_buf(), &[]).expect("no globs always compile"),
             knowledge: Knowledge::default(),
+            min_confidence: None,
         }
     }
 
@@ -166,8 +174,21 @@ impl Config {
         }
         let ignore = IgnoreGlobs::new(base, &patterns).map_err(|message| error(None, message))?;
 
+        let min_confidence = match &raw.min_confidence {
+            None => None,
+            Some(value) => Some(Confidence::parse(value.get_ref()).ok_or_else(|| {
+                error(
+                    Some(value.span().start),
+                    format!(
+                        "min_confidence must be \"high\" or \"medium\", not \"{}\"",
+                        value.get_ref()
+                    ),
+                )
+            })?),
+        };
         let k = raw.knowledge;
         Ok(Config {
+            min_confidence,
             display,
             levels,
             ignore,

@@ -5,7 +5,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use leaklint_rules::project::Summary;
-use leaklint_rules::{Finding, Flavor, InProject, LineIndex, Meta, Severity};
+use leaklint_rules::{Confidence, Finding, Flavor, InProject, LineIndex, Meta, Severity};
 use rayon::prelude::*;
 
 use crate::config::{Config, Level};
@@ -25,6 +25,9 @@ pub struct LintOptions {
     pub report_unused_directives: bool,
     /// Levels that win over the configuration's (the language server's `initializationOptions`).
     pub levels: Vec<(&'static str, Level)>,
+    /// `--min-confidence` (or the language server's `minConfidence`): wins over the
+    /// configuration's `min_confidence`.
+    pub min_confidence: Option<Confidence>,
 }
 
 impl LintOptions {
@@ -58,6 +61,20 @@ impl LintOptions {
         }
         Some(severity)
     }
+
+    /// The least confidence a finding needs to be reported in a file governed by `config`:
+    /// the command line's, else the configuration's, else every finding (`Medium`).
+    pub fn min_confidence(&self, config: &Config) -> Confidence {
+        self.min_confidence
+            .or(config.min_confidence)
+            .unwrap_or(Confidence::Medium)
+    }
+}
+
+/// Is `problem` sure enough to report? Problems leaklint reports about the input itself
+/// (parse errors, directives) have no confidence and are always kept.
+fn sure_enough(problem: &Problem, min: Confidence) -> bool {
+    problem.confidence.is_none_or(|c| c >= min)
 }
 
 /// What became of one file.
@@ -269,6 +286,11 @@ pub fn lint_bytes_in_project(
             );
             report.problems = applied.problems;
             report.suppressed = applied.suppressed;
+            // After the directives are applied, so that a directive that silences a
+            // medium-confidence finding is not reported as unused under `--min-confidence high`.
+            let min = opts.min_confidence(config);
+            report.problems.retain(|p| sure_enough(p, min));
+            report.suppressed.retain(|s| sure_enough(&s.problem, min));
             if opts.quiet {
                 report.problems.retain(|p| p.severity == Severity::Error);
                 report
@@ -290,6 +312,7 @@ fn to_problem(f: Finding, severity: Severity, text: &str, index: &LineIndex) -> 
     let at = |span| Located::new(span, text, index);
     let sig = f.signature;
     Problem {
+        confidence: Some(f.confidence),
         source: Source::Rule(f.rule),
         severity,
         at: at(f.span),

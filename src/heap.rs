@@ -289,18 +289,36 @@ pub fn heap(cmd: HeapCommand) -> Result<Exit, Failure> {
 }
 
 pub fn confirm(args: ConfirmArgs) -> Result<Exit, Failure> {
-    tune_allocator();
-    let cwd = std::env::current_dir()
-        .map_err(|e| Failure::Io(format!("cannot read the current directory: {e}")))?;
-    let findings = match &args.findings {
+    let findings = findings(args.findings.as_deref(), &args.paths)?;
+    confirm_findings(args, &findings)
+}
+
+/// The findings to confirm: read from a JSON report, or from linting `paths` (default `.`).
+pub(crate) fn findings(
+    report: Option<&Path>,
+    paths: &[PathBuf],
+) -> Result<Vec<rc::Finding>, Failure> {
+    match report {
         Some(report) => {
             let text = std::fs::read_to_string(report)
                 .map_err(|e| Failure::Io(format!("cannot read {}: {e}", report.display())))?;
             rc::confirm::findings_from_json(&text)
-                .map_err(|e| Failure::Usage(format!("{}: {e}", report.display())))?
+                .map_err(|e| Failure::Usage(format!("{}: {e}", report.display())))
         }
-        None => lint_findings(&args.paths, &cwd)?,
-    };
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Failure::Io(format!("cannot read the current directory: {e}")))?;
+            lint_findings(paths, &cwd)
+        }
+    }
+}
+
+/// `confirm` with its findings already at hand (`args.findings` and `args.paths` unused).
+pub(crate) fn confirm_findings(
+    args: ConfirmArgs,
+    findings: &[rc::Finding],
+) -> Result<Exit, Failure> {
+    tune_allocator();
     check_snapshot_args(&args.snapshots)?;
     let started = Instant::now();
     let paths: Vec<String> = args.snapshots.iter().map(|p| shown(p)).collect();
@@ -328,7 +346,7 @@ pub fn confirm(args: ConfirmArgs) -> Result<Exit, Failure> {
             note_time(&format!("graph {}", paths[i]), started);
             Ok(g)
         },
-        &findings,
+        findings,
         &opts,
     )?;
     note_time("confirm", started);

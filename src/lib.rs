@@ -14,6 +14,7 @@ pub mod lsp;
 pub mod output;
 pub mod paths;
 pub mod project;
+pub mod record;
 pub mod report;
 pub mod source;
 pub mod suppress;

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use leaklint_rules::line_index::Position;
-use leaklint_rules::{LineIndex, Meta, Severity, Span};
+use leaklint_rules::{Confidence, LineIndex, Meta, Severity, Span};
 
 /// Problems leaklint reports about the input itself rather than through a rule. Their ids are
 /// namespaced `leaklint/…` so they cannot clash with rule ids.
@@ -140,6 +140,9 @@ pub struct Problem {
     pub labels: Vec<LabelAt>,
     /// None for builtin problems.
     pub signature: Option<SignatureAt>,
+    /// How sure the rule is (see `leaklint_rules::Confidence`); None for builtin problems,
+    /// which are facts about the input.
+    pub confidence: Option<Confidence>,
 }
 
 /// How a finding was suppressed.

@@ -208,6 +208,7 @@ fn builtin(kind: Builtin, message: String, help: &str, at: Located) -> Problem {
         at,
         labels: Vec::new(),
         signature: None,
+        confidence: None,
     }
 }
 

@@ -39,14 +39,14 @@ fn errors_warnings_and_parse_errors_are_annotations() {
         lines[0],
         format!(
             "::warning file=lib/worker.js,line=6,col=3,endLine=6,endColumn=9,\
-             title=leaklint(listener-leak)::{message}"
+             title=leaklint(listener-leak) high confidence::{message}"
         )
     );
     assert_eq!(
         lines[1],
         format!(
             "::error file=src/app.js,line=6,col=3,endLine=6,endColumn=9,\
-             title=leaklint(listener-leak)::{message}"
+             title=leaklint(listener-leak) high confidence::{message}"
         )
     );
     assert!(

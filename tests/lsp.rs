@@ -453,6 +453,42 @@ fn initialization_options_override_severities() {
 }
 
 #[test]
+fn min_confidence_setting_hides_inferred_findings_and_medium_ones_say_so() {
+    let (dir, uri) = workspace();
+    // Line 3: a listener per request (proven, high). Line 6: an interval per instance of a
+    // class whose instantiations are not seen (inferred, medium).
+    let text = "const bus = require('./bus');
+require('express')().get('/x', (req, res) => {
+  bus.on('tick', () => res.write('t'));
+});
+class Poller {
+  constructor() { this.timer = setInterval(() => this.poll(), 1000); }
+  poll() {}
+}
+module.exports = Poller;
+";
+    let mut client = Client::initialized(dir.path(), push_caps(), json!({}));
+    client.open(&uri, "javascript", text);
+    let diagnostics = client.diagnostics(&uri, Some(1));
+    assert_eq!(codes(&diagnostics), ["listener-leak", "timer-leak"]);
+    assert_eq!(diagnostics[0]["data"]["confidence"], "high");
+    assert_eq!(diagnostics[1]["data"]["confidence"], "medium");
+    assert!(
+        diagnostics[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(medium confidence: the repetition is inferred, not proven)"),
+        "{diagnostics:?}"
+    );
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "leaklint": { "minConfidence": "high" } } }),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["listener-leak"]);
+    assert!(client.shutdown().success());
+}
+
+#[test]
 fn pull_diagnostics_when_the_client_supports_them() {
     let (dir, uri) = workspace();
     let mut client = Client::initialized(dir.path(), pull_caps(), Value::Null);

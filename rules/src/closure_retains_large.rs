@@ -2,7 +2,7 @@
 //! shares with the other closures of its scope (V8 allocates one context per scope).
 
 use crate::model::{FnId, Frequency, Model, UseKind};
-use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// A closure that outlives its function keeps a large value alive through the scope it shares with other closures.
@@ -192,7 +192,9 @@ impl Rule for ClosureRetainsLarge {
                     .join(","),
             );
             signature.function = Some(model.functions[closure].span);
-            let mut finding = Finding::new(primary, message, help, signature);
+            let mut finding = Finding::new(primary, message, help, signature).confidence(
+                Confidence::of_frequency(model.role(model.functions[closure].parent).frequency),
+            );
             for p in &values {
                 finding = finding.label(p.decl, format!("`{}` is created here", p.name));
             }
@@ -253,6 +255,7 @@ fn meteor_chains(model: &Model<'_>, found: &mut Vec<Finding>) {
         signature.function = Some(model.functions[closure].span);
         found.push(
             Finding::new(local.span, message, help, signature)
+                .confidence(Confidence::of_frequency(model.role(Some(f)).frequency))
                 .label(long_lived.span, format!("`{new}` lives at module scope")),
         );
     }

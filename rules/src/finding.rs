@@ -96,6 +96,56 @@ impl Signature {
     }
 }
 
+/// How sure a rule is of a finding (issue 11, item 13). Ordered: `Medium < High`.
+///
+/// - `High`: the repetition and the lifetime are proven from the code: the call runs in code a
+///   framework registers per request, connection, message or tick (in this file or, through
+///   whole-project analysis, in another), or once per instance of a class instantiated in such
+///   code; and what it grows lives as long as the process (a global, module scope, a singleton).
+///   Structural facts (`setMaxListeners(0)`) are high too.
+/// - `Medium`: the repetition is inferred: library code (an exported function or method that
+///   callers may invoke any number of times), a constructor of a class whose instantiations are
+///   not seen, or a receiver whose lifetime is the caller's choice (a parameter, a signal the
+///   caller passes in).
+///
+/// SARIF shows it as the result's `properties.precision` and `rank`; JSON as `confidence`;
+/// `--min-confidence` and the `min_confidence` configuration key filter on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    Medium,
+    High,
+}
+
+impl Confidence {
+    /// `"high"` or `"medium"`, as every output format writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+        }
+    }
+
+    /// Reads `"high"` or `"medium"` (the command line and `leaklint.toml`).
+    pub fn parse(text: &str) -> Option<Confidence> {
+        match text {
+            "high" => Some(Confidence::High),
+            "medium" => Some(Confidence::Medium),
+            _ => None,
+        }
+    }
+
+    /// The confidence that a call running this often is a leak: `High` when the model proved
+    /// the code repeats (per request, connection, message or tick), `Medium` when repetition is
+    /// only possible (per call of library code, per instance of a class made elsewhere).
+    pub fn of_frequency(frequency: crate::model::Frequency) -> Confidence {
+        if frequency.is_repeating() {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        }
+    }
+}
+
 /// One problem found in one file.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -106,6 +156,9 @@ pub struct Finding {
     pub help: String,
     pub labels: Vec<Label>,
     pub signature: Signature,
+    /// `High` unless the rule says the repetition or the lifetime is inferred
+    /// ([`Finding::confidence`]).
+    pub confidence: Confidence,
 }
 
 /// Placeholder until [`crate::lint`] attaches the real rule.
@@ -117,6 +170,7 @@ pub(crate) static UNSET: Meta = Meta {
     source: "",
     triggers: &[],
     requires: &[],
+    standalone: &[],
 };
 
 impl Finding {
@@ -128,7 +182,14 @@ impl Finding {
             help,
             labels: Vec::new(),
             signature,
+            confidence: Confidence::High,
         }
+    }
+
+    /// Sets how sure the rule is (see [`Confidence`]).
+    pub fn confidence(mut self, confidence: Confidence) -> Finding {
+        self.confidence = confidence;
+        self
     }
 
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Finding {

@@ -3,7 +3,7 @@
 
 use crate::model::{AccessPath, Model, Root};
 use crate::unbounded_cache::growth_sites;
-use crate::{Finding, Rule, Signature, SignatureKind, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
     /// Per-request code adds keys to app.locals, global or process-wide state, which lives as long as the process.
@@ -13,7 +13,10 @@ declare_rule! {
     /// Writes keyed by request data (`state[req.path] = ...`), and `push` / `set` / `add` of
     /// request data, on objects under `app.locals`, `req.app.locals`, `ctx.app`-style
     /// `this.app.locals`, `global`, `globalThis` or `process`, in code that runs per request,
-    /// connection, message or tick (and helpers called from there). It stays quiet for
+    /// connection, message or tick (and helpers called from there); and per-call library code
+    /// that files the object it is given or makes under its own key in process-wide state
+    /// (`global.tasks.set(task.name, task)` in `remember(task)`): a table of every object ever
+    /// made. It stays quiet for
     /// start-up configuration of `app.locals`, for `res.locals` (per request), for assignments
     /// to a fixed slot (`app.locals.lastRequestAt = Date.now()`), and when anything in the file
     /// deletes or clears entries of that object.
@@ -67,6 +70,8 @@ declare_rule! {
         // keyed by request data are rare enough not to open every file that mentions `process`.
         triggers: ["locals", "global.", "global[", "globalThis", "window.", "process.env["],
         requires: crate::model::REPEATING_CODE,
+        // A per-call function filing its object in a process-wide table.
+        standalone: ["global.", "globalThis."],
     }
 }
 
@@ -83,7 +88,11 @@ impl Rule for GlobalStateGrowth {
             };
             let Some(f) = site.in_fn else { continue };
             let role = model.role(Some(f));
-            if !role.frequency.is_repeating() {
+            // Per-call code that files its object under itself in process-wide state keeps
+            // every object ever made (`global.tasks.set(task.name, task)` in `remember(task)`).
+            let registry = role.frequency != crate::model::Frequency::StartUp
+                && site.files_object_under_itself(model, true);
+            if !role.frequency.is_repeating() && !registry {
                 continue;
             }
             if reported
@@ -96,23 +105,27 @@ impl Rule for GlobalStateGrowth {
             reported.push(site.collection.clone());
             let name = model.path_text(&site.collection);
             let phrase = role.frequency.phrase();
-            let added = if site.how == "[key] =" {
-                "a new key is written"
+            let added = if registry && !role.frequency.is_repeating() {
+                "each object is filed here under its own identity".to_string()
             } else {
-                "an entry is added"
+                let what = if site.how == "[key] =" {
+                    "a new key is written"
+                } else {
+                    "an entry is added"
+                };
+                format!("{what} here with data from {}", role.frequency.unit())
             };
             let runs = model.why_repeats(f);
-            let message = format!(
-                "`{name}` grows {phrase}: {why}; {added} here with data from {}, and nothing removes it; {runs}",
-                role.frequency.unit()
-            );
+            let message =
+                format!("`{name}` grows {phrase}: {why}; {added}, and nothing removes it; {runs}");
             let help = "keep per-request data in `res.locals` (Express) or `ctx.state` (Koa), which go away with the \
                         response; count into fixed slots (per route pattern, not per raw path); or bound it with \
                         `lru-cache`"
                 .to_string();
             let mut signature = Signature::new(SignatureKind::Global, site.span);
             signature.access_path = Some(name);
-            let mut finding = Finding::new(site.span, message, help, signature);
+            let mut finding = Finding::new(site.span, message, help, signature)
+                .confidence(Confidence::of_frequency(role.frequency));
             if let Some((span, label)) = model.registration_label(f) {
                 finding = finding.label(span, label);
             }

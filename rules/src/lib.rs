@@ -20,7 +20,7 @@ mod triggers;
 pub mod unbounded_cache;
 pub mod untimed_promise;
 
-pub use finding::{Finding, Label, Signature, SignatureKind, Span};
+pub use finding::{Confidence, Finding, Label, Signature, SignatureKind, Span};
 pub use knowledge::Knowledge;
 pub use line_index::LineIndex;
 pub use parse::{Flavor, ParseError};
@@ -85,16 +85,20 @@ pub struct Meta {
     /// When not empty, the rule also needs one of these: for rules about code that repeats with
     /// traffic, the registrars and handler shapes of [`model::REPEATING_CODE`].
     pub requires: &'static [&'static str],
+    /// Triggers that open the rule on their own, without [`Meta::requires`]: shapes that leak
+    /// per call of library code (`global.registry.set(`, a registration handle dropped).
+    pub standalone: &'static [&'static str],
 }
 
 impl Meta {
     /// Could this rule fire on `src` at all? Extra handler registrars from the configuration
     /// count as repeating code too.
     pub fn triggered_by(&self, src: &str, knowledge: &Knowledge) -> bool {
-        self.triggers.iter().any(|t| src.contains(t))
+        (self.triggers.iter().any(|t| src.contains(t))
             && (self.requires.is_empty()
                 || !knowledge.handler_registrars.is_empty()
-                || self.requires.iter().any(|t| src.contains(t)))
+                || self.requires.iter().any(|t| src.contains(t))))
+            || self.standalone.iter().any(|t| src.contains(t))
     }
 }
 
@@ -148,7 +152,8 @@ macro_rules! declare_rule {
             severity: $sev:ident,
             category: $cat:ident,
             triggers: [$($trigger:literal),+ $(,)?]
-            $(, requires: $requires:expr)? $(,)?
+            $(, requires: $requires:expr)?
+            $(, standalone: [$($alone:literal),+ $(,)?])? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -168,6 +173,7 @@ macro_rules! declare_rule {
                     $(let requires: &'static [&'static str] = $requires;)?
                     requires
                 },
+                standalone: &[$($($alone),+)?],
             };
         }
     };

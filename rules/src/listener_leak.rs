@@ -3,7 +3,7 @@
 
 use crate::model::emitters::{LISTENER_METHODS, ONCE_METHODS};
 use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Reason, Role, Why};
-use crate::{Finding, Rule, Signature, SignatureKind, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
     /// A listener is added on every request, connection or call to an emitter that outlives it, and never removed.
@@ -22,11 +22,19 @@ declare_rule! {
     /// evidence that the code runs again: nested in another function as a method or callback,
     /// called from code that repeats, or a factory whose returned object the listener keeps.
     /// It stays quiet when the same invocation removes the listener
-    /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, in the
-    /// handler, a callback it defines such as `res.on('close', ...)`, a helper it calls, or for
-    /// classes any method), when `{ signal }` is passed, when a disposer is kept, and when a guard
+    /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, or
+    /// `off(event)` without a handler, which socket.io-client and component-emitter read as
+    /// "every handler of the event"; in the handler, a callback it defines such as
+    /// `res.on('close', ...)`, a helper it calls, or for classes and component objects such as
+    /// `{ mounted() {...}, beforeUnmount() {...} }` any member), when `{ signal }` is passed, when a disposer is kept, and when a guard
     /// makes the registration happen once (a guard is state that outlives the call: a
-    /// parameter reassigned in the call is none).
+    /// parameter reassigned in the call is none). Helpers that register for the caller count
+    /// as registrations when what they return is dropped: `events.addAbortListener(signal, fn)`
+    /// (a listener on the signal; `using d = ...` keeps it), signal-exit's `onExit`,
+    /// `exit-hook`, `async-exit-hook` and `node-cleanup` (listeners on `process`), and
+    /// `on-finished(stream, fn)` / `stream.finished(stream, fn)` (listeners on the stream,
+    /// which matters when the stream outlives the call). A socket.io client's `socket.io.engine` is
+    /// replaced on every (re)connection, so it does not outlive the connection it serves.
     ///
     /// ### Why it leaks
     ///
@@ -127,7 +135,10 @@ declare_rule! {
         category: Listeners,
         // `.on(`, `.once(`, `?.on(`, `x['on'](`; `addListener(`, `addEventListener(`, ...
         // (`x.on (` with a space before the parenthesis is not seen.)
-        triggers: [".on(", ".once(", "Listener(", "['on']", "[\"on\"]", "['once']", "[\"once\"]"],
+        // Helpers that register for the caller: `addAbortListener(` is covered by
+        // `Listener(`; the modules that add `process` or stream listeners are named.
+        triggers: [".on(", ".once(", "Listener(", "['on']", "[\"on\"]", "['once']", "[\"once\"]",
+            "signal-exit", "exit-hook", "node-cleanup", "on-finished", "finished("],
     }
 }
 
@@ -142,6 +153,166 @@ impl Rule for ListenerLeak {
                 found.push(finding);
             }
         }
+        check_helper_registrations(model, found);
+    }
+}
+
+/// Helpers that add a listener for their caller and hand back the only way to remove it.
+#[derive(Clone, Copy)]
+enum Helper {
+    /// `events.addAbortListener(signal, fn)`: a listener on the signal; returns a disposable.
+    AbortListener,
+    /// signal-exit's `onExit(fn)`, `exit-hook`, `async-exit-hook`, `node-cleanup`: listeners
+    /// on `process`.
+    ProcessExit,
+    /// `on-finished(stream, fn)` and `stream.finished(stream, fn)`: listeners on the stream.
+    StreamFinished,
+}
+
+/// Which helper a call is, from what its callee is imported as.
+fn helper_of(model: &Model<'_>, callee: &crate::model::AccessPath) -> Option<Helper> {
+    use crate::model::Root;
+    let Root::Binding(id) = &callee.root else {
+        return None;
+    };
+    let b = model.binding(id)?;
+    let module = b.module()?;
+    let name = match callee.props.as_slice() {
+        [] => b.imported.clone().unwrap_or_else(|| b.name.clone()),
+        [method] if b.imported.is_none() => method.clone(),
+        _ => return None,
+    };
+    match (module, name.as_str()) {
+        ("events" | "node:events", "addAbortListener") => Some(Helper::AbortListener),
+        ("signal-exit", "onExit") => Some(Helper::ProcessExit),
+        ("signal-exit", _) if callee.props.is_empty() && b.imported.is_none() => {
+            Some(Helper::ProcessExit)
+        }
+        ("exit-hook" | "async-exit-hook" | "node-cleanup", _)
+            if b.imported.is_none() || name == "default" =>
+        {
+            Some(Helper::ProcessExit)
+        }
+        ("exit-hook", "asyncExitHook") => Some(Helper::ProcessExit),
+        ("on-finished", _) if b.imported.is_none() || name == "default" => {
+            Some(Helper::StreamFinished)
+        }
+        ("stream" | "node:stream", "finished") => Some(Helper::StreamFinished),
+        _ => None,
+    }
+}
+
+/// Registrations made through helpers ([`Helper`]) whose returned disposer is dropped.
+fn check_helper_registrations(model: &Model<'_>, found: &mut Vec<Finding>) {
+    use crate::model::{AccessPath, Root};
+    let plain = model.plain_calls.iter().filter(|c| !c.global).map(|c| {
+        let callee = AccessPath {
+            root: Root::Binding(c.callee.clone()),
+            props: Vec::new(),
+        };
+        (
+            callee,
+            c.span,
+            c.callee_span,
+            &c.args,
+            c.in_fn,
+            c.conditional,
+            &c.guards,
+            c.result_kept,
+        )
+    });
+    let members = model
+        .member_calls
+        .iter()
+        .filter(|c| matches!(c.method.as_str(), "addAbortListener" | "finished"))
+        .filter_map(|c| {
+            let callee = c.receiver.as_ref()?.child(c.method.clone());
+            Some((
+                callee,
+                c.span,
+                c.callee_span,
+                &c.args,
+                c.in_fn,
+                c.conditional,
+                &c.guards,
+                c.result_kept,
+            ))
+        });
+    for (callee, span, callee_span, args, in_fn, conditional, guards, kept) in plain.chain(members)
+    {
+        if kept {
+            continue;
+        }
+        let Some(helper) = helper_of(model, &callee) else {
+            continue;
+        };
+        let (receiver, handler) = match helper {
+            Helper::ProcessExit => (
+                AccessPath {
+                    root: Root::Global("process".into()),
+                    props: Vec::new(),
+                },
+                args.first(),
+            ),
+            Helper::AbortListener | Helper::StreamFinished => match args.first() {
+                Some(Arg::Path(p, _)) => (p.clone(), args.get(1)),
+                _ => continue,
+            },
+        };
+        let Some(handler) =
+            handler.filter(|h| matches!(h, Arg::Fn(..) | Arg::Path(..) | Arg::Bound(..)))
+        else {
+            continue;
+        };
+        let Some(f) = in_fn else { continue };
+        let role = model.role(Some(f));
+        if role.frequency == Frequency::StartUp {
+            continue;
+        }
+        let Lifetime::Outlives(why) = model.lifetime(&receiver, Some(f)) else {
+            continue;
+        };
+        // Seen as the registration it makes, so the once-guards apply as to `on(...)`.
+        let as_registration = MemberCall {
+            span,
+            callee_span,
+            method: "on".into(),
+            receiver_span: args.first().map_or(callee_span, |a| a.span()),
+            receiver: Some(receiver.clone()),
+            args: args.clone(),
+            in_fn,
+            conditional,
+            guards: guards.clone(),
+            result_kept: false,
+            stored_to: None,
+        };
+        if model.is_once_guarded(&as_registration) {
+            continue;
+        }
+        let helper_text = model.text(callee_span);
+        let mut finding = finding(model, &as_registration, handler, role, &why, false);
+        finding.message = format!(
+            "`{helper_text}(...)` adds a listener to `{}` {} and its disposer is dropped: {}; {}",
+            model.path_text(&receiver),
+            role.frequency.phrase(),
+            why.text(),
+            model.why_repeats(f)
+        );
+        finding.help = match helper {
+            Helper::AbortListener => format!(
+                "keep what `{helper_text}(...)` returns and dispose of it when the call settles \
+                 (`using d = {helper_text}(...)`, or `d[Symbol.dispose]()` in a `finally` block)"
+            ),
+            Helper::ProcessExit => format!(
+                "call `{helper_text}(...)` once at start-up, or keep the function it returns and call it to \
+                 unsubscribe when this object or call is done"
+            ),
+            Helper::StreamFinished => format!(
+                "keep the cleanup function `{helper_text}(...)` returns and call it when the call is done, or \
+                 call it only on a stream this call owns"
+            ),
+        };
+        found.push(finding);
     }
 }
 
@@ -269,7 +440,15 @@ fn finding(
     signature.event = event;
     signature.function = function;
 
-    let mut finding = Finding::new(call.callee_span, message, help, signature);
+    // A signal the caller passes in may be fresh for every call (then nothing leaks): whether
+    // it is reused is the caller's choice, so the finding is inferred.
+    let confidence = if matches!(why.reason, Reason::CallerSignal { .. }) {
+        Confidence::Medium
+    } else {
+        Confidence::of_frequency(role.frequency)
+    };
+    let mut finding =
+        Finding::new(call.callee_span, message, help, signature).confidence(confidence);
     if let (Some(decl), Some(label)) = (why.decl, why.label()) {
         finding = finding.label(decl, label);
     }

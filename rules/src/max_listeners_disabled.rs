@@ -2,7 +2,7 @@
 //! either, which switches off Node's own listener-leak warning.
 
 use crate::model::{AccessPath, Arg, Model, Root};
-use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// The emitter's listener limit is turned off with 0 or Infinity, which hides Node's leak warning.
@@ -153,5 +153,6 @@ fn finding(
         .to_string();
     let mut signature = Signature::new(SignatureKind::Listener, span);
     signature.receiver = receiver.map(|p| model.path_text(p));
-    Finding::new(span, message, help, signature)
+    // The call is in the code: nothing about it is inferred.
+    Finding::new(span, message, help, signature).confidence(Confidence::High)
 }

@@ -2,7 +2,7 @@
 //! per connection or per instance, whose handle is dropped or never cleared.
 
 use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, PlainCall, Root};
-use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// An interval is started on every request, connection or instance and never cleared, so it runs forever.
@@ -304,7 +304,8 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Fi
         Some(Arg::Fn(cb, _)) => Some(model.functions[*cb].span),
         _ => None,
     };
-    let mut finding = Finding::new(site.callee_span, message, help, signature);
+    let mut finding = Finding::new(site.callee_span, message, help, signature)
+        .confidence(Confidence::of_frequency(role.frequency));
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }

@@ -23,6 +23,8 @@ enum Pattern {
     Rule(usize),
     /// A token of repeating code.
     Repeating,
+    /// A trigger that opens the rule at this index of [`ALL`] on its own.
+    Standalone(usize),
 }
 
 struct Automaton {
@@ -39,6 +41,12 @@ static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
         for t in rule.meta().triggers {
             strings.push(t);
             patterns.push(Pattern::Rule(i));
+        }
+    }
+    for (i, rule) in ALL.iter().enumerate() {
+        for t in rule.meta().standalone {
+            strings.push(t);
+            patterns.push(Pattern::Standalone(i));
         }
     }
     for t in crate::model::REPEATING_CODE {
@@ -69,6 +77,7 @@ static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
 pub struct Present {
     rules: Vec<bool>,
     repeating: bool,
+    standalone: Vec<bool>,
 }
 
 impl Present {
@@ -78,8 +87,13 @@ impl Present {
         let mut present = Present {
             rules: vec![false; ALL.len()],
             repeating: false,
+            standalone: vec![false; ALL.len()],
         };
-        let mut wanted = ALL.len() + 1;
+        let with_standalone = ALL
+            .iter()
+            .filter(|r| !r.meta().standalone.is_empty())
+            .count();
+        let mut wanted = ALL.len() + 1 + with_standalone;
         let mut from = 0;
         while wanted > 0
             && let Some(m) = automaton
@@ -95,6 +109,10 @@ impl Present {
                     }
                     Pattern::Repeating if !present.repeating => {
                         present.repeating = true;
+                        wanted -= 1;
+                    }
+                    Pattern::Standalone(i) if !present.standalone[i] => {
+                        present.standalone[i] = true;
                         wanted -= 1;
                     }
                     _ => {}
@@ -121,10 +139,11 @@ impl Present {
         let Some(i) = ALL.iter().position(|r| std::ptr::eq(r.meta(), rule)) else {
             return rule.triggers.is_empty();
         };
-        self.rules[i]
+        (self.rules[i]
             && (rule.requires.is_empty()
                 || self.repeating
-                || !knowledge.handler_registrars.is_empty())
+                || !knowledge.handler_registrars.is_empty()))
+            || self.standalone[i]
     }
 }
 
@@ -151,6 +170,8 @@ mod tests {
             "x.once(y); a.get(Array(3))",
             "emitter['on'](x)",
             "a.on(b).once(c).setMaxListeners(0)",
+            "global.tasks.set(t.name, t)",
+            "registry[this.id] = this",
         ];
         for text in texts {
             let present = Present::scan(text);

@@ -1,8 +1,8 @@
 //! `unbounded-cache`: a long-lived Map, Set, array or dictionary object that per-request or
 //! per-call code adds to, and that nothing ever shrinks.
 
-use crate::model::{AccessPath, Arg, CollectionKind, Frequency, Lifetime, Model};
-use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::model::{AccessPath, Arg, CollectionKind, Frequency, Lifetime, MemberCall, Model, Root};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// A long-lived Map, Set, array or object gets entries on every request or call, and nothing ever removes them.
@@ -14,14 +14,24 @@ declare_rule! {
     /// per connection, per message or per call, on a collection that outlives that code: a
     /// module-level `new Map()`, `new Set()`, `[]` or `{}`, a field of a singleton
     /// (`module.exports = new Registry()`), or a variable of an enclosing function that a
-    /// handler closes over. It stays quiet when anything in the file takes entries out
+    /// handler closes over. Per-call and per-instance code counts too when it files its own
+    /// object under itself (`registry[this.name] = this`, `instances.add(this)`, `const t =
+    /// new Ticket(); byId.set(t.id, t)`): a table of every object ever made; overwriting the
+    /// slot with `null` leaves the key behind. A registry API whose result must be handed back
+    /// (`this.ref = registry.register(...)` released by `registry.unregister(this.ref)`) leaks
+    /// at any other call of the same method that drops the ref. It stays quiet when anything
+    /// in the file takes entries out
     /// (`delete`, `clear`, `splice`, `shift`, `pop`, `length = 0`, `delete obj[k]`, or
     /// reassigning the collection), when the key is a fixed literal, for `WeakMap`, `WeakSet`
     /// and `WeakRef` values, for LRU caches (`lru-cache`, `quick-lru`, ... are not plain
     /// collections), for tables filled at start-up, for collections created per call, for a
     /// call's own buffer filled per chunk of a stream it reads, and for memo tables in library
     /// functions that nothing in the file calls per request (their keys come from the program,
-    /// and the file cannot tell whether they are bounded).
+    /// and the file cannot tell whether they are bounded). Keys taken from a list that outlives
+    /// the code (`for (const s of this.settings) map.set(s.name, ...)`: configuration, an
+    /// injected list, a module-level constant) are bounded by that list; a collection a
+    /// function makes and returns belongs to its caller; and a request-mocking library's
+    /// handlers (msw's `http.post(url, resolver)`, `nock`) are test fixtures, not routes.
     ///
     /// ### Why it leaks
     ///
@@ -109,6 +119,8 @@ declare_rule! {
         category: Caches,
         triggers: [".set(", ".add(", ".push(", ".unshift(", "] =", "]=", "??=", "||="],
         requires: crate::model::REPEATING_CODE,
+        // Per-call code that files an object under itself, or drops a registration's ref.
+        standalone: ["] = this", ".set(this.", ".push(this)", ".add(this)", "unregister", "deregister"],
     }
 }
 
@@ -118,6 +130,7 @@ impl Rule for UnboundedCache {
     }
 
     fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+        dropped_registration_refs(model, found);
         // One finding per collection, at its first growth site: the cause is the collection.
         let mut reported: Vec<AccessPath> = Vec::new();
         for site in growth_sites(model) {
@@ -142,6 +155,54 @@ pub(crate) struct Growth {
     pub in_fn: Option<usize>,
     /// `set`, `add`, `push`, `unshift`, or `[key] =` for computed property writes.
     pub how: &'static str,
+    /// The key (`set`, `[key] =`) or the item (`add`, `push`, `unshift`).
+    pub key: Option<Arg>,
+    /// The value stored under the key (`set`, `[key] =`).
+    pub value: Option<Arg>,
+}
+
+impl Growth {
+    /// Does this addition file an object under itself: `registry[this.name] = this`,
+    /// `table.set(task.id, task)`, `instances.add(this)`? A table of live objects keyed by
+    /// their own identity grows with every object the program makes, unlike a memo keyed by
+    /// the caller's input (whose value is derived from the key) or a plugin table keyed by a
+    /// name the program chooses.
+    ///
+    /// The object is `this` or one the function makes (`const h = new Handle()`); with
+    /// `params`, also one handed in (`track(job)`), which process-wide tables are judged by,
+    /// while a module's own table filled from a parameter is as often a plugin list
+    /// (`register(plugin)` keyed by `plugin.name`) as a leak.
+    pub fn files_object_under_itself(&self, model: &Model<'_>, params: bool) -> bool {
+        let per_call = |p: &AccessPath| match &p.root {
+            Root::This(_) => true,
+            Root::Binding(id) => model.binding(id).is_some_and(|b| {
+                b.scope.is_some()
+                    && if b.kind == crate::model::BindingKind::Param {
+                        params
+                    } else {
+                        matches!(
+                            b.init,
+                            crate::model::Init::New(_) | crate::model::Init::ObjectLit
+                        )
+                    }
+            }),
+            Root::Global(_) => false,
+        };
+        let item_is_this = |a: &Option<Arg>| matches!(a, Some(Arg::Path(p, _)) if matches!(p.root, Root::This(_)) && p.props.is_empty());
+        match self.how {
+            "add" | "push" | "unshift" => item_is_this(&self.key),
+            _ => match (&self.key, &self.value) {
+                (Some(Arg::Path(k, _)), Some(Arg::Path(v, _))) => {
+                    k.root == v.root
+                        && k.props.len() > v.props.len()
+                        && k.props.starts_with(&v.props)
+                        && v.props.is_empty()
+                        && per_call(v)
+                }
+                _ => false,
+            },
+        }
+    }
 }
 
 /// Every addition whose key or item is not a fixed literal.
@@ -169,11 +230,17 @@ pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
         if (how == "set" || how == "add") && (fixed || weak_value) {
             continue;
         }
+        let value = match how {
+            "set" => c.args.get(1).cloned(),
+            _ => None,
+        };
         sites.push(Growth {
             collection: receiver.clone(),
             span: c.span,
             in_fn: c.in_fn,
             how,
+            key: first.cloned(),
+            value,
         });
     }
     for w in &model.member_writes {
@@ -183,6 +250,8 @@ pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
                 span: w.span,
                 in_fn: w.in_fn,
                 how: "[key] =",
+                key: w.key_arg.clone(),
+                value: Some(w.value.clone()),
             });
         }
     }
@@ -197,7 +266,11 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     // called from there. Per-call library code is left alone: its memo tables are keyed by
     // what the program passes (patterns, locales, small integers), which the file cannot bound
     // or unbound, and flagging every one of them buries the real leaks.
-    if !role.frequency.is_repeating() {
+    // A per-call or per-instance function that files its object under itself is a registry
+    // of every object ever made, whatever the caller passes.
+    let registry =
+        role.frequency != Frequency::StartUp && site.files_object_under_itself(model, false);
+    if !role.frequency.is_repeating() && !registry {
         return None;
     }
     let (kind, created) = model.collection(&site.collection)?;
@@ -216,6 +289,21 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     let Lifetime::Outlives(why) = model.lifetime(&site.collection, Some(f)) else {
         return None;
     };
+    // A collection the function made and hands to its caller (`const seen = []; ...; return
+    // seen`) is the caller's to keep or drop.
+    if model.returned_by_owner(&site.collection) {
+        return None;
+    }
+    // `for (const s of this.settings) map.set(s.name, ...)`: the keys are the elements of a
+    // list that outlives the code (configuration, an injected list), not request data, so
+    // there are never more entries than the list has.
+    if site
+        .key
+        .as_ref()
+        .is_some_and(|k| model.key_from_long_lived_list(k, f))
+    {
+        return None;
+    }
     if model.shrink_site(&site.collection).is_some() {
         return None;
     }
@@ -225,6 +313,11 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
         CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
         CollectionKind::Set => "a new member is added here",
         CollectionKind::Array => "an item is appended here",
+    };
+    let what = if registry && !role.frequency.is_repeating() {
+        "each object is filed here under its own identity"
+    } else {
+        what
     };
     let runs = model.why_repeats(f);
     let message = format!(
@@ -240,12 +333,101 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     );
     let mut signature = Signature::new(SignatureKind::Collection, site.span);
     signature.collection = Some(name.clone());
-    let mut finding = Finding::new(site.span, message, help, signature).label(
-        created,
-        format!("`{name}` is created here and never shrinks"),
-    );
+    let mut finding = Finding::new(site.span, message, help, signature)
+        .confidence(Confidence::of_frequency(role.frequency))
+        .label(
+            created,
+            format!("`{name}` is created here and never shrinks"),
+        );
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }
     Some(finding)
+}
+
+/// Method names that hand a registration's ref back to the registry.
+fn releases(method: &str) -> bool {
+    [
+        "unregister",
+        "deregister",
+        "release",
+        "unsubscribe",
+        "unwatch",
+    ]
+    .iter()
+    .any(|p| method.starts_with(p))
+}
+
+/// A registry API whose result must be handed back: one call site keeps the ref
+/// (`this.ref = registry.register(...)`) and passes it to `registry.unregister(this.ref)`;
+/// another call of the same method on the same registry drops it, so that entry (and the
+/// callback that keeps its caller) can never be released.
+fn dropped_registration_refs(model: &Model<'_>, found: &mut Vec<Finding>) {
+    let release_calls: Vec<&MemberCall> = model
+        .member_calls
+        .iter()
+        .filter(|c| releases(&c.method) && c.receiver.is_some())
+        .collect();
+    if release_calls.is_empty() {
+        return;
+    }
+    let mut reported: Vec<Span> = Vec::new();
+    for kept in &model.member_calls {
+        let (Some(receiver), Some(stored)) = (&kept.receiver, &kept.stored_to) else {
+            continue;
+        };
+        if crate::model::emitters::is_listener_method(&kept.method) || releases(&kept.method) {
+            continue;
+        }
+        let Some(release) = release_calls.iter().find(|u| {
+            u.receiver
+                .as_ref()
+                .is_some_and(|r| model.same_object(r, receiver))
+                && u.args
+                    .iter()
+                    .any(|a| matches!(a, Arg::Path(p, _) if model.same_object(p, stored)))
+        }) else {
+            continue;
+        };
+        for dropped in &model.member_calls {
+            if dropped.result_kept
+                || dropped.method != kept.method
+                || reported.contains(&dropped.span)
+                || !dropped
+                    .receiver
+                    .as_ref()
+                    .is_some_and(|r| model.same_object(r, receiver))
+            {
+                continue;
+            }
+            let Some(f) = dropped.in_fn else { continue };
+            let role = model.role(Some(f));
+            if role.frequency == Frequency::StartUp {
+                continue;
+            }
+            reported.push(dropped.span);
+            let registry = model.path_text(receiver);
+            let method = &kept.method;
+            let kept_as = model.path_text(stored);
+            let release_text = model.text(release.callee_span);
+            let message = format!(
+                "`{registry}.{method}(...)` returns a ref that must be passed back to `{release_text}(...)` (line {}), \
+                 as `{kept_as}` is elsewhere; here it is dropped, so this entry, and everything its arguments keep, \
+                 stays in `{registry}` for good; {}",
+                model.line(release.span.start),
+                model.why_repeats(f)
+            );
+            let help = format!(
+                "keep what `{registry}.{method}(...)` returns (for example in `{kept_as}`) and pass it to \
+                 `{release_text}(...)` when the object is closed"
+            );
+            let mut signature = Signature::new(SignatureKind::Collection, dropped.span);
+            signature.collection = Some(registry.clone());
+            found.push(
+                Finding::new(dropped.callee_span, message, help, signature)
+                    .label(kept.span, format!("here the ref is kept in `{kept_as}`"))
+                    .label(release.span, "and released here".to_string()),
+            );
+        }
+    }
 }

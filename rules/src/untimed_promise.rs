@@ -3,10 +3,11 @@
 
 use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, NewCall, PlainCall, Root};
-use crate::{Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use swc_atoms::Atom;
 
 declare_rule! {
-    /// An outbound request or a promise with no deadline is awaited per request or call, so a stalled peer holds it forever.
+    /// An outbound request or a promise with no deadline is awaited per request or call, so a stalled peer holds it for minutes or forever.
     ///
     /// ### What it finds
     ///
@@ -15,22 +16,38 @@ declare_rule! {
     /// (`axios.create({ timeout })`) or in `axios.defaults.timeout`; `http(s).request` / `get`
     /// with neither a `timeout` / `signal` option nor `req.setTimeout(...)`; `got` without
     /// `timeout`; undici `request` without `headersTimeout` / `bodyTimeout` / `signal`;
-    /// `events.once(emitter, name)` without `{ signal }`; and `new Promise(...)` whose executor
+    /// `events.once(emitter, name)` without `{ signal }`; `request` / `request-promise` without
+    /// `timeout`; superagent without `.timeout(...)` on the chain; needle without
+    /// `response_timeout` / `read_timeout`; phin without `timeout`; ky with `timeout: false`
+    /// (its 10 s default otherwise holds); and `new Promise(...)` whose executor
     /// settles only from an event listener, with no timer, signal or reject path. It stays quiet
     /// for `AbortSignal.timeout()`, `AbortSignal.any([...])` and any controller's signal, calls
     /// inside `Promise.race([...])` (which a timer can end), clients created with a timeout,
     /// sleeps (`new Promise(r => setTimeout(r, ms))`), and start-up code. Options are read
     /// inline, from a local variable holding an object literal, and through spreads and
     /// `Object.assign` / `__assign` / `_objectSpread`; a variable reassigned before the call is
-    /// not judged.
+    /// not judged. A deadline forwarded from a parameter (`signal: options.signal`) counts
+    /// unless the function is called only in this file and none of those calls gives it.
+    ///
+    /// Awaited means `await`, `return`, the head of an awaited `.then()` chain, an element of
+    /// an awaited `Promise.all` / `allSettled` / `any` list (an array literal, what a
+    /// `.map(x => fetch(x))` callback returns, or a variable holding either), and a variable
+    /// awaited later (`const p = fetch(u); ...; await p`). Compiled code counts the same:
+    /// `yield` in a generator handed to `__awaiter`, TypeScript's ES5 `return [4 /*yield*/,
+    /// call]` inside `__generator`, and modules behind interop helpers (`__importDefault`,
+    /// `_interopRequireDefault`, Rollup's `interopDefault`: `axios_1.default.get(...)`,
+    /// `(0, axios_1.default)(...)`).
     ///
     /// ### Why it leaks
     ///
     /// A request with no deadline waits as long as the peer lets it: a stalled upstream, a
     /// half-open socket or an event that never fires keeps the promise pending, and with it the
     /// handler's closure, `req`, `res`, buffers and sockets. Under load these pile up by the
-    /// thousand until memory or file descriptors run out. Node's `fetch` has no overall timeout,
-    /// and axios and `http.request` have none by default.
+    /// thousand until memory or file descriptors run out. axios, got, node-fetch, request,
+    /// superagent, phin and `http.request` have no deadline by default: a stalled call waits
+    /// forever. Node 18+'s global `fetch` (undici) gives up after its 300 s headers and body
+    /// timeouts, so each stalled call is held for up to five minutes, which is still thousands
+    /// of requests' worth of memory under load.
     ///
     /// ### Bad
     ///
@@ -90,7 +107,8 @@ declare_rule! {
         severity: Warning,
         category: Promises,
         // The clients by the names they are imported or called with.
-        triggers: ["fetch(", "axios", "'got'", "\"got\"", "undici", "http'", "http\"", "https'", "https\"", "events'", "events\"", "Promise("],
+        triggers: ["fetch(", "axios", "'got'", "\"got\"", "undici", "http'", "http\"", "https'", "https\"", "events'", "events\"", "Promise(",
+            "'request'", "\"request\"", "request-promise", "postman-request", "cypress/request", "superagent", "needle", "'ky'", "\"ky\"", "'phin'", "\"phin\""],
     }
 }
 
@@ -163,62 +181,180 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
             return None;
         }
         let f = repeats(model, call.span, call.in_fn, true)?;
-        return Some(finding(model, call.callee_span, call.span, f, &what, None));
+        return Some(finding(
+            model,
+            call.callee_span,
+            call.span,
+            f,
+            &what,
+            None,
+            Stall::AsClientAllows,
+        ));
     }
     // The global `fetch`, or what the callee was imported as, and from where.
-    let (module, name) = if call.global {
+    let (module, export) = if call.global {
         (None, call.name.clone())
     } else {
         let b = model.binding(&call.callee)?;
         let module = b.module()?;
         (
             Some(module),
-            b.imported.clone().unwrap_or_else(|| b.name.clone()),
+            b.imported.clone().unwrap_or_else(|| "default".into()),
         )
     };
-    let (what, ok) = match (module, name.as_str()) {
-        (None, "fetch") | (Some("undici" | "node-fetch" | "cross-fetch"), "fetch") => (
+    check_callable(
+        model,
+        module,
+        &export,
+        &call.name,
+        call.span,
+        call.callee_span,
+        &call.args,
+        call.in_fn,
+    )
+}
+
+/// A call of a global (`module` `None`) or of a module's export (`default`: the module itself,
+/// as in `axios(config)`, `got(url)` or a compiler's `(0, axios_1.default)(config)`). `local` is
+/// the name it is called by.
+#[allow(clippy::too_many_arguments)]
+fn check_callable(
+    model: &Model<'_>,
+    module: Option<&str>,
+    export: &str,
+    local: &str,
+    span: Span,
+    callee_span: Span,
+    args: &[Arg],
+    in_fn: Option<usize>,
+) -> Option<Finding> {
+    let export = match (module, export) {
+        // `const fetch = require('undici').fetch` keeps the name it was read under.
+        (Some(_), "default") if local == "fetch" => "fetch",
+        _ => export,
+    };
+    if let Some(family) = module.and_then(Family::of) {
+        let site = Site {
+            span,
+            callee_span,
+            args,
+            in_fn,
+        };
+        return check_family(model, family, "default", &site, None);
+    }
+    let stall = match module {
+        None | Some("undici") => Stall::FiveMinutes,
+        Some(_) => Stall::Forever,
+    };
+    let (what, ok) = match (module, export) {
+        (None, "fetch")
+        | (Some("undici" | "node-fetch" | "cross-fetch" | "isomorphic-fetch"), "fetch")
+        | (Some("node-fetch" | "cross-fetch" | "isomorphic-fetch"), "default") => (
             "`fetch` is called without a `signal`",
-            has_any(model, call.args.get(1), &["signal"]) || builds_request(model, call.in_fn),
+            has_any(model, args.get(1), &["signal"]) || builds_request(model, in_fn),
         ),
         (Some("undici"), "request") => (
             "undici `request` is called without `headersTimeout`, `bodyTimeout` or a `signal`",
             has_any(
                 model,
-                call.args.get(1),
+                args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
             ),
         ),
-        (Some("axios"), _)
-            if call.args.iter().any(|a| matches!(a, Arg::Object(..))) || !call.args.is_empty() =>
-        {
-            (
-                "axios is called without a `timeout`",
-                any_timed(model, &call.args) || axios_defaults_timed(model),
-            )
-        }
-        (Some("got"), _) => (
-            "got is called without a `timeout`",
-            any_timed(model, &call.args),
+        (Some("axios"), _) if !args.is_empty() => (
+            "axios is called without a `timeout`",
+            any_timed(model, args) || axios_defaults_timed(model),
         ),
+        (Some("got"), _) => ("got is called without a `timeout`", any_timed(model, args)),
         (Some(m), "once") if EVENTS_MODULES.contains(&m) => (
             "`events.once` waits for an event with no `signal` to give up",
-            has_any(model, call.args.get(2), &["signal"]),
+            has_any(model, args.get(2), &["signal"]),
         ),
         _ => return None,
     };
     if ok {
         return None;
     }
-    let f = repeats(model, call.span, call.in_fn, true)?;
-    Some(finding(model, call.callee_span, call.span, f, what, None))
+    let f = repeats(model, span, in_fn, true)?;
+    let what = with_forwarded(model, what, args);
+    Some(finding(model, callee_span, span, f, &what, None, stall))
+}
+
+/// `what`, and when the options forward a deadline from a parameter that no caller in the file
+/// gives (`signal: options.signal`), why that deadline does not count.
+fn with_forwarded(model: &Model<'_>, what: &str, args: &[Arg]) -> String {
+    let forwarded = args.iter().find_map(|a| match a {
+        Arg::Object(props, _) => props.iter().find(|(k, v)| {
+            matches!(k.as_str(), "signal" | "timeout") && model.forwarded_unset(v, 0)
+        }),
+        _ => None,
+    });
+    match forwarded {
+        Some((key, value)) => format!(
+            "{what} (`{key}: {}` forwards a parameter that no call in this file gives)",
+            model.text(value.span())
+        ),
+        None => what.to_string(),
+    }
+}
+
+/// The module a receiver reaches and the properties read after it, without the `default` step
+/// that compiled ES-module interop adds (`axios_1.default.get`, `_axios.default.request`).
+fn client_of<'p>(model: &Model<'_>, receiver: &'p AccessPath) -> (Option<String>, &'p [Atom]) {
+    let Some(module) = model.module_of(receiver) else {
+        return (None, &receiver.props);
+    };
+    let rest = match receiver.props.split_first() {
+        Some((first, rest)) if first == "default" => rest,
+        _ => &receiver.props[..],
+    };
+    (Some(module.to_string()), rest)
 }
 
 fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
-    let (what, ok, must_await) = match (model.module_of(receiver), method) {
-        (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && receiver.props.is_empty() => {
+    let (module, rest) = client_of(model, receiver);
+    let module = module.as_deref();
+    let direct = rest.is_empty();
+    // `(0, axios_1.default)(config)`: the module itself, called.
+    if method == "default" && direct && module.is_some() {
+        return check_callable(
+            model,
+            module,
+            "default",
+            "default",
+            call.span,
+            call.callee_span,
+            &call.args,
+            call.in_fn,
+        );
+    }
+    let site = Site {
+        span: call.span,
+        callee_span: call.callee_span,
+        args: &call.args,
+        in_fn: call.in_fn,
+    };
+    if let Some(family) = module.and_then(Family::of)
+        && direct
+    {
+        return check_family(model, family, method, &site, None);
+    }
+    // An instance: `const api = request.defaults({ timeout })`, `phin.defaults(...)`.
+    if module.is_none()
+        && receiver.props.is_empty()
+        && let Some((family, config)) = family_instance(model, receiver)
+    {
+        return check_family(model, family, method, &site, config);
+    }
+    let stall = if module == Some("undici") {
+        Stall::FiveMinutes
+    } else {
+        Stall::Forever
+    };
+    let (what, ok, must_await) = match (module, method) {
+        (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && direct => {
             let timed_options = any_timed(model, &call.args);
             let timed_later = call.stored_to.as_ref().is_some_and(|req| {
                 model.member_calls.iter().any(|c| {
@@ -240,14 +376,14 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
                 false,
             )
         }
-        (Some("axios"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
+        (Some("axios"), verb) if AXIOS_VERBS.contains(&verb) && direct => (
             "axios is called without a `timeout` on the call, the instance or `axios.defaults`",
             any_timed(model, &call.args) || axios_defaults_timed(model),
             true,
         ),
         (Some(m), verb)
             if AXIOS_VERBS.contains(&verb)
-                && receiver.props.is_empty()
+                && direct
                 && model.knowledge.http_clients.iter().any(|c| c == m) =>
         {
             (
@@ -258,12 +394,12 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
                 true,
             )
         }
-        (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && receiver.props.is_empty() => (
+        (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && direct => (
             "got is called without a `timeout`",
             any_timed(model, &call.args),
             true,
         ),
-        (Some("undici"), "request" | "fetch") if receiver.props.is_empty() => (
+        (Some("undici"), "request" | "fetch") if direct => (
             "undici is called without `headersTimeout`, `bodyTimeout` or a `signal`",
             has_any(
                 model,
@@ -272,7 +408,7 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
             ),
             true,
         ),
-        (Some(m), "once") if EVENTS_MODULES.contains(&m) && receiver.props.is_empty() => (
+        (Some(m), "once") if EVENTS_MODULES.contains(&m) && direct => (
             "`events.once` waits for an event with no `signal` to give up",
             has_any(model, call.args.get(2), &["signal"]),
             true,
@@ -294,7 +430,196 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
         return None;
     }
     let f = repeats(model, call.span, call.in_fn, must_await)?;
-    Some(finding(model, call.callee_span, call.span, f, what, None))
+    let what = with_forwarded(model, what, &call.args);
+    Some(finding(
+        model,
+        call.callee_span,
+        call.span,
+        f,
+        &what,
+        None,
+        stall,
+    ))
+}
+
+/// A call, whichever way it is written.
+struct Site<'a> {
+    span: Span,
+    callee_span: Span,
+    args: &'a [Arg],
+    in_fn: Option<usize>,
+}
+
+/// HTTP client libraries besides fetch, axios, got, undici and `http`, each with its own
+/// deadline option (from each library's documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    /// `request` and its forks: callback API, `timeout` option, no default.
+    Request,
+    /// `request-promise(-native)`: the same options, a promise.
+    RequestPromise,
+    /// `superagent`: `.timeout(ms)` (or `{ response, deadline }`) on the request chain; no
+    /// default.
+    Superagent,
+    /// `needle`: `open_timeout` (default 10 s) only bounds connecting; `response_timeout` and
+    /// `read_timeout` default to none.
+    Needle,
+    /// `ky`: 10 s by default; only `timeout: false` turns that off.
+    Ky,
+    /// `phin`: `timeout` option, no default.
+    Phin,
+}
+
+impl Family {
+    fn of(module: &str) -> Option<Family> {
+        Some(match module {
+            "request" | "postman-request" | "@cypress/request" => Family::Request,
+            "request-promise" | "request-promise-native" => Family::RequestPromise,
+            "superagent" => Family::Superagent,
+            "needle" => Family::Needle,
+            "ky" => Family::Ky,
+            "phin" => Family::Phin,
+            _ => return None,
+        })
+    }
+
+    /// Methods that send a request (`default`: the module called as a function).
+    fn sends(self, method: &str) -> bool {
+        let verb = matches!(
+            method,
+            "default" | "get" | "post" | "put" | "patch" | "delete" | "del" | "head" | "options"
+        );
+        match self {
+            Family::Request | Family::RequestPromise | Family::Needle => {
+                verb || method == "request"
+            }
+            Family::Phin => matches!(method, "default" | "unpromisified"),
+            Family::Superagent | Family::Ky => verb,
+        }
+    }
+
+    /// The option keys that give a stalled request an end.
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Family::Needle => &["response_timeout", "read_timeout"],
+            _ => &["timeout"],
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Family::Request => "`request` is called without a `timeout`",
+            Family::RequestPromise => "`request-promise` is called without a `timeout`",
+            Family::Superagent => "this superagent request has no `.timeout(...)`",
+            Family::Needle => {
+                "needle is called without `response_timeout` or `read_timeout` (its default \
+                 `open_timeout` only bounds connecting)"
+            }
+            Family::Ky => "ky is called with `timeout: false`, which turns off its 10 s default",
+            Family::Phin => "phin is called without a `timeout`",
+        }
+    }
+}
+
+/// `const api = request.defaults({ timeout })` (also `phin.defaults`, `needle.defaults`,
+/// `ky.create` / `ky.extend`, `superagent.agent()`): the family and the instance's options.
+fn family_instance<'m>(
+    model: &'m Model<'_>,
+    instance: &AccessPath,
+) -> Option<(Family, Option<&'m Arg>)> {
+    model.member_calls.iter().find_map(|c| {
+        if !matches!(
+            c.method.as_str(),
+            "defaults" | "create" | "extend" | "agent"
+        ) || !c
+            .stored_to
+            .as_ref()
+            .is_some_and(|s| model.same_object(s, instance))
+        {
+            return None;
+        }
+        let family = Family::of(c.receiver.as_ref().and_then(|r| model.module_of(r))?)?;
+        Some((family, c.args.first()))
+    })
+}
+
+/// A request of one of the [`Family`] libraries: `method` is what is called on the module or
+/// instance (`default` for the module itself), `instance` the options it was created with.
+fn check_family(
+    model: &Model<'_>,
+    family: Family,
+    method: &str,
+    site: &Site<'_>,
+    instance: Option<&Arg>,
+) -> Option<Finding> {
+    if !family.sends(method) {
+        return None;
+    }
+    let keys = family.keys();
+    let callback = site.args.iter().any(|a| matches!(a, Arg::Fn(..)));
+    let timed = match family {
+        // Only an explicit `timeout: false` removes ky's default.
+        Family::Ky => !site
+            .args
+            .iter()
+            .chain(instance)
+            .any(|a| matches!(a.prop("timeout"), Some(Arg::Bool(false, _)))),
+        // `.timeout(...)` further along the chain this call starts.
+        Family::Superagent => chained(model, site.span, &["timeout"]),
+        _ => {
+            site.args
+                .iter()
+                .chain(instance)
+                .any(|a| model.options_set(a, keys))
+                || (family == Family::Needle && needle_defaults_timed(model))
+        }
+    };
+    if timed {
+        return None;
+    }
+    // Callback APIs hold the callback until the response ends, awaited or not; superagent
+    // sends only when awaited, `.then()`-ed or `.end()`-ed.
+    let must_await = match family {
+        Family::Request | Family::Needle | Family::Phin => !callback,
+        Family::Superagent => !chained(model, site.span, &["end", "then"]),
+        Family::RequestPromise | Family::Ky => true,
+    };
+    let f = repeats(model, site.span, site.in_fn, must_await)?;
+    let stall = if family == Family::Ky {
+        Stall::FiveMinutes
+    } else {
+        Stall::Forever
+    };
+    let what = with_forwarded(model, family.what(), site.args);
+    Some(finding(
+        model,
+        site.callee_span,
+        site.span,
+        f,
+        &what,
+        None,
+        stall,
+    ))
+}
+
+/// Is one of `methods` called further along the chain that starts with the call at `span`
+/// (`superagent.get(url).set(h).timeout(5000)`)? A chained call starts where the first one does
+/// and ends after it.
+fn chained(model: &Model<'_>, span: Span, methods: &[&str]) -> bool {
+    model.member_calls.iter().any(|c| {
+        c.span.start == span.start && c.span.end > span.end && methods.contains(&c.method.as_str())
+    })
+}
+
+/// `needle.defaults({ response_timeout: ... })` somewhere in the file.
+fn needle_defaults_timed(model: &Model<'_>) -> bool {
+    model.member_calls.iter().any(|c| {
+        c.method == "defaults"
+            && c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("needle")
+            && c.args
+                .first()
+                .is_some_and(|a| model.options_set(a, Family::Needle.keys()))
+    })
 }
 
 /// "`request` (http.js:9) forwards to `nodeFetch` and is called without a `timeout` or
@@ -452,6 +777,7 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
         f,
         &what,
         Some(exec.span),
+        Stall::Forever,
     ))
 }
 
@@ -502,6 +828,39 @@ fn count_word(text: &str, word: &str) -> usize {
         .count()
 }
 
+/// How long a stalled peer holds the call, by the client's own defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stall {
+    /// No default deadline: node-fetch, axios, got, `http.request`, request, superagent,
+    /// needle (after connecting), phin, `events.once`, a promise waiting for an event.
+    Forever,
+    /// undici, behind Node 18+'s global `fetch` (and ky, which calls it): its default
+    /// `headersTimeout` and `bodyTimeout` are 300 s each.
+    FiveMinutes,
+    /// A project wrapper: as long as the client it forwards to allows.
+    AsClientAllows,
+}
+
+impl Stall {
+    fn clause(self) -> &'static str {
+        match self {
+            Stall::Forever => {
+                "if the other side stalls, this waits forever and keeps everything it holds alive"
+            }
+            Stall::FiveMinutes => {
+                "if the other side stalls, this waits up to five minutes (undici's default 300 s \
+                 headers and body timeouts) and keeps everything it holds alive until then"
+            }
+            Stall::AsClientAllows => {
+                "if the other side stalls, this waits as long as the client allows (forever for \
+                 axios, got, node-fetch and `http.request`; five minutes for Node's `fetch`) and \
+                 keeps everything it holds alive"
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn finding(
     model: &Model<'_>,
     primary: Span,
@@ -509,20 +868,21 @@ fn finding(
     f: usize,
     what: &str,
     function: Option<Span>,
+    stall: Stall,
 ) -> Finding {
     let role = model.role(Some(f));
     let phrase = role.frequency.phrase();
     let runs = model.why_repeats(f);
-    let message = format!(
-        "{what}: if the other side stalls, this waits forever and keeps everything it holds alive; it is awaited {phrase}; {runs}"
-    );
+    let stalls = stall.clause();
+    let message = format!("{what}: {stalls}; it is awaited {phrase}; {runs}");
     let help = "give it a deadline: `fetch(url, { signal: AbortSignal.timeout(5000) })`, `axios.create({ timeout: 5000 })`, \
                 `http.request({ ..., timeout: 5000 })` with `req.on('timeout', () => req.destroy())`, or \
                 `events.once(emitter, name, { signal: AbortSignal.timeout(5000) })`"
         .to_string();
     let mut signature = Signature::new(SignatureKind::Promise, call);
     signature.function = function;
-    let mut finding = Finding::new(primary, message, help, signature);
+    let mut finding = Finding::new(primary, message, help, signature)
+        .confidence(Confidence::of_frequency(role.frequency));
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }

@@ -105,6 +105,14 @@ pub fn lint_result(outcome: Outcome, uri: &Uri, revision: u64, version: i32) -> 
             Some(docs_url(problem.source)),
             message,
         );
+        // Editors show the message, not `data`: an inferred finding says so in its text.
+        if problem.confidence == Some(leaklint_rules::Confidence::Medium) {
+            d.message
+                .push_str("\n(medium confidence: the repetition is inferred, not proven)");
+        }
+        if let Some(c) = problem.confidence {
+            d.data = Some(serde_json::json!({ "confidence": c.as_str() }));
+        }
         if !problem.labels.is_empty() {
             d.related_information = Some(
                 problem

@@ -5,7 +5,8 @@
 //!   "rules": { "listener-leak": "warn", "timer-leak": "off" },
 //!   "run": "onType",
 //!   "debounceMs": 0,
-//!   "reportUnusedDisableDirectives": false
+//!   "reportUnusedDisableDirectives": false,
+//!   "minConfidence": "medium"
 //! }
 //! ```
 //!
@@ -15,7 +16,9 @@
 //! - `debounceMs`: wait this long after the last edit before linting (default 0: an edit is
 //!   linted at once when the linter is idle; edits that arrive while it works are coalesced,
 //!   and only the newest text is linted next);
-//! - `reportUnusedDisableDirectives`: as the command-line option.
+//! - `reportUnusedDisableDirectives`: as the command-line option;
+//! - `minConfidence`: `"high"` or `"medium"`, as `--min-confidence` (wins over every
+//!   `leaklint.toml`); absent: the configuration's, else every finding.
 //!
 //! The same object may be nested under a `"leaklint"` key (the usual shape of editor settings).
 //! A bad value is reported to the user and ignored; it never stops the server.
@@ -38,6 +41,7 @@ pub struct Settings {
     pub run: Run,
     pub debounce: Duration,
     pub report_unused: bool,
+    pub min_confidence: Option<leaklint_rules::Confidence>,
 }
 
 impl Default for Settings {
@@ -47,6 +51,7 @@ impl Default for Settings {
             run: Run::OnType,
             debounce: Duration::ZERO,
             report_unused: false,
+            min_confidence: None,
         }
     }
 }
@@ -56,11 +61,12 @@ const MAX_DEBOUNCE_MS: u64 = 10_000;
 
 impl Settings {
     /// The keys of the settings object.
-    pub const KEYS: [&str; 4] = [
+    pub const KEYS: [&str; 5] = [
         "rules",
         "run",
         "debounceMs",
         "reportUnusedDisableDirectives",
+        "minConfidence",
     ];
 
     /// Reads settings from `value` (null or absent keys keep the defaults). The strings are
@@ -104,9 +110,18 @@ impl Settings {
                          {value}"
                     )),
                 },
+                // null: the editor's "unset" (VS Code's default), the configuration decides.
+                "minConfidence" if value.is_null() => {}
+                "minConfidence" => match value.as_str().and_then(leaklint_rules::Confidence::parse)
+                {
+                    Some(c) => settings.min_confidence = Some(c),
+                    None => problems.push(format!(
+                        "setting \"minConfidence\" must be \"high\" or \"medium\", not {value}"
+                    )),
+                },
                 other => problems.push(format!(
                     "unknown setting \"{other}\" (known: rules, run, debounceMs, \
-                     reportUnusedDisableDirectives)"
+                     reportUnusedDisableDirectives, minConfidence)"
                 )),
             }
         }

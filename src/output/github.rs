@@ -2,10 +2,11 @@
 //! the pull request's diff and the run's summary.
 //!
 //! ```text
-//! ::error file=src/app.js,line=6,col=3,endLine=6,endColumn=17,title=leaklint(listener-leak)::listener added to …
+//! ::error file=src/app.js,line=6,col=3,endLine=6,endColumn=17,title=leaklint(listener-leak) high confidence::listener added to …
 //! ```
 //!
-//! `::error` or `::warning` after the effective severity; a file that does not parse is an
+//! `::error` or `::warning` after the effective severity; the title names the rule and the
+//! finding's confidence (`high` | `medium`, see `--min-confidence`); a file that does not parse is an
 //! `::error` titled `leaklint(leaklint/parse-error)`. Paths are relative to the working
 //! directory or `--root` (the repository root, where GitHub looks for them), symlinks resolved;
 //! lines 1-based, columns 1-based UTF-16 with an exclusive `endColumn`, as in every other format.
@@ -33,6 +34,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 &path,
                 &super::sarif::widen_empty(parse.at, file),
                 Builtin::ParseError.id(),
+                None,
                 &format!("does not parse: {}", parse.message),
             );
         }
@@ -41,13 +43,32 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            annotate(&mut out, kind, &path, &p.at, p.source.id(), &p.message);
+            let confidence = p.confidence.map(|c| c.as_str());
+            annotate(
+                &mut out,
+                kind,
+                &path,
+                &p.at,
+                p.source.id(),
+                confidence,
+                &p.message,
+            );
         }
     }
     out
 }
 
-fn annotate(out: &mut String, kind: &str, path: &str, at: &Located, rule: &str, message: &str) {
+/// One annotation; its title is `leaklint(rule)`, then the finding's confidence when it has one
+/// (`leaklint(timer-leak) medium confidence`).
+fn annotate(
+    out: &mut String,
+    kind: &str,
+    path: &str,
+    at: &Located,
+    rule: &str,
+    confidence: Option<&str>,
+    message: &str,
+) {
     let _ = write!(
         out,
         "::{kind} file={},line={}",
@@ -66,7 +87,10 @@ fn annotate(out: &mut String, kind: &str, path: &str, at: &Located, rule: &str, 
     let _ = writeln!(
         out,
         ",title={}::{}",
-        property(&format!("leaklint({rule})")),
+        property(&match confidence {
+            Some(c) => format!("leaklint({rule}) {c} confidence"),
+            None => format!("leaklint({rule})"),
+        }),
         data(message)
     );
 }

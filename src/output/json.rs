@@ -12,6 +12,8 @@
 //!         {
 //!           "rule": "listener-leak",    // a rule id, or a leaklint/… id (see below)
 //!           "severity": "error",        // "error" | "warning", after configuration
+//!           "confidence": "high",       // "high" | "medium" (how sure the rule is: see
+//!                                       // --min-confidence); null for leaklint/… problems
 //!           "message": "…",
 //!           "help": "…",                // string | null
 //!           "start": { "line": 6, "column": 3 },   // 1-based line, 1-based UTF-16 column
@@ -98,6 +100,7 @@ struct Pos {
 struct JsonFinding<'a> {
     rule: &'static str,
     severity: &'static str,
+    confidence: Option<&'static str>,
     message: &'a str,
     help: Option<&'a str>,
     start: Pos,
@@ -203,6 +206,7 @@ fn finding(p: &Problem) -> JsonFinding<'_> {
     JsonFinding {
         rule: p.source.id(),
         severity: p.severity.as_str(),
+        confidence: p.confidence.map(|c| c.as_str()),
         message: &p.message,
         help: p.help.as_deref(),
         start: start(&p.at),

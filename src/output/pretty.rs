@@ -158,7 +158,7 @@ fn problem<'a>(
     p: &'a Problem,
     related: &[(&Located, &str)],
 ) -> Pretty<'a> {
-    diagnostic(
+    let mut diag = diagnostic(
         file,
         source,
         p.message.clone(),
@@ -167,7 +167,12 @@ fn problem<'a>(
         p.help.as_deref(),
         &p.at,
         related,
-    )
+    );
+    if let Some(confidence) = p.confidence {
+        diag.code
+            .push_str(&format!(" ({} confidence)", confidence.as_str()));
+    }
+    diag
 }
 
 #[allow(clippy::too_many_arguments)]

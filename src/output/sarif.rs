@@ -11,8 +11,9 @@
 //!   finding's help), a location relative to `%SRCROOT%` (the working directory or `--root`, see
 //!   [`super::artifact`]), a full region (1-based; `endColumn` exclusive; columns in UTF-16 code
 //!   units, declared by `columnKind`), `relatedLocations` (where the receiver is declared, where
-//!   the handler is registered), and `partialFingerprints.primaryLocationLineHash` as GitHub's
-//!   upload action computes it (see [`super::fingerprint`]).
+//!   the handler is registered), `partialFingerprints.primaryLocationLineHash` as GitHub's
+//!   upload action computes it (see [`super::fingerprint`]), and the finding's confidence as
+//!   `rank` (90 high, 50 medium) and `properties.precision` (`high` | `medium`).
 //! - A finding silenced by a `leaklint-disable` comment is still a result, with a `suppressions`
 //!   entry of kind `inSource` whose justification is the comment's reason.
 //! - A file that does not parse is a `leaklint/parse-error` result (it makes the exit status 1,
@@ -29,7 +30,7 @@
 
 use std::collections::BTreeMap;
 
-use leaklint_rules::{Meta, Severity};
+use leaklint_rules::{Confidence, Meta, Severity};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
@@ -121,7 +122,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 Some(help) => format!("{}\n\nhelp: {help}", problem.message),
                 None => problem.message.clone(),
             };
-            results.push(result(
+            let mut r = result(
                 id,
                 index_of(id),
                 level(problem.severity),
@@ -130,7 +131,11 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 related,
                 at_line(problem.at.start.line),
                 suppressed.map(|s| suppression(&path, s)),
-            ));
+            );
+            if let Some(confidence) = problem.confidence {
+                confidence_of(&mut r, confidence);
+            }
+            results.push(r);
         }
     }
     for error in &run.errors {
@@ -223,6 +228,24 @@ fn result(
     }
     r.suppressions = suppression.map(|s| vec![s]);
     r
+}
+
+/// How sure the rule is of this result: `properties.precision` (the same words as the rule's
+/// `precision`, per result) and `rank` (SARIF 2.1.0 §3.27.24: 0.0 to 100.0, higher is more
+/// relevant), so that viewers can sort proven findings first.
+fn confidence_of(r: &mut SarifResult, confidence: Confidence) {
+    r.rank = Some(match confidence {
+        Confidence::High => 90.0,
+        Confidence::Medium => 50.0,
+    });
+    r.properties = Some(
+        PropertyBag::builder()
+            .additional_properties(BTreeMap::from([(
+                "precision".to_owned(),
+                json!(confidence.as_str()),
+            )]))
+            .build(),
+    );
 }
 
 fn level(severity: Severity) -> ResultLevel {

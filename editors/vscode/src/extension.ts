@@ -68,6 +68,7 @@ function serverSettings(): Record<string, unknown> {
     run: config.get("run", "onType"),
     debounceMs: config.get("debounceMs", 0),
     reportUnusedDisableDirectives: config.get("reportUnusedDisableDirectives", false),
+    minConfidence: config.get("minConfidence", null),
   };
 }
 

@@ -51,6 +51,10 @@ impl Model<'_> {
             })
             .filter(|c| match c.method.as_str() {
                 "removeAllListeners" => c.args.first().is_none_or(|e| same_event(e, event)),
+                // `off(event)` without a handler: socket.io-client's and component-emitter's
+                // emitters drop every listener of the event (Node's would throw, so code that
+                // calls it this way is written for one of those).
+                "off" if c.args.len() <= 1 => c.args.first().is_none_or(|e| same_event(e, event)),
                 _ => {
                     c.args.first().is_some_and(|e| same_event(e, event))
                         && self.same_handler(c.args.get(1), handler)
@@ -191,6 +195,21 @@ impl Model<'_> {
             && let Some(parent) = self.functions[root].parent
         {
             return self.functions[parent].span;
+        }
+        // A component or API object (`{ mounted() {...}, beforeUnmount() {...} }`): one member
+        // undoes what another did. The outermost member function around `f` decides.
+        let mut member = None;
+        let mut cur = Some(f);
+        while let Some(g) = cur {
+            if self.functions[g].object_span.is_some() {
+                member = Some(g);
+            }
+            cur = self.functions[g].parent;
+        }
+        if let Some(object) = member.and_then(|g| self.functions[g].object_span)
+            && object.contains(self.functions[root].span)
+        {
+            return object;
         }
         self.functions[root].span
     }

@@ -37,6 +37,8 @@ pub(super) fn collect(model: &mut Model<'_>, program: &Program) {
         field_init_fn: None,
         module_frame: Frame::default(),
         class_stack: Vec::new(),
+        promise_vars: HashMap::default(),
+        object_stack: Vec::new(),
     };
     program.visit_with(&mut c);
     c.finish();
@@ -53,6 +55,7 @@ struct Pending {
     registered: Option<Role>,
     argument_of: Option<(Atom, bool)>,
     stored_method: bool,
+    object_span: Option<Span>,
 }
 
 #[derive(Default)]
@@ -62,6 +65,9 @@ struct Frame {
     conditional: usize,
     /// Paths read by enclosing `if` tests inside this function.
     guards: Rc<Vec<AccessPath>>,
+    /// A generator handed to a call (`__awaiter(this, void 0, void 0, function* () {...})`,
+    /// `co(function* () {...})`): each `yield` waits for its promise, as `await` does.
+    yield_awaits: bool,
 }
 
 struct Collector<'m, 'a> {
@@ -90,6 +96,12 @@ struct Collector<'m, 'a> {
     field_init_fn: Option<FnId>,
     module_frame: Frame,
     class_stack: Vec<ClassId>,
+    /// Variables of functions initialised with promises (`const p = fetch(u)`, `const ps =
+    /// urls.map(u => fetch(u))`): the starts [`Collector::promise_starts`] gives for them, so
+    /// that `await p` and `Promise.all(ps)` wait for those calls.
+    promise_vars: HashMap<Id, Vec<usize>>,
+    /// Spans of the object literals being walked, innermost last.
+    object_stack: Vec<Span>,
 }
 
 impl Collector<'_, '_> {
@@ -129,6 +141,7 @@ impl Collector<'_, '_> {
                 copy_of: None,
                 read_from: None,
                 object: None,
+                iterates: None,
                 uses: Vec::new(),
             },
         );
@@ -202,6 +215,7 @@ impl Collector<'_, '_> {
             registered: pending.registered,
             argument_of: pending.argument_of,
             stored_method: pending.stored_method,
+            object_span: pending.object_span,
             early_exit_reads: Vec::new(),
             writes: Vec::new(),
         });
@@ -213,14 +227,20 @@ impl Collector<'_, '_> {
             let mut idents = Vec::new();
             pat_idents(pat, &mut idents);
             let type_name = ty.and_then(type_ref_name);
+            let keys = object_pat_keys(pat);
             for ident in idents {
                 self.declare(ident, BindingKind::Param, Init::None);
+                let from_key = keys
+                    .iter()
+                    .find(|(i, _)| i.span == ident.span)
+                    .map(|(_, k)| k.clone());
                 self.model.functions[id].params.push(super::Param {
                     id: ident.to_id(),
                     name: ident.sym.clone(),
                     span: Span::from_swc(ident.span),
                     type_name: type_name.clone(),
                     index,
+                    from_key,
                 });
             }
             // Default values and decorators run in the function's scope.
@@ -464,10 +484,15 @@ impl Collector<'_, '_> {
                 .push((class, name.clone(), init, Span::from_swc(n.span)));
         }
         let value = self.summarize_arg(&n.right);
+        let key_arg = match (&key, &m.prop) {
+            (None, MemberProp::Computed(c)) => Some(self.summarize_arg(&c.expr)),
+            _ => None,
+        };
         self.model.member_writes.push(MemberWrite {
             span: Span::from_swc(n.span),
             object,
             key,
+            key_arg,
             op: n.op,
             value,
             in_fn,
@@ -477,11 +502,26 @@ impl Collector<'_, '_> {
     /// The promise of `expr` (a call or `new`, possibly at the end of a `.then()` chain) is
     /// awaited or returned.
     fn mark_awaited(&mut self, expr: &Expr) {
+        let mut starts = Vec::new();
+        self.promise_starts(expr, &mut starts);
+        self.model.awaited.extend(starts);
+    }
+
+    /// The start offsets of the calls and `new`s whose promises `expr` waits for: the call
+    /// itself and the head of its `.then()` chain; every element of a `Promise.all`,
+    /// `allSettled`, `any` or `race` (an array literal, `xs.map(x => fetch(x))`, or a variable
+    /// holding either); and what a variable was initialised with (`const p = fetch(u); await p`).
+    fn promise_starts(&self, expr: &Expr, out: &mut Vec<usize>) {
         let mut cur = strip(expr);
         loop {
             match cur {
                 Expr::Call(c) => {
-                    self.model.awaited.insert(Span::from_swc(c.span).start);
+                    out.push(Span::from_swc(c.span).start);
+                    if is_promise_combinator(c) {
+                        for arg in &c.args {
+                            self.list_starts(&arg.expr, out);
+                        }
+                    }
                     // `fetch(u).then(r => r.json())`: the chain's head is awaited too.
                     match &c.callee {
                         Callee::Expr(callee) => match strip(callee) {
@@ -492,12 +532,18 @@ impl Collector<'_, '_> {
                     }
                 }
                 Expr::New(n) => {
-                    self.model.awaited.insert(Span::from_swc(n.span).start);
+                    out.push(Span::from_swc(n.span).start);
                     return;
                 }
                 Expr::OptChain(o) => {
                     if let OptChainBase::Call(c) = &*o.base {
-                        self.model.awaited.insert(Span::from_swc(c.span).start);
+                        out.push(Span::from_swc(c.span).start);
+                    }
+                    return;
+                }
+                Expr::Ident(i) => {
+                    if let Some(starts) = self.promise_vars.get(&i.to_id()) {
+                        out.extend(starts.iter().copied());
                     }
                     return;
                 }
@@ -506,9 +552,35 @@ impl Collector<'_, '_> {
         }
     }
 
+    /// The promises of a list handed to `Promise.all` and its kin: the elements of an array
+    /// literal (spreads included), what a `.map()` callback returns, or a variable holding one.
+    fn list_starts(&self, expr: &Expr, out: &mut Vec<usize>) {
+        match strip(expr) {
+            Expr::Array(a) => {
+                for e in a.elems.iter().flatten() {
+                    if e.spread.is_some() {
+                        self.list_starts(&e.expr, out);
+                    } else {
+                        self.promise_starts(&e.expr, out);
+                    }
+                }
+            }
+            Expr::Call(c) => match mapped_callback(c) {
+                Some(body) => self.promise_starts(body, out),
+                None => self.promise_starts(expr, out),
+            },
+            e @ Expr::Ident(_) => self.promise_starts(e, out),
+            _ => {}
+        }
+    }
+
     /// `expr` runs inside `Promise.race([...])`, with its `.then()` chain.
     fn mark_raced(&mut self, expr: &Expr) {
         let mut cur = strip(expr);
+        if let Expr::New(n) = cur {
+            self.model.raced.insert(Span::from_swc(n.span).start);
+            return;
+        }
         while let Expr::Call(c) = cur {
             self.model.raced.insert(Span::from_swc(c.span).start);
             match &c.callee {
@@ -542,6 +614,30 @@ impl Collector<'_, '_> {
             Expr::Call(call) => {
                 if let Some(src) = require_source(call) {
                     return Init::Require(src);
+                }
+                // `__importDefault(require('axios'))`, `interopDefault(axios)`: a compiler's
+                // wrapper around a module is that module (its `default` is the module itself).
+                if is_interop_helper(call)
+                    && let Some(first) = call.args.first()
+                {
+                    match strip(&first.expr) {
+                        Expr::Call(inner) => {
+                            if let Some(src) = require_source(inner) {
+                                return Init::Require(src);
+                            }
+                        }
+                        Expr::Ident(i) => {
+                            if let Some(m) = self
+                                .model
+                                .binding(&i.to_id())
+                                .filter(|b| b.imported.is_none())
+                                .and_then(|b| b.module())
+                            {
+                                return Init::Require(m.into());
+                            }
+                        }
+                        _ => {}
+                    }
                 }
                 // `Object.create(null)`: a dictionary object.
                 let is_object_create = matches!(&call.callee, Callee::Expr(c) if matches!(strip(c),
@@ -688,6 +784,19 @@ impl Visit for Collector<'_, '_> {
                     }
                 }
             }
+            if let (Pat::Ident(name), Some(value), Some(_)) =
+                (&d.name, d.init.as_deref(), self.current_fn())
+                && matches!(strip(value), Expr::Call(_) | Expr::New(_) | Expr::Array(_))
+            {
+                let mut starts = Vec::new();
+                match strip(value) {
+                    Expr::New(_) => self.promise_starts(value, &mut starts),
+                    _ => self.list_starts(value, &mut starts),
+                }
+                if !starts.is_empty() {
+                    self.promise_vars.insert(name.id.to_id(), starts);
+                }
+            }
             if let (Pat::Ident(name), Some(value)) = (&d.name, d.init.as_deref()) {
                 self.announce_named(strip(value), &name.id);
                 if let Some(start) = call_start(value) {
@@ -695,6 +804,22 @@ impl Visit for Collector<'_, '_> {
                     self.keep(start, stored);
                 }
             } else if let Some(start) = d.init.as_deref().and_then(call_start) {
+                self.keep(start, None);
+            }
+            d.name.visit_with(self);
+            d.init.visit_with(self);
+        }
+    }
+
+    fn visit_using_decl(&mut self, n: &UsingDecl) {
+        // `using d = addAbortListener(...)`: the disposable is kept and disposed at scope exit.
+        for d in &n.decls {
+            let mut idents = Vec::new();
+            pat_idents(&d.name, &mut idents);
+            for ident in &idents {
+                self.declare(ident, BindingKind::Const, Init::Other);
+            }
+            if let Some(start) = d.init.as_deref().and_then(call_start) {
                 self.keep(start, None);
             }
             d.name.visit_with(self);
@@ -783,7 +908,16 @@ impl Visit for Collector<'_, '_> {
         for d in &n.decorators {
             d.visit_with(self);
         }
-        self.enter_function(n.span, FnKind::Function, params, |c| n.body.visit_with(c));
+        let start = Span::from_swc(n.span).start;
+        let yield_awaits = n.is_generator
+            && self
+                .pending
+                .get(&start)
+                .is_some_and(|p| p.context == Some(FnContext::Argument));
+        self.enter_function(n.span, FnKind::Function, params, |c| {
+            c.frame().yield_awaits = yield_awaits;
+            n.body.visit_with(c)
+        });
     }
 
     fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
@@ -794,6 +928,12 @@ impl Visit for Collector<'_, '_> {
             {
                 // `() => emitter.on(...)`: the arrow returns the call's result.
                 c.keep(start, None);
+            }
+            if let ArrowFunctionBody::Expr(e) = &*n.body
+                && let (value @ Expr::Object(_), Some(f)) = (strip(e), c.current_fn())
+            {
+                let object = c.summarize_arg(value);
+                c.model.returned_objects.push((object, f));
             }
             n.body.visit_with(c)
         });
@@ -917,8 +1057,29 @@ impl Visit for Collector<'_, '_> {
         }
     }
 
+    fn visit_object_lit(&mut self, n: &ObjectLit) {
+        self.object_stack.push(Span::from_swc(n.span));
+        n.visit_children_with(self);
+        self.object_stack.pop();
+    }
+
+    fn visit_for_of_stmt(&mut self, n: &ForOfStmt) {
+        n.visit_children_with(self);
+        // `for (const setting of this.settings)`: each `setting` is an element of that list.
+        if let ForHead::VarDecl(d) = &n.left
+            && let [decl] = d.decls.as_slice()
+            && let Pat::Ident(name) = &decl.name
+            && let Some(list) = self.path(&n.right)
+            && let Some(b) = self.model.bindings.get_mut(&name.id.to_id())
+        {
+            b.iterates = Some(list);
+        }
+    }
+
     fn visit_method_prop(&mut self, n: &MethodProp) {
+        let object = self.object_stack.last().copied();
         let p = self.pending_mut(Span::from_swc(n.function.span).start);
+        p.object_span = object;
         p.name = prop_name(&n.key);
         p.context = Some(FnContext::ObjectMember);
         p.kind = Some(FnKind::Method);
@@ -927,7 +1088,9 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_key_value_prop(&mut self, n: &KeyValueProp) {
         if let Some(start) = fn_start(&n.value) {
+            let object = self.object_stack.last().copied();
             let p = self.pending_mut(start);
+            p.object_span = object;
             p.name
                 .get_or_insert_with(|| prop_name(&n.key).unwrap_or_default());
             p.context.get_or_insert(FnContext::ObjectMember);
@@ -1117,6 +1280,15 @@ impl Visit for Collector<'_, '_> {
         n.visit_children_with(self);
     }
 
+    fn visit_yield_expr(&mut self, n: &YieldExpr) {
+        if self.frame().yield_awaits
+            && let Some(arg) = n.arg.as_deref()
+        {
+            self.mark_awaited(arg);
+        }
+        n.visit_children_with(self);
+    }
+
     fn visit_expr(&mut self, n: &Expr) {
         if let Expr::Ident(i) = n {
             self.use_ident(i, UseKind::Read);
@@ -1220,8 +1392,28 @@ impl Visit for Collector<'_, '_> {
             let in_fn = self.current_fn();
             self.model.returned_calls.push((i.to_id(), in_fn));
         }
+        if let (Some(value @ Expr::Object(_)), Some(f)) =
+            (n.arg.as_deref().map(strip), self.current_fn())
+        {
+            let object = self.summarize_arg(value);
+            self.model.returned_objects.push((object, f));
+        }
         if let Some(arg) = n.arg.as_deref() {
             self.mark_awaited(arg);
+            // TypeScript's ES5 async output: `return [4 /*yield*/, call]` in the body handed to
+            // `__generator` is an `await` of `call` (opcode 4 is `yield`).
+            if let Expr::Array(a) = strip(arg)
+                && let [Some(op), Some(value)] = a.elems.as_slice()
+                && matches!(strip(&op.expr), Expr::Lit(Lit::Num(n)) if n.value == 4.0)
+                && self.current_fn().is_some_and(|f| {
+                    self.model.functions[f]
+                        .argument_of
+                        .as_ref()
+                        .is_some_and(|(name, _)| name == "__generator")
+                })
+            {
+                self.mark_awaited(&value.expr);
+            }
         }
         n.visit_children_with(self);
     }
@@ -1324,6 +1516,36 @@ pub(super) fn pat_idents<'p>(pat: &'p Pat, out: &mut Vec<&'p Ident>) {
         Pat::Assign(a) => pat_idents(&a.left, out),
         Pat::Expr(_) | Pat::Invalid(_) => {}
     }
+}
+
+/// For a parameter written as an object pattern (`{ signal, timeout: ms = 0 }`): each name it
+/// binds directly, with the property it is read from.
+fn object_pat_keys(pat: &Pat) -> Vec<(&Ident, Atom)> {
+    let pat = match pat {
+        Pat::Assign(a) => &*a.left,
+        p => p,
+    };
+    let Pat::Object(o) = pat else {
+        return Vec::new();
+    };
+    o.props
+        .iter()
+        .filter_map(|p| match p {
+            ObjectPatProp::KeyValue(kv) => {
+                let key = prop_name(&kv.key)?;
+                match &*kv.value {
+                    Pat::Ident(i) => Some((&i.id, key)),
+                    Pat::Assign(a) => match &*a.left {
+                        Pat::Ident(i) => Some((&i.id, key)),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            ObjectPatProp::Assign(a) => Some((&a.key.id, a.key.sym.clone())),
+            ObjectPatProp::Rest(_) => None,
+        })
+        .collect()
 }
 
 fn pat_type(pat: &Pat) -> Option<&TsType> {
@@ -1481,6 +1703,68 @@ fn large_value(expr: &Expr) -> Option<String> {
 /// A numeric literal of at least 10,000 (an element or character count worth noticing).
 fn big_literal(e: Option<&Expr>) -> bool {
     matches!(e.map(strip), Some(Expr::Lit(Lit::Num(n))) if n.value >= 10_000.0)
+}
+
+/// The helpers compilers and bundlers wrap a required module in: TypeScript's
+/// `__importDefault` / `__importStar`, Babel's `_interopRequireDefault` /
+/// `_interopRequireWildcard`, swc's `_interop_require_default`, Rollup's `_interopDefaultLegacy`
+/// / `interopDefault`, esbuild's `__toESM`; called directly, through `tslib.`, or as
+/// `(0, x.__importDefault)(...)`.
+fn is_interop_helper(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let name = match strip(callee) {
+        Expr::Ident(i) => i.sym.clone(),
+        Expr::Member(m) => match static_prop(&m.prop) {
+            Some(p) => p,
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(call.args.len(), 1 | 2)
+        && (matches!(
+            name.as_str(),
+            "__importDefault" | "__importStar" | "__toESM"
+        ) || name.to_ascii_lowercase().contains("interop"))
+}
+
+/// `Promise.all(...)`, `allSettled`, `any` or `race`: it waits for the promises it is given.
+fn is_promise_combinator(call: &CallExpr) -> bool {
+    let Callee::Expr(callee) = &call.callee else {
+        return false;
+    };
+    let Expr::Member(m) = strip(callee) else {
+        return false;
+    };
+    matches!(strip(&m.obj), Expr::Ident(i) if i.sym == "Promise")
+        && matches!(
+            static_prop(&m.prop).as_deref(),
+            Some("all" | "allSettled" | "any" | "race")
+        )
+}
+
+/// What the callback of `xs.map(x => fetch(x))` (or `Array.from(xs, x => ...)`) returns, when
+/// it is written as an expression body. Callbacks with a block body mark their own `return`s.
+fn mapped_callback(call: &CallExpr) -> Option<&Expr> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(m) = strip(callee) else {
+        return None;
+    };
+    let index = match static_prop(&m.prop)?.as_str() {
+        "map" | "flatMap" => 0,
+        "from" if matches!(strip(&m.obj), Expr::Ident(i) if i.sym == "Array") => 1,
+        _ => return None,
+    };
+    match strip(&call.args.get(index)?.expr) {
+        Expr::Arrow(a) => match &*a.body {
+            ArrowFunctionBody::Expr(e) => Some(e),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// `Promise.race(...)`.

@@ -8,7 +8,7 @@
 
 use swc_atoms::Atom;
 
-use super::{AccessPath, Init, Model, Root, UseKind};
+use super::{AccessPath, Arg, FnId, Init, Lifetime, Model, Root, UseKind};
 use crate::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,6 +120,37 @@ impl Model<'_> {
                 .map(|w| w.span),
             _ => None,
         }
+    }
+}
+
+impl Model<'_> {
+    /// Is `path` a variable of a function that returns it (`const seen = []; ...; return
+    /// seen`)? The caller owns what it is handed.
+    pub fn returned_by_owner(&self, path: &AccessPath) -> bool {
+        let Root::Binding(id) = &path.root else {
+            return false;
+        };
+        let Some(owner) = self.binding(id).and_then(|b| b.scope) else {
+            return false;
+        };
+        path.props.is_empty()
+            && self
+                .returned_paths
+                .iter()
+                .any(|(p, at)| *at == Some(owner) && p.props.is_empty() && p.root == path.root)
+    }
+
+    /// Is `key` (as seen from function `at`) an element of a list that outlives `at`, or read
+    /// from one (`setting.name` in `for (const setting of this.settings)`)?
+    pub fn key_from_long_lived_list(&self, key: &Arg, at: FnId) -> bool {
+        let Arg::Path(p, _) = key else { return false };
+        let Root::Binding(id) = &p.root else {
+            return false;
+        };
+        let Some(list) = self.binding(id).and_then(|b| b.iterates.as_ref()) else {
+            return false;
+        };
+        matches!(self.lifetime(list, Some(at)), Lifetime::Outlives(_))
     }
 }
 

@@ -194,6 +194,9 @@ impl Model<'_> {
                 let Some(b) = self.binding(id) else {
                     return Lifetime::Unknown;
                 };
+                if self.replaced_per_connection(path) {
+                    return Lifetime::PerInvocation;
+                }
                 match b.scope {
                     None => {
                         let line = self.line(b.span.start);
@@ -309,10 +312,25 @@ impl Model<'_> {
         Lifetime::Unknown
     }
 
+    /// `socket.io.engine` of a socket.io client: the manager makes a new engine for every
+    /// (re)connection, so however long `socket` lives, the engine under it lives for one
+    /// connection.
+    fn replaced_per_connection(&self, path: &AccessPath) -> bool {
+        path.props.iter().any(|p| p == "engine")
+            && self.imports_any(&["socket.io-client", "engine.io-client"])
+    }
+
+    /// Does the file import or require one of these modules?
+    pub fn imports_any(&self, modules: &[&str]) -> bool {
+        self.bindings
+            .values()
+            .any(|b| b.scope.is_none() && b.module().is_some_and(|m| modules.contains(&m)))
+    }
+
     /// Where the value at `path` was read from, following `const s = opts.signal`,
     /// `const { signal } = init` and TypeScript's down-levelled `var _a = init || {}, signal =
     /// _a.signal` back to the first binding that was not read from another path.
-    fn read_origin(&self, path: &AccessPath) -> Option<AccessPath> {
+    pub(super) fn read_origin(&self, path: &AccessPath) -> Option<AccessPath> {
         let mut cur = path.clone();
         let mut moved = false;
         for _ in 0..4 {

@@ -74,6 +74,9 @@ pub struct Param {
     pub type_name: Option<Atom>,
     /// Position among the function's parameters.
     pub index: usize,
+    /// For a name destructured from the parameter (`function f({ signal })`): the property it
+    /// is read from.
+    pub from_key: Option<Atom>,
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +102,10 @@ pub struct Function {
     /// A method stored on an object for later calls: `X.prototype.m = function`, or a member
     /// of an object literal the enclosing function returns (a module IIFE's API).
     pub stored_method: bool,
+    /// For a method or function-valued property of an object literal: the literal's span. A
+    /// component object (`export default { mounted() {...}, beforeUnmount() {...} }`) undoes in
+    /// one member what another did, like a class.
+    pub object_span: Option<Span>,
     /// Paths read by the tests of `if (...) return`/`throw` inside it: one-time guards.
     pub early_exit_reads: Vec<AccessPath>,
     /// Paths it assigns (not counting nested functions).
@@ -179,6 +186,8 @@ pub struct Binding {
     pub read_from: Option<AccessPath>,
     /// For `const cfg = { ... }`: the object literal, summarised (see [`Model::options_set`]).
     pub object: Option<Box<Arg>>,
+    /// For the variable of `for (const x of <path>)`: the list it walks.
+    pub iterates: Option<AccessPath>,
     pub uses: Vec<Use>,
 }
 
@@ -313,6 +322,8 @@ pub struct MemberWrite {
     pub object: Option<AccessPath>,
     /// The key when it is static (`obj.k`, `obj['k']`); `None` for a computed key.
     pub key: Option<Atom>,
+    /// A computed key (`obj[k]`), summarised.
+    pub key_arg: Option<Arg>,
     pub op: AssignOp,
     pub value: Arg,
     pub in_fn: Option<FnId>,
@@ -348,6 +359,9 @@ pub struct Model<'a> {
     /// Plain functions whose call result is returned (`return makeSink(x)`): the callee's
     /// binding, with the function that returns it.
     pub returned_calls: Vec<(Id, Option<FnId>)>,
+    /// Object literals returned by a function (`return { url, timeout }`, `() => ({ ... })`),
+    /// summarised, with the function: what an options-building helper gives its callers.
+    pub returned_objects: Vec<(Arg, FnId)>,
     /// Start offsets of calls and `new` expressions whose promise is awaited or returned,
     /// directly or through a `.then()` / `.catch()` / `.finally()` chain.
     pub awaited: rustc_hash::FxHashSet<usize>,
@@ -404,6 +418,7 @@ impl<'a> Model<'a> {
             deletes: Vec::new(),
             returned_paths: Vec::new(),
             returned_calls: Vec::new(),
+            returned_objects: Vec::new(),
             awaited: Default::default(),
             raced: Default::default(),
             news: Vec::new(),

@@ -2,7 +2,7 @@
 //! may be written inline, held in a local variable (`const cfg = { timeout }; axios(cfg)`), or
 //! built from spreads of either.
 
-use super::{Arg, Model, Root, SPREAD_KEY, UseKind};
+use super::{AccessPath, Arg, BindingKind, Model, Root, SPREAD_KEY, UseKind};
 
 /// How deep spreads of spreads are followed.
 const MAX_DEPTH: usize = 4;
@@ -22,7 +22,7 @@ impl Model<'_> {
         }
         match arg {
             Arg::Object(props, _) => props.iter().any(|(k, v)| {
-                keys.contains(&k.as_str())
+                (keys.contains(&k.as_str()) && !self.forwarded_unset(v, depth + 1))
                     || (k.as_str() == SPREAD_KEY && self.options_set_at(v, keys, depth + 1))
             }),
             Arg::Path(p, _) if p.props.is_empty() => {
@@ -38,7 +38,149 @@ impl Model<'_> {
                 let reassigned = b.uses.iter().any(|u| u.kind == UseKind::Write);
                 reassigned || self.options_set_at(object, keys, depth + 1)
             }
+            // `request.get(this.options(path), cb)`: what the helper returns.
+            Arg::Other(span) => self
+                .helper_objects(*span)
+                .any(|o| self.options_set_at(o, keys, depth + 1)),
             _ => false,
+        }
+    }
+
+    /// The object literals returned by the function of this file that the call at `span`
+    /// calls: a local function (`buildOptions(path)`), a method of the same class, or a method
+    /// stored on a prototype (`this.options(path)` in ES5 classes). Empty when the call is not
+    /// one of those.
+    fn helper_objects(&self, span: crate::Span) -> impl Iterator<Item = &Arg> + '_ {
+        let mut targets: Vec<super::FnId> = Vec::new();
+        if let Some(c) = self.plain_calls.iter().find(|c| c.span == span) {
+            targets.extend(self.function_of_binding(&c.callee));
+        } else if let Some(c) = self.member_calls.iter().find(|c| c.span == span)
+            && let Some(AccessPath {
+                root: Root::This(this_fn),
+                props,
+            }) = &c.receiver
+            && props.is_empty()
+        {
+            let class = this_fn.and_then(|f| self.functions[f].class);
+            match class {
+                Some(class) => {
+                    targets.extend(self.functions.iter().enumerate().filter_map(|(i, f)| {
+                        (f.class == Some(class) && f.name.as_ref() == Some(&c.method)).then_some(i)
+                    }))
+                }
+                // The write is recorded before its function is walked: find it by position.
+                None => targets.extend(self.member_writes.iter().filter_map(|w| {
+                    match (&w.key, &w.object) {
+                        (Some(k), Some(o))
+                            if *k == c.method
+                                && o.props.last().is_some_and(|p| p == "prototype") =>
+                        {
+                            let start = w.value.span().start;
+                            self.functions.iter().position(|f| f.span.start == start)
+                        }
+                        _ => None,
+                    }
+                })),
+            }
+        }
+        self.returned_objects
+            .iter()
+            .filter(move |(_, f)| targets.contains(f))
+            .map(|(o, _)| o)
+    }
+
+    /// Is `value` forwarded from a parameter of the function it is in (`signal:
+    /// options.signal`, `signal`, or a local read out of one such as `const { signal } =
+    /// init`), by a function that only this file calls, and does no call give it? Then the key
+    /// is written but nothing ever sets it. Unknown callers (an exported or passed-on function,
+    /// a method) may give it: `false`.
+    pub fn forwarded_unset(&self, value: &Arg, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let Arg::Path(path, _) = value else {
+            return false;
+        };
+        let path = self.read_origin(path).unwrap_or_else(|| path.clone());
+        let Root::Binding(id) = &path.root else {
+            return false;
+        };
+        let Some(b) = self.binding(id).filter(|b| b.kind == BindingKind::Param) else {
+            return false;
+        };
+        let Some(f) = b.scope else { return false };
+        let Some(param) = self.functions[f].params.iter().find(|p| &p.id == id) else {
+            return false;
+        };
+        // The property of the argument that must carry the value (`None`: the argument itself).
+        let key = param.from_key.as_ref().or(path.props.first());
+        let Some(callee) = self.functions[f].binding.as_ref() else {
+            return false;
+        };
+        let Some(fb) = self.binding(callee) else {
+            return false;
+        };
+        let mut calls = 0;
+        for u in &fb.uses {
+            match u.kind {
+                UseKind::Call => calls += 1,
+                _ if u.in_fn.is_some_and(|g| self.is_within(Some(g), Some(f))) => {}
+                _ => return false,
+            }
+        }
+        if calls == 0 {
+            return false;
+        }
+        !self
+            .plain_calls
+            .iter()
+            .filter(|c| &c.callee == callee)
+            .any(|c| match (c.args.get(param.index), key) {
+                (None, _) => false,
+                (Some(arg), Some(key)) => self.may_supply(arg, key, depth + 1),
+                (Some(arg), None) => self.may_give(arg, depth + 1),
+            })
+    }
+
+    /// Could argument `arg` be a value (not provably missing or forwarded from nowhere)?
+    fn may_give(&self, arg: &Arg, depth: usize) -> bool {
+        match arg {
+            Arg::Path(p, _) if p.is_global("undefined") => false,
+            Arg::Path(..) => !self.forwarded_unset(arg, depth),
+            _ => true,
+        }
+    }
+
+    /// Could the options object `arg` carry `key`? Only a literal without it (and without an
+    /// unknown spread), a local object literal without it, a non-object value or a forwarded
+    /// parameter whose callers never give it say no.
+    fn may_supply(&self, arg: &Arg, key: &str, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        match arg {
+            Arg::Object(props, _) => props.iter().any(|(k, v)| {
+                (k.as_str() == key && self.may_give(v, depth + 1))
+                    || (k.as_str() == SPREAD_KEY && self.may_supply(v, key, depth + 1))
+            }),
+            Arg::Path(p, span) => {
+                if let Root::Binding(id) = &p.root
+                    && p.props.is_empty()
+                    && let Some(b) = self.binding(id)
+                {
+                    if let Some(object) = &b.object {
+                        let reassigned = b.uses.iter().any(|u| u.kind == UseKind::Write);
+                        return reassigned || self.may_supply(object, key, depth + 1);
+                    }
+                    if b.kind == BindingKind::Param {
+                        return !self
+                            .forwarded_unset(&Arg::Path(p.child(key.into()), *span), depth);
+                    }
+                }
+                true
+            }
+            Arg::Str(..) | Arg::Num(..) | Arg::Bool(..) | Arg::Fn(..) => false,
+            _ => true,
         }
     }
 }

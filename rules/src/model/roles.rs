@@ -357,6 +357,11 @@ pub(super) fn classify_call<'c>(
                 .any(|r| r == method);
 
             // Express / Koa-router / Fastify shorthand routes: `app.get('/path', ...handlers)`.
+            // A mock server's request handlers (msw's `http.post(url, resolver)`) are test
+            // fixtures, not a server's routes.
+            if HTTP_VERBS.contains(&method) && is_mock_server(receiver, model) {
+                return None;
+            }
             if HTTP_VERBS.contains(&method) || extra_registrar {
                 let handlers: Vec<&Expr> = args.iter().copied().filter(fn_like).collect();
                 if handlers.is_empty() {
@@ -565,6 +570,20 @@ fn is_path_like(e: Option<&Expr>) -> bool {
 }
 
 /// Receivers named like an application or router (`app`, `router`, `api`, `userRouter`, ...).
+/// Modules whose `get` / `post` / ... describe mocked responses for tests, not routes.
+const MOCK_SERVER_MODULES: &[&str] = &["msw", "msw/node", "msw/browser", "nock"];
+
+/// Is `receiver` imported from a request-mocking library (`import { http } from 'msw'`)?
+fn is_mock_server(receiver: &Expr, model: &Model<'_>) -> bool {
+    let Expr::Ident(i) = receiver else {
+        return false;
+    };
+    model
+        .binding(&i.to_id())
+        .and_then(|b| b.module())
+        .is_some_and(|m| MOCK_SERVER_MODULES.contains(&m))
+}
+
 fn is_routerish(text: &str) -> bool {
     let last = text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
     matches!(

@@ -82,6 +82,7 @@ impl<W: Write> Server<W> {
             opts: LintOptions {
                 levels: self.settings.levels.clone(),
                 report_unused_directives: self.settings.report_unused,
+                min_confidence: self.settings.min_confidence,
                 ..LintOptions::default()
             },
         });
