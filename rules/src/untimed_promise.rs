@@ -132,8 +132,12 @@ impl Rule for UntimedPromise {
         // Only a file that imports axios can have axios instances: without this, every
         // `map.get(k)` would be checked against every call in the file.
         let uses_axios = model.bindings.values().any(|b| b.module() == Some("axios"));
+        // Likewise the calls that make a client instance, found once: looking for them again
+        // for every `x.get()` of the file made the rule quadratic in its member calls (a
+        // quarter of the whole run on a corpus of npm packages).
+        let makers = family_instance_makers(model);
         for call in &model.member_calls {
-            if let Some(f) = check_member(model, call, uses_axios) {
+            if let Some(f) = check_member(model, call, uses_axios, &makers) {
                 found.push(f);
             }
         }
@@ -311,7 +315,12 @@ fn client_of<'p>(model: &Model<'_>, receiver: &'p AccessPath) -> (Option<String>
     (Some(module.to_string()), rest)
 }
 
-fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Option<Finding> {
+fn check_member(
+    model: &Model<'_>,
+    call: &MemberCall,
+    uses_axios: bool,
+    makers: &[(Family, &MemberCall)],
+) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
     let (module, rest) = client_of(model, receiver);
@@ -344,7 +353,7 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
     // An instance: `const api = request.defaults({ timeout })`, `phin.defaults(...)`.
     if module.is_none()
         && receiver.props.is_empty()
-        && let Some((family, config)) = family_instance(model, receiver)
+        && let Some((family, config)) = family_instance(model, makers, receiver)
     {
         return check_family(model, family, method, &site, config);
     }
@@ -521,25 +530,38 @@ impl Family {
     }
 }
 
-/// `const api = request.defaults({ timeout })` (also `phin.defaults`, `needle.defaults`,
-/// `ky.create` / `ky.extend`, `superagent.agent()`): the family and the instance's options.
+/// The calls that make an instance of a [`Family`] client and keep it
+/// (`const api = request.defaults({ timeout })`; also `phin.defaults`, `needle.defaults`,
+/// `ky.create` / `ky.extend`, `superagent.agent()`), in the order of the file.
+fn family_instance_makers<'m>(model: &'m Model<'_>) -> Vec<(Family, &'m MemberCall)> {
+    model
+        .member_calls
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.method.as_str(),
+                "defaults" | "create" | "extend" | "agent"
+            ) && c.stored_to.is_some()
+        })
+        .filter_map(|c| {
+            let family = Family::of(c.receiver.as_ref().and_then(|r| model.module_of(r))?)?;
+            Some((family, c))
+        })
+        .collect()
+}
+
+/// The family of the client `instance` holds and the options it was made with: the first of
+/// `makers` (from [`family_instance_makers`]) that stores to it.
 fn family_instance<'m>(
-    model: &'m Model<'_>,
+    model: &Model<'_>,
+    makers: &[(Family, &'m MemberCall)],
     instance: &AccessPath,
 ) -> Option<(Family, Option<&'m Arg>)> {
-    model.member_calls.iter().find_map(|c| {
-        if !matches!(
-            c.method.as_str(),
-            "defaults" | "create" | "extend" | "agent"
-        ) || !c
-            .stored_to
+    makers.iter().find_map(|(family, c)| {
+        c.stored_to
             .as_ref()
             .is_some_and(|s| model.same_object(s, instance))
-        {
-            return None;
-        }
-        let family = Family::of(c.receiver.as_ref().and_then(|r| model.module_of(r))?)?;
-        Some((family, c.args.first()))
+            .then(|| (*family, c.args.first()))
     })
 }
 
