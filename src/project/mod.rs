@@ -94,6 +94,8 @@ pub struct ProjectTimings {
     /// Linting again the files the project phase gave facts to.
     pub relint: Duration,
     pub relinted_files: usize,
+    /// `--cache`: (results reused, files linted), over both passes.
+    pub cache: Option<(usize, usize)>,
 }
 
 /// Lints `targets` as one project. Only files with `report` set are reported; the others are
@@ -101,9 +103,10 @@ pub struct ProjectTimings {
 pub fn lint_project(
     targets: Vec<(Target, bool)>,
     opts: &LintOptions,
+    cache: Option<&crate::cache::Cache>,
 ) -> Result<(Vec<Outcome>, ProjectTimings), String> {
     let pool = crate::engine::pool()?;
-    pool.install(|| run(targets, opts))
+    pool.install(|| run(targets, opts, cache))
 }
 
 /// Reads and lints one target in the project: pass 1 (summarising) and pass 2 (with facts) read
@@ -112,6 +115,7 @@ fn lint_target(
     target: &Target,
     opts: &LintOptions,
     project: &InProject,
+    cache: Option<&crate::cache::Cache>,
 ) -> (Outcome, Option<leaklint_rules::project::Summary>) {
     match crate::engine::read_source(&target.path) {
         Ok(Ok(bytes)) => crate::engine::lint_bytes_in_project(
@@ -121,6 +125,7 @@ fn lint_target(
             &target.config,
             opts,
             project,
+            cache,
         ),
         Ok(Err(len)) => (crate::engine::too_large(target.display.clone(), len), None),
         Err(e) => (
@@ -179,6 +184,7 @@ fn canonical_paths(targets: &[(Target, bool)]) -> Vec<PathBuf> {
 fn run(
     targets: Vec<(Target, bool)>,
     opts: &LintOptions,
+    cache: Option<&crate::cache::Cache>,
 ) -> Result<(Vec<Outcome>, ProjectTimings), String> {
     let mut timings = ProjectTimings::default();
     // Pass 1: lint and summarise each file.
@@ -189,7 +195,7 @@ fn run(
                 summarize: Some(&target.display),
                 facts: None,
             };
-            lint_target(target, opts, &project)
+            lint_target(target, opts, &project, cache)
         })
         .collect();
 
@@ -253,7 +259,7 @@ fn run(
                 summarize: None,
                 facts: Some(facts),
             };
-            let outcome = lint_target(&targets[*t].0, opts, &project).0;
+            let outcome = lint_target(&targets[*t].0, opts, &project, cache).0;
             (*t, outcome)
         })
         .collect();
