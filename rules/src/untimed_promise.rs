@@ -132,12 +132,11 @@ impl Rule for UntimedPromise {
         // Only a file that imports axios can have axios instances: without this, every
         // `map.get(k)` would be checked against every call in the file.
         let uses_axios = model.bindings.values().any(|b| b.module() == Some("axios"));
-        // Likewise the calls that make a client instance, found once: looking for them again
-        // for every `x.get()` of the file made the rule quadratic in its member calls (a
-        // quarter of the whole run on a corpus of npm packages).
-        let makers = family_instance_makers(model);
+        // The client instances made in this file, found once: looking them up for every member
+        // call was quadratic (a 5 MB file of `list.push(...)` calls took 18 s).
+        let instances = family_instances(model);
         for call in &model.member_calls {
-            if let Some(f) = check_member(model, call, uses_axios, &makers) {
+            if let Some(f) = check_member(model, call, uses_axios, &instances) {
                 found.push(f);
             }
         }
@@ -319,7 +318,7 @@ fn check_member(
     model: &Model<'_>,
     call: &MemberCall,
     uses_axios: bool,
-    makers: &[(Family, &MemberCall)],
+    instances: &[Instance<'_>],
 ) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
@@ -353,7 +352,9 @@ fn check_member(
     // An instance: `const api = request.defaults({ timeout })`, `phin.defaults(...)`.
     if module.is_none()
         && receiver.props.is_empty()
-        && let Some((family, config)) = family_instance(model, makers, receiver)
+        && let Some(&(_, family, config)) = instances
+            .iter()
+            .find(|(stored, ..)| model.same_object(stored, receiver))
     {
         return check_family(model, family, method, &site, config);
     }
@@ -530,10 +531,13 @@ impl Family {
     }
 }
 
-/// The calls that make an instance of a [`Family`] client and keep it
-/// (`const api = request.defaults({ timeout })`; also `phin.defaults`, `needle.defaults`,
-/// `ky.create` / `ky.extend`, `superagent.agent()`), in the order of the file.
-fn family_instance_makers<'m>(model: &'m Model<'_>) -> Vec<(Family, &'m MemberCall)> {
+/// A client instance: where it is stored, its family and the options it was created with.
+type Instance<'m> = (&'m AccessPath, Family, Option<&'m Arg>);
+
+/// `const api = request.defaults({ timeout })` (also `phin.defaults`, `needle.defaults`,
+/// `ky.create` / `ky.extend`, `superagent.agent()`): every instance made in the file, with its
+/// family and options.
+fn family_instances<'m>(model: &'m Model<'_>) -> Vec<Instance<'m>> {
     model
         .member_calls
         .iter()
@@ -541,28 +545,14 @@ fn family_instance_makers<'m>(model: &'m Model<'_>) -> Vec<(Family, &'m MemberCa
             matches!(
                 c.method.as_str(),
                 "defaults" | "create" | "extend" | "agent"
-            ) && c.stored_to.is_some()
+            )
         })
         .filter_map(|c| {
+            let stored = c.stored_to.as_ref()?;
             let family = Family::of(c.receiver.as_ref().and_then(|r| model.module_of(r))?)?;
-            Some((family, c))
+            Some((stored, family, c.args.first()))
         })
         .collect()
-}
-
-/// The family of the client `instance` holds and the options it was made with: the first of
-/// `makers` (from [`family_instance_makers`]) that stores to it.
-fn family_instance<'m>(
-    model: &Model<'_>,
-    makers: &[(Family, &'m MemberCall)],
-    instance: &AccessPath,
-) -> Option<(Family, Option<&'m Arg>)> {
-    makers.iter().find_map(|(family, c)| {
-        c.stored_to
-            .as_ref()
-            .is_some_and(|s| model.same_object(s, instance))
-            .then(|| (*family, c.args.first()))
-    })
 }
 
 /// A request of one of the [`Family`] libraries: `method` is what is called on the module or
