@@ -152,6 +152,7 @@ fn run(job: Job) -> Done {
         &job.config,
         &job.opts,
         &project,
+        None,
     );
     if !job.facts.is_empty() {
         let project = InProject {
@@ -166,6 +167,7 @@ fn run(job: Job) -> Done {
             &job.config,
             &job.opts,
             &project,
+            None,
         )
         .0;
     }

@@ -66,6 +66,7 @@ impl Workspace {
                                 &t.config,
                                 opts,
                                 &project,
+                                None,
                             )
                             .1
                         }

@@ -17,7 +17,7 @@ use swc_atoms::Atom;
 use super::{FnContext, FnId, FnKind, Model, UseKind};
 use crate::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Frequency {
     /// Module top level and what only it calls: runs once.
     StartUp,
