@@ -29,7 +29,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leaklint_rules::project::{FileFacts, Summary};
-use leaklint_rules::{CommentText, FileLint, Finding, Flavor, Knowledge, Meta, ParseError};
+use leaklint_rules::{CommentText, FileLint, Finding, Knowledge, Meta, ParseError};
 use serde::{Deserialize, Serialize};
 use siphasher::sip128::{Hasher128, SipHasher13};
 
@@ -252,7 +252,7 @@ fn read(bytes: &[u8]) -> Result<HashMap<u128, Entry>, String> {
 /// is the summarised path (`None`: no summary asked), `facts` the project's facts (second pass).
 pub fn key(
     text: &str,
-    flavor: Flavor,
+    kind: &crate::walk::FileKind,
     display: Option<&str>,
     enabled: &dyn Fn(&'static Meta) -> bool,
     knowledge: &Knowledge,
@@ -267,7 +267,7 @@ pub fn key(
     };
     part(&FORMAT.to_le_bytes());
     part(env!("CARGO_PKG_VERSION").as_bytes());
-    part(format!("{flavor:?}").as_bytes());
+    part(format!("{kind:?}").as_bytes());
     part(display.map_or(&[0xff][..], str::as_bytes));
     for rule in leaklint_rules::ALL {
         let meta = rule.meta();

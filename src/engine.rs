@@ -234,18 +234,16 @@ pub fn lint_bytes_in_project(
     };
     let enabled = |meta: &'static Meta| opts.severity(meta, config).is_some();
     // `--cache`: what an earlier run produced from the same inputs stands for linting.
-    // Only sources are cached: deployment files are few, small and quick to read.
-    let key = match (cache, kind) {
-        (Some(_), FileKind::Source(flavor)) => Some(crate::cache::key(
+    let key = cache.map(|_| {
+        crate::cache::key(
             &text,
-            *flavor,
+            kind,
             project.summarize,
             &enabled,
             &config.knowledge,
             project.facts,
-        )),
-        _ => None,
-    };
+        )
+    });
     let cached = cache.zip(key).and_then(|(c, k)| c.get(k));
     // A bug in one rule must not take the other files down: report it and go on.
     let linted = match cached {
@@ -371,7 +369,6 @@ fn to_problem(f: Finding, severity: Severity, text: &str, index: &LineIndex) -> 
     let sig = f.signature;
     Problem {
         confidence: Some(f.confidence),
-        chain: f.chain,
         source: Source::Rule(f.rule),
         severity,
         at: at(f.span),
