@@ -369,6 +369,7 @@ fn to_problem(f: Finding, severity: Severity, text: &str, index: &LineIndex) -> 
     let sig = f.signature;
     Problem {
         confidence: Some(f.confidence),
+        chain: f.chain,
         source: Source::Rule(f.rule),
         severity,
         at: at(f.span),
