@@ -122,6 +122,22 @@ impl Collector<'_, '_> {
         AccessPath::of(expr, self.model.unresolved, self.this_fn())
     }
 
+    /// `socket[hooked]` with `hooked` a module-level constant (a `Symbol` marker): the path
+    /// `socket.[hooked]`, so that a marker written on an object and tested later is one slot.
+    fn marker_path(&self, m: &MemberExpr) -> Option<AccessPath> {
+        let MemberProp::Computed(c) = &m.prop else {
+            return None;
+        };
+        let Expr::Ident(i) = strip(&c.expr) else {
+            return None;
+        };
+        let b = self.model.bindings.get(&i.to_id())?;
+        if b.scope.is_some() || b.kind != BindingKind::Const {
+            return None;
+        }
+        Some(self.path(&m.obj)?.child(format!("[{}]", i.sym).into()))
+    }
+
     fn pending_mut(&mut self, start: usize) -> &mut Pending {
         self.pending.entry(start).or_default()
     }
@@ -1296,6 +1312,15 @@ impl Visit for Collector<'_, '_> {
         n.visit_children_with(self);
     }
 
+    fn visit_prop(&mut self, n: &Prop) {
+        // `{ listen }` reads `listen` as much as `{ listen: listen }` does: it is passed on
+        // (`module.exports = { listen }`), so its callers are not all in this file.
+        if let Prop::Shorthand(i) = n {
+            self.use_ident(i, UseKind::Read);
+        }
+        n.visit_children_with(self);
+    }
+
     fn visit_assign_expr(&mut self, n: &AssignExpr) {
         let stored = match &n.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
@@ -1316,7 +1341,10 @@ impl Visit for Collector<'_, '_> {
                 {
                     self.pending_mut(start).stored_method = true;
                 }
-                self.record_write(path.clone());
+                // A marker slot (`socket[hooked] = true`) counts as a write for once-guards
+                // only: reads of `obj[KEY]` elsewhere are not paths, so it is not a place a
+                // stored result can be found again.
+                self.record_write(path.clone().or_else(|| self.marker_path(m)));
                 self.record_member_write(n, m);
                 m.visit_with(self);
                 path
@@ -1854,6 +1882,12 @@ fn test_reads(test: &Expr, c: &Collector<'_, '_>) -> Vec<AccessPath> {
         noop_visit_type!();
         fn visit_expr(&mut self, e: &Expr) {
             if let Some(p) = self.c.path(e) {
+                self.out.push(p);
+                return;
+            }
+            if let Expr::Member(m) = e
+                && let Some(p) = self.c.marker_path(m)
+            {
                 self.out.push(p);
                 return;
             }
