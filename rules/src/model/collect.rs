@@ -56,6 +56,8 @@ struct Pending {
     argument_of: Option<(Atom, bool)>,
     stored_method: bool,
     object_span: Option<Span>,
+    /// Its caller ignores what it returns: a `new Promise` executor.
+    return_ignored: bool,
 }
 
 #[derive(Default)]
@@ -938,8 +940,13 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
         let params = n.params.iter().map(|p| (p, pat_type(p))).collect();
+        let return_ignored = self
+            .pending
+            .get(&Span::from_swc(n.span).start)
+            .is_some_and(|p| p.return_ignored);
         self.enter_function(n.span, FnKind::Arrow, params, |c| {
             if let ArrowFunctionBody::Expr(e) = &*n.body
+                && !return_ignored
                 && let Some(start) = call_start(e)
             {
                 // `() => emitter.on(...)`: the arrow returns the call's result.
@@ -1119,6 +1126,17 @@ impl Visit for Collector<'_, '_> {
     fn visit_call_expr(&mut self, n: &CallExpr) {
         let span = Span::from_swc(n.span);
         let in_fn = self.current_fn();
+        // `p.then(cb)`: `cb` waits on `p` (and on the head of its chain) like code after `await`.
+        if !n.args.is_empty()
+            && let Callee::Expr(c) = &n.callee
+            && let Expr::Member(m) = strip(c)
+            && let MemberProp::Ident(p) = &m.prop
+            && matches!(p.sym.as_str(), "then" | "catch" | "finally")
+        {
+            let mut starts = Vec::new();
+            self.promise_starts(&m.obj, &mut starts);
+            self.model.continued.extend(starts);
+        }
         if is_promise_race(n) {
             for arg in &n.args {
                 if let Expr::Array(a) = strip(&arg.expr) {
@@ -1245,11 +1263,14 @@ impl Visit for Collector<'_, '_> {
             n.callee.visit_with(self);
         }
         // `new Promise(executor)`, `new Worker(name, processor)`: ordinary arguments.
-        for arg in n.args.iter().flatten() {
+        let promise = matches!(strip(&n.callee), Expr::Ident(i) if i.sym == "Promise" && i.ctxt == self.model.unresolved);
+        for (i, arg) in n.args.iter().flatten().enumerate() {
             if let Some(start) = fn_start(&arg.expr) {
-                self.pending_mut(start)
-                    .context
-                    .get_or_insert(FnContext::Argument);
+                let pending = self.pending_mut(start);
+                pending.context.get_or_insert(FnContext::Argument);
+                // `new Promise((r) => e.once('x', r))`: the constructor drops what the
+                // executor returns, so the registration's result is not kept by returning it.
+                pending.return_ignored |= promise && i == 0;
             }
         }
         n.args.visit_with(self);
