@@ -13,7 +13,7 @@
 //! [knowledge]
 //! handler_registrars = ["action"]     # extra methods that register per-request handlers
 //! long_lived = ["bus"]                # extra names whose values live for the whole process
-//! http_clients = ["ky"]               # extra HTTP client names
+//! http_clients = ["@acme/http"]       # extra HTTP client names
 //! ```
 //!
 //! Unknown keys, unknown rule ids, bad levels and bad globs are errors naming the file, the line

@@ -135,8 +135,11 @@ impl Rule for UntimedPromise {
         // Only a file that imports axios can have axios instances: without this, every
         // `map.get(k)` would be checked against every call in the file.
         let uses_axios = model.bindings.values().any(|b| b.module() == Some("axios"));
+        // The client instances made in this file, found once: looking them up for every member
+        // call was quadratic (a 5 MB file of `list.push(...)` calls took 18 s).
+        let instances = family_instances(model);
         for call in &model.member_calls {
-            if let Some(f) = check_member(model, call, uses_axios) {
+            if let Some(f) = check_member(model, call, uses_axios, &instances) {
                 found.push(f);
             }
         }
@@ -314,7 +317,12 @@ fn client_of<'p>(model: &Model<'_>, receiver: &'p AccessPath) -> (Option<String>
     (Some(module.to_string()), rest)
 }
 
-fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Option<Finding> {
+fn check_member(
+    model: &Model<'_>,
+    call: &MemberCall,
+    uses_axios: bool,
+    instances: &[Instance<'_>],
+) -> Option<Finding> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
     let (module, rest) = client_of(model, receiver);
@@ -347,7 +355,9 @@ fn check_member(model: &Model<'_>, call: &MemberCall, uses_axios: bool) -> Optio
     // An instance: `const api = request.defaults({ timeout })`, `phin.defaults(...)`.
     if module.is_none()
         && receiver.props.is_empty()
-        && let Some((family, config)) = family_instance(model, receiver)
+        && let Some(&(_, family, config)) = instances
+            .iter()
+            .find(|(stored, ..)| model.same_object(stored, receiver))
     {
         return check_family(model, family, method, &site, config);
     }
@@ -524,26 +534,28 @@ impl Family {
     }
 }
 
+/// A client instance: where it is stored, its family and the options it was created with.
+type Instance<'m> = (&'m AccessPath, Family, Option<&'m Arg>);
+
 /// `const api = request.defaults({ timeout })` (also `phin.defaults`, `needle.defaults`,
-/// `ky.create` / `ky.extend`, `superagent.agent()`): the family and the instance's options.
-fn family_instance<'m>(
-    model: &'m Model<'_>,
-    instance: &AccessPath,
-) -> Option<(Family, Option<&'m Arg>)> {
-    model.member_calls.iter().find_map(|c| {
-        if !matches!(
-            c.method.as_str(),
-            "defaults" | "create" | "extend" | "agent"
-        ) || !c
-            .stored_to
-            .as_ref()
-            .is_some_and(|s| model.same_object(s, instance))
-        {
-            return None;
-        }
-        let family = Family::of(c.receiver.as_ref().and_then(|r| model.module_of(r))?)?;
-        Some((family, c.args.first()))
-    })
+/// `ky.create` / `ky.extend`, `superagent.agent()`): every instance made in the file, with its
+/// family and options.
+fn family_instances<'m>(model: &'m Model<'_>) -> Vec<Instance<'m>> {
+    model
+        .member_calls
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.method.as_str(),
+                "defaults" | "create" | "extend" | "agent"
+            )
+        })
+        .filter_map(|c| {
+            let stored = c.stored_to.as_ref()?;
+            let family = Family::of(c.receiver.as_ref().and_then(|r| model.module_of(r))?)?;
+            Some((stored, family, c.args.first()))
+        })
+        .collect()
 }
 
 /// A request of one of the [`Family`] libraries: `method` is what is called on the module or
