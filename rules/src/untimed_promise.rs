@@ -2,7 +2,9 @@
 //! awaited or returned from code that runs per request or per call.
 
 use crate::model::emitters::LISTENER_METHODS;
-use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, NewCall, PlainCall, Root};
+use crate::model::{
+    AccessPath, Arg, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
+};
 use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 use swc_atoms::Atom;
 
@@ -730,7 +732,7 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
     let resolve = exec.params.iter().find(|p| p.index == 0)?;
     // A reject path, a timer or a signal gives the promise a way to end.
     if let Some(reject) = exec.params.iter().find(|p| p.index == 1)
-        && binding_used_within(model, &reject.id, exec.span)
+        && param_used_within(model, reject, exec.span)
     {
         return None;
     }
@@ -834,14 +836,16 @@ fn new_promise_head(model: &Model<'_>, span: Span) -> Span {
     Span::new(span.start, end)
 }
 
-/// Is the binding `id` called, passed to a call (also inside an options object or bound), or
+/// Is the parameter called, passed to a call (also inside an options object or bound), or
 /// stored into a property by code in `span`? From the model's calls and writes, not the source
 /// text: the word `reject` in a string or a comment is no reject path.
-fn binding_used_within(model: &Model<'_>, id: &swc_ecma_ast::Id, span: Span) -> bool {
-    fn mentions(a: &Arg, id: &swc_ecma_ast::Id) -> bool {
+fn param_used_within(model: &Model<'_>, param: &Param, span: Span) -> bool {
+    let id = &param.id;
+    fn mentions(a: &Arg, param: &Param) -> bool {
+        let id = &param.id;
         match a {
             Arg::Path(p, _) | Arg::Bound(p, _) => matches!(&p.root, Root::Binding(b) if b == id),
-            Arg::Object(props, _) => props.iter().any(|(_, v)| mentions(v, id)),
+            Arg::Object(props, _) => props.iter().any(|(_, v)| mentions(v, param)),
             _ => false,
         }
     }
@@ -849,22 +853,22 @@ fn binding_used_within(model: &Model<'_>, id: &swc_ecma_ast::Id, span: Span) -> 
         .plain_calls
         .iter()
         .filter(|c| span.contains(c.span))
-        .any(|c| &c.callee == id || c.args.iter().any(|a| mentions(a, id)))
+        .any(|c| &c.callee == id || c.args.iter().any(|a| mentions(a, param)))
         || model
             .member_calls
             .iter()
             .filter(|c| span.contains(c.span))
-            .any(|c| c.args.iter().any(|a| mentions(a, id)))
+            .any(|c| c.args.iter().any(|a| mentions(a, param)))
         || model
             .news
             .iter()
             .filter(|n| span.contains(n.span))
-            .any(|n| n.args.iter().any(|a| mentions(a, id)))
+            .any(|n| n.args.iter().any(|a| mentions(a, param)))
         || model
             .member_writes
             .iter()
             .filter(|w| span.contains(w.span))
-            .any(|w| mentions(&w.value, id))
+            .any(|w| mentions(&w.value, param))
 }
 
 /// How long a stalled peer holds the call, by the client's own defaults.
