@@ -14,7 +14,10 @@ oxlint_version=1.94.0
 
 corpus=$("$make_corpus")
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-leaklint="$here/target/release/leaklint"
+# Where cargo put it (its target directory may be set by CARGO_TARGET_DIR or a configuration).
+target_dir=$(cargo metadata --format-version 1 --no-deps --manifest-path "$here/Cargo.toml" |
+  sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+leaklint="$target_dir/release/leaklint"
 
 tools=$(mktemp -d)
 trap 'rm -rf "$tools"' EXIT
@@ -55,3 +58,8 @@ echo "oxlint's own summary: $("$oxlint" "$corpus" 2>&1 | grep -E 'Finished in' |
 echo "leaklint phase profile (summed over files and threads):"
 # leaklint exits 1 when it finds something: keep that from failing the pipeline.
 { LEAKLINT_TIMINGS=1 "$leaklint" --format compact "$corpus" 2>&1 >/dev/null || true; } | grep -E '^timing' || true
+# Peak resident memory of one run of each (GNU time's "Maximum resident set size", in KB).
+if [ -x /usr/bin/time ]; then
+  peak() { { /usr/bin/time -v "$@" >/dev/null 2>"$tools/time.txt" || true; } ; awk -F': ' '/Maximum resident/ {print $2}' "$tools/time.txt"; }
+  echo "peak memory: leaklint $(peak "$leaklint" --format compact "$corpus") KB, oxlint $(peak "$oxlint" "$corpus") KB"
+fi

@@ -215,9 +215,24 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         // Named files are linted with the project around them (see `project::with_context`).
         let targets = crate::project::with_context(walked.targets, &args.paths, &walk_options)
             .map_err(|e| Failure::Config(e.to_string()))?;
+        let cache = args.cache.then(|| {
+            let path = crate::cache::path(args.cache_location.as_deref(), &cwd);
+            let (cache, warning) = crate::cache::Cache::open(path);
+            if let Some(warning) = warning {
+                say("warning", &warning);
+            }
+            cache
+        });
         let (outcomes, timings) =
-            crate::project::lint_project(targets, &opts).map_err(Failure::Io)?;
+            crate::project::lint_project(targets, &opts, cache.as_ref()).map_err(Failure::Io)?;
         project_timings = timings;
+        if let Some(cache) = &cache {
+            project_timings.cache = Some(cache.counts());
+            // The results are right either way: a cache that cannot be written is a warning.
+            if let Err(e) = cache.save() {
+                say("warning", &e);
+            }
+        }
         outcomes
     };
 
@@ -315,6 +330,16 @@ fn print_timings(
         format!(
             "timing   project phase: module graph and propagation (wall): {:.0} ms",
             ms(project.phase)
+        ),
+        match project.cache {
+            Some((hits, misses)) => format!(
+                "timing   cache: {hits} results reused, {misses} files linted (each pass counts)"
+            ),
+            None => "timing   cache: off".to_string(),
+        },
+        format!(
+            "timing     of which module graph (canonical paths, resolving imports): {:.0} ms",
+            ms(project.graph)
         ),
         format!(
             "timing   project phase: linting again with project facts (wall): {:.0} ms for {} files",

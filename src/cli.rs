@@ -123,6 +123,17 @@ pub struct LintArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Keep each file's results between runs and lint again only files that changed (or whose
+    /// findings depend on facts from a file that changed). Results are keyed by the file's
+    /// content, the configuration, the rules and the leaklint version.
+    #[arg(long, conflicts_with = "stdin")]
+    pub cache: bool,
+
+    /// Where --cache keeps its file [default: .leaklintcache in the current directory]. A
+    /// folder (an existing one, or a path ending in `/`) gets `.leaklintcache` inside.
+    #[arg(long, value_name = "PATH", requires = "cache")]
+    pub cache_location: Option<PathBuf>,
+
     /// Skip files matching GLOB, relative to the current directory (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub ignore_pattern: Vec<String>,

@@ -8,6 +8,7 @@ use leaklint_rules::project::Summary;
 use leaklint_rules::{Confidence, Finding, Flavor, InProject, LineIndex, Meta, Severity};
 use rayon::prelude::*;
 
+use crate::cache::{Cache, Entry as CacheEntry};
 use crate::config::{Config, Level};
 use crate::report::{FileReport, LabelAt, Located, ParseFailure, Problem, SignatureAt, Source};
 use crate::source::Decoded;
@@ -193,7 +194,16 @@ pub fn lint_bytes(
     config: &Config,
     opts: &LintOptions,
 ) -> Outcome {
-    lint_bytes_in_project(path, bytes, flavor, config, opts, &InProject::default()).0
+    lint_bytes_in_project(
+        path,
+        bytes,
+        flavor,
+        config,
+        opts,
+        &InProject::default(),
+        None,
+    )
+    .0
 }
 
 /// [`lint_bytes`] as part of a whole-project run: also returns the file's summary when asked,
@@ -205,6 +215,7 @@ pub fn lint_bytes_in_project(
     config: &Config,
     opts: &LintOptions,
     project: &InProject<'_>,
+    cache: Option<&Cache>,
 ) -> (Outcome, Option<Summary>) {
     let bom = bytes.starts_with("\u{feff}".as_bytes());
     let text = match Decoded::from_bytes(bytes) {
@@ -220,10 +231,28 @@ pub fn lint_bytes_in_project(
         }
     };
     let enabled = |meta: &'static Meta| opts.severity(meta, config).is_some();
+    // `--cache`: what an earlier run produced from the same inputs stands for linting.
+    let key = cache.map(|_| {
+        crate::cache::key(
+            &text,
+            flavor,
+            project.summarize,
+            &enabled,
+            &config.knowledge,
+            project.facts,
+        )
+    });
+    let cached = cache.zip(key).and_then(|(c, k)| c.get(k));
     // A bug in one rule must not take the other files down: report it and go on.
-    let linted = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        leaklint_rules::lint_in_project(&text, flavor, &enabled, &config.knowledge, project)
-    }));
+    let linted = match cached {
+        Some(entry) => Ok(entry.into_result()),
+        None => std::panic::catch_unwind(AssertUnwindSafe(|| {
+            leaklint_rules::lint_in_project(&text, flavor, &enabled, &config.knowledge, project)
+        })),
+    };
+    if let (Some(cache), Some(key), Ok(result)) = (cache, key, &linted) {
+        cache.put(key, CacheEntry::of(result));
+    }
     let (linted, summary) = match linted {
         Ok(Ok((file, summary))) => (Ok(file), summary),
         Ok(Err(e)) => (Err(e), None),

@@ -33,6 +33,10 @@ pub struct Target {
     pub display: String,
     pub flavor: Flavor,
     pub config: Arc<Config>,
+    /// The path itself is a symbolic link. Only a file named on the command line can be one: a
+    /// walk does not follow links. The project phase finds the canonical path of any other
+    /// file from its folder's, without a `realpath` of its own.
+    pub is_link: bool,
 }
 
 #[derive(Default)]
@@ -107,6 +111,7 @@ fn named_file(
             display: shown,
             flavor,
             config,
+            is_link: std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
         });
     }
     Ok(())
@@ -178,6 +183,7 @@ fn walk_dir(
                 display: shown,
                 flavor,
                 config,
+                is_link: false,
             });
         }
     }

@@ -4,7 +4,19 @@
 use crate::Meta;
 
 /// A half-open byte range `[start, end)` into the source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -29,14 +41,14 @@ impl Span {
 
 /// A secondary location with its explanation (miette label, SARIF related location, LSP related
 /// information).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Label {
     pub span: Span,
     pub message: String,
 }
 
 /// What the runtime checker looks for in a heap snapshot to confirm a finding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SignatureKind {
     Listener,
     Collection,
@@ -61,7 +73,7 @@ impl SignatureKind {
 
 /// The runtime signature of a finding (design §4): the names and source locations a heap
 /// snapshot can be searched for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Signature {
     pub kind: SignatureKind,
     /// The receiver as written, e.g. `orderEvents`, `process`, `this.bus`.
@@ -110,7 +122,9 @@ impl Signature {
 ///
 /// SARIF shows it as the result's `properties.precision` and `rank`; JSON as `confidence`;
 /// `--min-confidence` and the `min_confidence` configuration key filter on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Confidence {
     Medium,
     High,
@@ -147,9 +161,11 @@ impl Confidence {
 }
 
 /// One problem found in one file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Set by [`crate::lint`] after the rule returns, so a rule cannot report under another id.
+    /// Serialised as the rule's id (an unknown id fails to deserialise).
+    #[serde(with = "rule_by_id")]
     pub rule: &'static Meta,
     pub span: Span,
     pub message: String,
@@ -198,5 +214,20 @@ impl Finding {
             message: message.into(),
         });
         self
+    }
+}
+
+/// Serde for [`Finding::rule`]: the rule's id, looked up in the registry when read back.
+mod rule_by_id {
+    use crate::Meta;
+
+    pub fn serialize<S: serde::Serializer>(rule: &&'static Meta, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(rule.id)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static Meta, D::Error> {
+        let id = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        crate::find_rule(&id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{id}`")))
     }
 }

@@ -180,7 +180,7 @@ macro_rules! declare_rule {
 }
 
 /// A comment in the source, for suppression directives.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CommentText {
     /// Byte range of the whole comment, delimiters included.
     pub span: Span,

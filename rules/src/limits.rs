@@ -143,24 +143,42 @@ impl Prev {
     }
 }
 
-const EXPR_KEYWORDS: &[&[u8]] = &[
-    b"return",
-    b"typeof",
-    b"instanceof",
-    b"in",
-    b"of",
-    b"new",
-    b"delete",
-    b"void",
-    b"throw",
-    b"case",
-    b"do",
-    b"yield",
-    b"await",
-];
+/// A keyword after which an expression starts (`return`, `typeof`, ...). A `match` on the
+/// word, not a search in a list: it runs for every word of every file.
+fn is_expr_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"return"
+            | b"typeof"
+            | b"instanceof"
+            | b"in"
+            | b"of"
+            | b"new"
+            | b"delete"
+            | b"void"
+            | b"throw"
+            | b"case"
+            | b"do"
+            | b"yield"
+            | b"await"
+    )
+}
+
+/// Bytes of identifiers, keywords and numbers (every non-ASCII byte counts: it can only be
+/// part of an identifier or of text the lexer skips anyway).
+static WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
+        b += 1;
+    }
+    table
+};
 
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+    WORD_BYTES[b as usize]
 }
 
 /// Checks `src` against every limit; the first one exceeded, with its position.
@@ -240,14 +258,10 @@ impl Scan<'_> {
                 i += 1;
             }
             if b.get(i) == Some(&b'/') && b.get(i + 1) == Some(&b'/') {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
             } else if b.get(i) == Some(&b'/') && b.get(i + 1) == Some(&b'*') {
                 i += 2;
-                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
+                i = memchr::memmem::find(&b[i..], b"*/").map_or(b.len(), |n| i + n);
                 i = (i + 2).min(b.len());
             } else {
                 return i;
@@ -260,6 +274,11 @@ impl Scan<'_> {
     fn template_text(&mut self, mut i: usize) -> Result<usize, Exceeded> {
         let b = self.bytes;
         while i < b.len() {
+            // Only these three bytes matter in template text.
+            let Some(n) = memchr::memchr3(b'\\', b'`', b'$', &b[i..]) else {
+                return Ok(b.len());
+            };
+            i += n;
             match b[i] {
                 b'\\' => i += 2,
                 b'`' => {
@@ -299,8 +318,17 @@ impl Scan<'_> {
                 }
                 b'"' | b'\'' => {
                     i += 1;
-                    while i < b.len() && b[i] != c && b[i] != b'\n' {
-                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    // To the closing quote (or the end of the line, where the parser will
+                    // complain), stepping over escapes.
+                    while i < b.len() {
+                        match memchr::memchr3(c, b'\\', b'\n', &b[i..]) {
+                            Some(n) if b[i + n] == b'\\' => i += n + 2,
+                            Some(n) => {
+                                i += n;
+                                break;
+                            }
+                            None => i = b.len(),
+                        }
                     }
                     i += 1;
                     self.prev = Prev::Literal;
@@ -427,7 +455,7 @@ impl Scan<'_> {
                         }
                     } else if word == b"else" {
                         Prev::Else
-                    } else if EXPR_KEYWORDS.contains(&word) {
+                    } else if is_expr_keyword(word) {
                         Prev::ExprKeyword
                     } else {
                         Prev::Word { statement_start }

@@ -86,7 +86,7 @@ fn is_declaration_file(name: &str) -> bool {
 }
 
 /// A file that could not be parsed: byte offset and the parser's message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParseError {
     pub offset: usize,
     pub message: String,

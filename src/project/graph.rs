@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use oxc_resolver::{ResolveOptions, Resolver, TsconfigDiscovery};
+use rayon::prelude::*;
 
 /// Resolves specifiers from files to indexes into the analysed files.
 pub struct Graph {
@@ -52,26 +53,32 @@ impl Graph {
             builtin_modules: true,
             ..ResolveOptions::default()
         };
-        let mut dirs = std::collections::HashSet::new();
-        let mut alias_roots = Vec::new();
-        let mut workspace = Vec::new();
+        // Every folder above an analysed file, once. Reading their `tsconfig.json` and
+        // `package.json` is thousands of file opens on a large tree: done in parallel.
+        let mut seen = std::collections::HashSet::new();
+        let mut dirs = Vec::new();
         for f in files {
             let mut dir = f.parent();
             while let Some(d) = dir {
-                if !dirs.insert(d.to_path_buf()) {
+                if !seen.insert(d) {
                     break;
                 }
-                if let Ok(text) = std::fs::read_to_string(d.join("tsconfig.json"))
-                    && (text.contains("\"paths\"") || text.contains("\"baseUrl\""))
-                {
-                    alias_roots.push(d.to_path_buf());
-                }
-                if let Some(name) = package_name(&d.join("package.json")) {
-                    workspace.push(name);
-                }
+                dirs.push(d);
                 dir = d.parent();
             }
         }
+        let found: Vec<(Option<PathBuf>, Option<String>)> = dirs
+            .par_iter()
+            .map(|d| {
+                let alias = std::fs::read_to_string(d.join("tsconfig.json"))
+                    .is_ok_and(|text| text.contains("\"paths\"") || text.contains("\"baseUrl\""))
+                    .then(|| d.to_path_buf());
+                (alias, package_name(&d.join("package.json")))
+            })
+            .collect();
+        let (alias_roots, workspace): (Vec<_>, Vec<_>) = found.into_iter().unzip();
+        let alias_roots: Vec<PathBuf> = alias_roots.into_iter().flatten().collect();
+        let workspace: Vec<String> = workspace.into_iter().flatten().collect();
         Graph {
             resolver: Resolver::new(options),
             index: files

@@ -20,7 +20,7 @@ use super::{FnContext, FnId, FnKind, Model, UseKind};
 use crate::Span;
 use swc_common::Spanned;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Frequency {
     /// Module top level and what only it calls: runs once.
     StartUp,

@@ -39,14 +39,14 @@ pub fn worth_summarizing(src: &str) -> bool {
 /// One import of a file: the module specifier and the path inside the module's exports that
 /// the import names (`[]`: the whole module, `require('./x')` or `import * as x`; `["default"]`;
 /// `["lookup"]` for `import { lookup }` or `const { lookup } = require(...)`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     pub specifier: String,
     pub path: Vec<Atom>,
 }
 
 /// What an export is.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum ExportValue {
     Fn(FnId),
     Class(ClassId),
@@ -61,14 +61,14 @@ pub enum ExportValue {
     Other,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Export {
     /// `default` for `module.exports = ...` and `export default`.
     pub name: Atom,
     pub value: ExportValue,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ClassInfo {
     pub name: Option<Atom>,
     pub ctor: Option<FnId>,
@@ -78,7 +78,7 @@ pub struct ClassInfo {
 }
 
 /// What a use reaches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// Through import `import`, then `path` (`"#"` steps from a class to its instances'
     /// methods: `["MemoryNotes", "#", "append"]`).
@@ -89,7 +89,7 @@ pub enum Target {
     Decorated { name: Atom, method: Atom },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UseKind {
     Call,
     New,
@@ -100,7 +100,7 @@ pub enum UseKind {
 }
 
 /// One use of something another file (or the DI container) provides.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CrossUse {
     pub target: Target,
     pub kind: UseKind,
@@ -119,7 +119,7 @@ pub struct CrossUse {
 }
 
 /// A file's summary (see the module docs).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// As shown in reports, for messages of other files.
     pub display: String,
