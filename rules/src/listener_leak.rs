@@ -14,11 +14,15 @@ declare_rule! {
     /// request, per connection, per message, per interval tick, per call of library code or per
     /// instance, on a receiver that lives longer than that: a module-level emitter, an import,
     /// `process`, the application reached through `req.app`, the keep-alive socket behind a
-    /// request, a variable of an enclosing function, `this` of a singleton, or an `AbortSignal`
-    /// handed in by the caller (a parameter, `opts.signal`, a destructuring of an options
-    /// parameter, or a copy of the options kept on `this`). Optional chaining (`hub?.on(...)`)
+    /// request, the socket a client request's `'socket'` event hands over (pooled by a
+    /// keep-alive agent), a variable of an enclosing function, `this` of a singleton, a parameter
+    /// of a local helper that every caller in the file fills with such a value, or an
+    /// `AbortSignal` handed in by the caller (a parameter, `opts.signal`, a destructuring of an
+    /// options parameter, or a copy of the options kept on `this`). Optional chaining (`hub?.on(...)`)
     /// and chained registrations (`e.once('a', f).on('b', g)`) are registrations on the same
-    /// receiver. Start-up is guessed from a name (`start`, `init`, `configure`) only without
+    /// receiver. A `once` in library code or behind a condition is taken to fire soon, except
+    /// on an event whose name is computed on each run (`'done-' + id`), which nobody may ever
+    /// emit. Start-up is guessed from a name (`start`, `init`, `configure`) only without
     /// evidence that the code runs again: nested in another function as a method or callback,
     /// called from code that repeats, or a factory whose returned object the listener keeps.
     /// It stays quiet when the same invocation removes the listener
@@ -27,8 +31,9 @@ declare_rule! {
     /// "every handler of the event"; in the handler, a callback it defines such as
     /// `res.on('close', ...)`, a helper it calls, or for classes and component objects such as
     /// `{ mounted() {...}, beforeUnmount() {...} }` any member), when `{ signal }` is passed, when a disposer is kept, and when a guard
-    /// makes the registration happen once (a guard is state that outlives the call: a
-    /// parameter reassigned in the call is none). Helpers that register for the caller count
+    /// makes the registration happen once (a guard is state that outlives the call, such as a
+    /// marker on the receiver under a module-level key, `socket[hooked]`: a parameter reassigned
+    /// in the call is none). Helpers that register for the caller count
     /// as registrations when what they return is dropped: `events.addAbortListener(signal, fn)`
     /// (a listener on the signal; `using d = ...` keeps it), signal-exit's `onExit`,
     /// `exit-hook`, `async-exit-hook` and `node-cleanup` (listeners on `process`), and
@@ -349,8 +354,15 @@ fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
             .and_then(|o| o.prop("once"))
             .is_some_and(|v| matches!(v, Arg::Bool(true, _)));
     // `if (!ready) db.once('ready', go)` and library "when ready" helpers: the event is about to
-    // fire and takes its `once` listeners with it. A caller's signal may never abort, though.
-    if once && !is_signal && (role.frequency == Frequency::PerCall || call.conditional) {
+    // fire and takes its `once` listeners with it. A caller's signal may never abort, though,
+    // and an event whose name is computed on each run (`'done-' + id`) is one nobody may ever
+    // emit: each run waits on a name of its own.
+    let computed_event = matches!(call.args.first(), Some(Arg::Other(_)));
+    if once
+        && !is_signal
+        && !computed_event
+        && (role.frequency == Frequency::PerCall || call.conditional)
+    {
         return None;
     }
     if model.listener_removal(call).is_some() || model.is_once_guarded(call) {

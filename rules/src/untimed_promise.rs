@@ -2,7 +2,9 @@
 //! awaited or returned from code that runs per request or per call.
 
 use crate::model::emitters::LISTENER_METHODS;
-use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, NewCall, PlainCall, Root};
+use crate::model::{
+    AccessPath, Arg, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
+};
 use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 use swc_atoms::Atom;
 
@@ -32,7 +34,10 @@ declare_rule! {
     /// Awaited means `await`, `return`, the head of an awaited `.then()` chain, an element of
     /// an awaited `Promise.all` / `allSettled` / `any` list (an array literal, what a
     /// `.map(x => fetch(x))` callback returns, or a variable holding either), and a variable
-    /// awaited later (`const p = fetch(u); ...; await p`). Compiled code counts the same:
+    /// awaited later (`const p = fetch(u); ...; await p`). A promise that waits for an event
+    /// (`new Promise((r) => e.once('x', r))`) and is continued with a callback (`.then(cb)`,
+    /// `.catch(cb)`, `.finally(cb)`) waits the same way: the callback, and all it holds, stay
+    /// until the event. Compiled code counts the same:
     /// `yield` in a generator handed to `__awaiter`, TypeScript's ES5 `return [4 /*yield*/,
     /// call]` inside `__generator`, and modules behind interop helpers (`__importDefault`,
     /// `_interopRequireDefault`, Rollup's `interopDefault`: `axios_1.default.get(...)`,
@@ -733,10 +738,9 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
     };
     let exec = &model.functions[*executor];
     let resolve = exec.params.iter().find(|p| p.index == 0)?;
-    let text = model.text(exec.span);
     // A reject path, a timer or a signal gives the promise a way to end.
     if let Some(reject) = exec.params.iter().find(|p| p.index == 1)
-        && count_word(text, &reject.name) > 1
+        && param_used_within(model, reject, exec.span)
     {
         return None;
     }
@@ -781,7 +785,11 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
     if other_calls > via_listener {
         return None;
     }
-    let f = repeats(model, new.span, new.in_fn, true)?;
+    // Continued with `.then(cb)` waits as an `await` does: `cb` holds what it uses until the
+    // event. (A call continued only to swallow errors, `fetch(u).catch(() => {})`, is fire and
+    // forget; only this shape, whose listener holds the promise, is judged so.)
+    let continued = model.continued.contains(&new.span.start);
+    let f = repeats(model, new.span, new.in_fn, !continued)?;
     let event = match listener.args.first() {
         Some(Arg::Str(e, _)) => format!("'{e}'"),
         _ => "its event".to_string(),
@@ -836,16 +844,39 @@ fn new_promise_head(model: &Model<'_>, span: Span) -> Span {
     Span::new(span.start, end)
 }
 
-/// Occurrences of `word` as a whole identifier in `text`.
-fn count_word(text: &str, word: &str) -> usize {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    text.match_indices(word)
-        .filter(|(i, _)| {
-            let before = text[..*i].chars().next_back();
-            let after = text[i + word.len()..].chars().next();
-            !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-        })
-        .count()
+/// Is the parameter called, passed to a call (also inside an options object or bound), or
+/// stored into a property by code in `span`? From the model's calls and writes, not the source
+/// text: the word `reject` in a string or a comment is no reject path.
+fn param_used_within(model: &Model<'_>, param: &Param, span: Span) -> bool {
+    let id = &param.id;
+    fn mentions(a: &Arg, param: &Param) -> bool {
+        let id = &param.id;
+        match a {
+            Arg::Path(p, _) | Arg::Bound(p, _) => matches!(&p.root, Root::Binding(b) if b == id),
+            Arg::Object(props, _) => props.iter().any(|(_, v)| mentions(v, param)),
+            _ => false,
+        }
+    }
+    model
+        .plain_calls
+        .iter()
+        .filter(|c| span.contains(c.span))
+        .any(|c| &c.callee == id || c.args.iter().any(|a| mentions(a, param)))
+        || model
+            .member_calls
+            .iter()
+            .filter(|c| span.contains(c.span))
+            .any(|c| c.args.iter().any(|a| mentions(a, param)))
+        || model
+            .news
+            .iter()
+            .filter(|n| span.contains(n.span))
+            .any(|n| n.args.iter().any(|a| mentions(a, param)))
+        || model
+            .member_writes
+            .iter()
+            .filter(|w| span.contains(w.span))
+            .any(|w| mentions(&w.value, param))
 }
 
 /// How long a stalled peer holds the call, by the client's own defaults.
@@ -894,7 +925,14 @@ fn finding(
     let phrase = role.frequency.phrase();
     let runs = model.why_repeats(f);
     let stalls = stall.clause();
-    let message = format!("{what}: {stalls}; it is awaited {phrase}; {runs}");
+    // Callback APIs (`http.request(o, cb)`) are waited on by their callback and are said to be
+    // awaited as before; only a promise continued with `.then(cb)` and never awaited is named so.
+    let waited = if model.continued.contains(&call.start) && !model.awaited.contains(&call.start) {
+        "waited on by a `.then()` callback"
+    } else {
+        "awaited"
+    };
+    let message = format!("{what}: {stalls}; it is {waited} {phrase}; {runs}");
     let help = "give it a deadline: `fetch(url, { signal: AbortSignal.timeout(5000) })`, `axios.create({ timeout: 5000 })`, \
                 `http.request({ ..., timeout: 5000 })` with `req.on('timeout', () => req.destroy())`, or \
                 `events.once(emitter, name, { signal: AbortSignal.timeout(5000) })`"

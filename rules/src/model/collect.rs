@@ -58,6 +58,8 @@ struct Pending {
     argument_of: Option<(Atom, bool)>,
     stored_method: bool,
     object_span: Option<Span>,
+    /// Its caller ignores what it returns: a `new Promise` executor.
+    return_ignored: bool,
 }
 
 #[derive(Default)]
@@ -122,6 +124,22 @@ impl Collector<'_, '_> {
 
     fn path(&self, expr: &Expr) -> Option<AccessPath> {
         AccessPath::of(expr, self.model.unresolved, self.this_fn())
+    }
+
+    /// `socket[hooked]` with `hooked` a module-level constant (a `Symbol` marker): the path
+    /// `socket.[hooked]`, so that a marker written on an object and tested later is one slot.
+    fn marker_path(&self, m: &MemberExpr) -> Option<AccessPath> {
+        let MemberProp::Computed(c) = &m.prop else {
+            return None;
+        };
+        let Expr::Ident(i) = strip(&c.expr) else {
+            return None;
+        };
+        let b = self.model.bindings.get(&i.to_id())?;
+        if b.scope.is_some() || b.kind != BindingKind::Const {
+            return None;
+        }
+        Some(self.path(&m.obj)?.child(format!("[{}]", i.sym).into()))
     }
 
     fn pending_mut(&mut self, start: usize) -> &mut Pending {
@@ -924,8 +942,13 @@ impl Visit for Collector<'_, '_> {
 
     fn visit_arrow_expr(&mut self, n: &ArrowExpr) {
         let params = n.params.iter().map(|p| (p, pat_type(p))).collect();
+        let return_ignored = self
+            .pending
+            .get(&Span::from_swc(n.span).start)
+            .is_some_and(|p| p.return_ignored);
         self.enter_function(n.span, FnKind::Arrow, params, |c| {
             if let ArrowFunctionBody::Expr(e) = &*n.body
+                && !return_ignored
                 && let Some(start) = call_start(e)
             {
                 // `() => emitter.on(...)`: the arrow returns the call's result.
@@ -1137,6 +1160,17 @@ impl Visit for Collector<'_, '_> {
     fn visit_call_expr(&mut self, n: &CallExpr) {
         let span = Span::from_swc(n.span);
         let in_fn = self.current_fn();
+        // `p.then(cb)`: `cb` waits on `p` (and on the head of its chain) like code after `await`.
+        if !n.args.is_empty()
+            && let Callee::Expr(c) = &n.callee
+            && let Expr::Member(m) = strip(c)
+            && let MemberProp::Ident(p) = &m.prop
+            && matches!(p.sym.as_str(), "then" | "catch" | "finally")
+        {
+            let mut starts = Vec::new();
+            self.promise_starts(&m.obj, &mut starts);
+            self.model.continued.extend(starts);
+        }
         if is_promise_race(n) {
             for arg in &n.args {
                 if let Expr::Array(a) = strip(&arg.expr) {
@@ -1267,11 +1301,14 @@ impl Visit for Collector<'_, '_> {
             self.register_handlers(handlers, role);
         }
         // `new Promise(executor)`, `new Worker(name, processor)`: ordinary arguments.
-        for arg in n.args.iter().flatten() {
+        let promise = matches!(strip(&n.callee), Expr::Ident(i) if i.sym == "Promise" && i.ctxt == self.model.unresolved);
+        for (i, arg) in n.args.iter().flatten().enumerate() {
             if let Some(start) = fn_start(&arg.expr) {
-                self.pending_mut(start)
-                    .context
-                    .get_or_insert(FnContext::Argument);
+                let pending = self.pending_mut(start);
+                pending.context.get_or_insert(FnContext::Argument);
+                // `new Promise((r) => e.once('x', r))`: the constructor drops what the
+                // executor returns, so the registration's result is not kept by returning it.
+                pending.return_ignored |= promise && i == 0;
             }
         }
         n.args.visit_with(self);
@@ -1334,6 +1371,15 @@ impl Visit for Collector<'_, '_> {
         n.visit_children_with(self);
     }
 
+    fn visit_prop(&mut self, n: &Prop) {
+        // `{ listen }` reads `listen` as much as `{ listen: listen }` does: it is passed on
+        // (`module.exports = { listen }`), so its callers are not all in this file.
+        if let Prop::Shorthand(i) = n {
+            self.use_ident(i, UseKind::Read);
+        }
+        n.visit_children_with(self);
+    }
+
     fn visit_assign_expr(&mut self, n: &AssignExpr) {
         let stored = match &n.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
@@ -1354,7 +1400,10 @@ impl Visit for Collector<'_, '_> {
                 {
                     self.pending_mut(start).stored_method = true;
                 }
-                self.record_write(path.clone());
+                // A marker slot (`socket[hooked] = true`) counts as a write for once-guards
+                // only: reads of `obj[KEY]` elsewhere are not paths, so it is not a place a
+                // stored result can be found again.
+                self.record_write(path.clone().or_else(|| self.marker_path(m)));
                 self.record_member_write(n, m);
                 m.visit_with(self);
                 path
@@ -1876,6 +1925,12 @@ fn test_reads(test: &Expr, c: &Collector<'_, '_>) -> Vec<AccessPath> {
         noop_visit_type!();
         fn visit_expr(&mut self, e: &Expr) {
             if let Some(p) = self.c.path(e) {
+                self.out.push(p);
+                return;
+            }
+            if let Expr::Member(m) = e
+                && let Some(p) = self.c.marker_path(m)
+            {
                 self.out.push(p);
                 return;
             }

@@ -2,9 +2,11 @@
 //!
 //! A receiver *outlives* an invocation when it exists before the invocation starts and is still
 //! reachable after it ends: module-level bindings, imports, `process` and other globals, the
-//! application object reached from a request, the keep-alive socket under a request, variables
-//! of an enclosing function that a repeating callback closes over, `this` of a singleton, and
-//! an `AbortSignal` handed in by the caller. Everything created during the invocation, and the
+//! application object reached from a request, the keep-alive socket under a request, the socket
+//! a client request's `'socket'` event gives (pooled by a keep-alive agent), variables of an
+//! enclosing function that a repeating callback closes over, `this` of a singleton, a parameter
+//! of a local helper that every caller in the file fills with a long-lived value, and an
+//! `AbortSignal` handed in by the caller. Everything created during the invocation, and the
 //! per-request objects themselves (`req`, `res`, `ctx`, the connection's socket), live *per
 //! invocation*. When the model cannot tell, the answer is [`Lifetime::Unknown`] and rules stay
 //! quiet: precision first.
@@ -69,6 +71,16 @@ pub enum Reason {
     /// `this.x` of a class whose single instance another file creates at module scope; `made`
     /// is the [`crate::StepKind::SingleInstance`] step at that `new`.
     InstanceElsewhere { shown: String, made: crate::Step },
+    /// The socket a client request hands to its `'socket'` listener: with a keep-alive agent
+    /// it is pooled and serves later requests (`line`: the `'socket'` registration).
+    PooledSocket { shown: String, line: usize },
+    /// A parameter that every caller in the file fills with a long-lived value: `arg` is one
+    /// such argument as written, `line` its call.
+    FilledByCallers {
+        shown: String,
+        arg: String,
+        line: usize,
+    },
 }
 
 /// The enclosing function of a [`Reason::Enclosing`] binding, as it is shown.
@@ -133,6 +145,13 @@ impl Why {
                 made.code,
                 made.at()
             ),
+            Reason::PooledSocket { shown, line } => format!(
+                "`{shown}` is the socket a client request is given ('socket' event, line {line}); with a keep-alive agent \
+                 it is pooled and serves later requests"
+            ),
+            Reason::FilledByCallers { shown, arg, line } => format!(
+                "`{shown}` is filled by every caller in this file with a long-lived value (`{arg}`, line {line})"
+            ),
         }
     }
 
@@ -182,6 +201,11 @@ const CONNECTION_PROPS: &[&str] = &["socket", "connection"];
 impl Model<'_> {
     /// The lifetime of the value at `path`, as seen from code in function `at`.
     pub fn lifetime(&self, path: &AccessPath, at: Option<FnId>) -> Lifetime {
+        self.lifetime_at(path, at, 0)
+    }
+
+    /// [`Model::lifetime`], `depth` calls deep into following arguments to their parameters.
+    fn lifetime_at(&self, path: &AccessPath, at: Option<FnId>, depth: usize) -> Lifetime {
         let Some(at) = at else {
             // Start-up code: nothing repeats, so nothing outlives "the invocation".
             return Lifetime::PerInvocation;
@@ -224,14 +248,21 @@ impl Model<'_> {
                         };
                         Lifetime::Outlives(Why::new(reason, Some(b.span)))
                     }
-                    Some(g) => self.local_lifetime(path, g, at, &shown),
+                    Some(g) => self.local_lifetime(path, g, at, &shown, depth),
                 }
             }
         }
     }
 
     /// A binding declared in function `g`, used from function `at` (inside `g`).
-    fn local_lifetime(&self, path: &AccessPath, g: FnId, at: FnId, shown: &str) -> Lifetime {
+    fn local_lifetime(
+        &self,
+        path: &AccessPath,
+        g: FnId,
+        at: FnId,
+        shown: &str,
+        depth: usize,
+    ) -> Lifetime {
         let Root::Binding(id) = &path.root else {
             return Lifetime::Unknown;
         };
@@ -284,6 +315,9 @@ impl Model<'_> {
             }
             return Lifetime::PerInvocation;
         }
+        if let Some(why) = self.pooled_socket(path, g, b.span) {
+            return Lifetime::Outlives(why);
+        }
         if g_role.frequency.is_repeating() {
             // A handler's own parameters (`req`, `res`, `ctx`, `socket`) are per invocation, but
             // some of their properties are not.
@@ -310,6 +344,10 @@ impl Model<'_> {
                     ));
                 }
             }
+            // A helper that runs per request, given the server by every caller.
+            if let Some(why) = self.filled_by_callers(path, g, b.span, depth) {
+                return Lifetime::Outlives(why);
+            }
             return Lifetime::PerInvocation;
         }
         // A parameter of library code: owned by the caller. An `AbortSignal` is the classic
@@ -322,7 +360,96 @@ impl Model<'_> {
                 Some(b.span),
             ));
         }
+        if let Some(why) = self.filled_by_callers(path, g, b.span, depth) {
+            return Lifetime::Outlives(why);
+        }
         Lifetime::Unknown
+    }
+
+    /// The first parameter of a function registered for a client request's `'socket'` event
+    /// (`req.on('socket', (socket) => ...)`): the agent's socket, pooled with keep-alive.
+    fn pooled_socket(&self, path: &AccessPath, g: FnId, decl: crate::Span) -> Option<Why> {
+        let Root::Binding(id) = &path.root else {
+            return None;
+        };
+        let param = self.functions[g].params.iter().find(|p| &p.id == id)?;
+        if param.index != 0 || self.functions[g].argument_of.is_none() {
+            return None;
+        }
+        let call = self.member_calls.iter().find(|c| {
+            super::emitters::is_listener_method(&c.method)
+                && matches!(c.args.get(1), Some(Arg::Fn(h, _)) if *h == g)
+                && matches!(c.args.first(), Some(Arg::Str(e, _)) if e == "socket")
+        })?;
+        Some(Why::new(
+            Reason::PooledSocket {
+                shown: self.path_text(path),
+                line: self.line(call.span.start),
+            },
+            Some(decl),
+        ))
+    }
+
+    /// A parameter of a local helper that every call in the file fills with a long-lived value
+    /// (`subscribe(req.connection.server)`): it is as long-lived as what it is given.
+    fn filled_by_callers(
+        &self,
+        path: &AccessPath,
+        g: FnId,
+        decl: crate::Span,
+        depth: usize,
+    ) -> Option<Why> {
+        if depth > 2 {
+            return None;
+        }
+        let Root::Binding(id) = &path.root else {
+            return None;
+        };
+        let param = self.functions[g].params.iter().find(|p| &p.id == id)?;
+        let helper = self.functions[g].binding.as_ref()?;
+        let b = self.binding(helper)?;
+        // Only a helper that is only ever called by name: one that is exported, passed on,
+        // registered or reassigned has callers this file does not show.
+        if b.uses.iter().any(|u| u.kind != super::UseKind::Call) {
+            return None;
+        }
+        let calls: Vec<&super::PlainCall> = self
+            .plain_calls
+            .iter()
+            .filter(|c| &c.callee == helper)
+            .collect();
+        let mut shown_arg = None;
+        for call in &calls {
+            let Some(Arg::Path(arg, span)) = call.args.get(param.index) else {
+                return None;
+            };
+            // `function subscribe({ server })`: the parameter is a property of the argument.
+            let mut arg = arg.clone();
+            if let Some(key) = &param.from_key {
+                arg = arg.child(key.clone());
+            }
+            arg.props.extend(path.props.iter().cloned());
+            let Lifetime::Outlives(_) = self.lifetime_at(&arg, call.in_fn, depth + 1) else {
+                return None;
+            };
+            shown_arg.get_or_insert_with(|| {
+                let mut text = self.text(*span).to_string();
+                for p in param.from_key.iter().chain(&path.props) {
+                    text.push('.');
+                    text.push_str(p);
+                }
+                (text, self.line(call.span.start))
+            });
+        }
+        let (arg, line) = shown_arg?;
+        let mut shown = self.path_text(path);
+        if shown.len() > 40 {
+            shown = param.name.to_string();
+        }
+        Some(Why::new(
+            Reason::FilledByCallers { shown, arg, line },
+            Some(decl),
+        ))
     }
 
     /// `socket.io.engine` of a socket.io client: the manager makes a new engine for every

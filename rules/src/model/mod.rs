@@ -384,6 +384,10 @@ pub struct Model<'a> {
     /// Start offsets of calls and `new` expressions whose promise is awaited or returned,
     /// directly or through a `.then()` / `.catch()` / `.finally()` chain.
     pub awaited: rustc_hash::FxHashSet<usize>,
+    /// Start offsets of calls and `new` expressions whose promise is continued with a callback,
+    /// `p.then(cb)`, `p.catch(cb)` or `p.finally(cb)` (also at the head of a longer chain): the
+    /// callback waits on it as the code after an `await` would.
+    pub continued: rustc_hash::FxHashSet<usize>,
     /// Start offsets of calls made inside `Promise.race([...])`, which a timer can end.
     pub raced: rustc_hash::FxHashSet<usize>,
     /// Every `new X(...)`, in source order.
@@ -439,6 +443,7 @@ impl<'a> Model<'a> {
             returned_calls: Vec::new(),
             returned_objects: Vec::new(),
             awaited: Default::default(),
+            continued: Default::default(),
             raced: Default::default(),
             news: Vec::new(),
             field_inits: Vec::new(),

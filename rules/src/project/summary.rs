@@ -753,14 +753,19 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         matches!(arg, Some(Arg::Path(p, _)) if matches!(&p.root, Root::Binding(id)
             if model.binding(id).is_some_and(|b| b.kind == BindingKind::Param && b.scope == Some(f))))
     };
-    // A deadline of its own: a literal `timeout`, or `signal: AbortSignal.timeout(...)` that
-    // does not depend on the caller.
+    // A deadline of its own: a literal `timeout`, or a `signal` that is itself the call
+    // `AbortSignal.timeout(...)` (not a choice between it and the caller's signal).
     let own_deadline = |args: &[Arg]| {
         args.iter().any(|a| {
             matches!(a.prop("timeout"), Some(Arg::Num(..)))
                 || a.prop("signal").is_some_and(|s| {
-                    let text = model.text(s.span());
-                    text.contains("timeout(") && !text.contains('?')
+                    model.member_calls.iter().any(|c| {
+                        c.span == s.span()
+                            && c.method == "timeout"
+                            && c.receiver
+                                .as_ref()
+                                .is_some_and(|r| r.is_global("AbortSignal") && r.props.is_empty())
+                    })
                 })
         })
     };
