@@ -296,5 +296,12 @@ fn build(
         configs: &configs,
     };
     let walked = crate::walk::collect(roots, &walk).map_err(|e| e.to_string())?;
-    Workspace::scan(&walked.targets, opts, progress)
+    // Facts cross files between sources only: deployment files (Dockerfiles, compose files,
+    // package.json) are linted when opened, but have nothing to give the index.
+    let sources: Vec<_> = walked
+        .targets
+        .into_iter()
+        .filter(|t| matches!(t.kind, crate::walk::FileKind::Source(_)))
+        .collect();
+    Workspace::scan(&sources, opts, progress)
 }
