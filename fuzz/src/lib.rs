@@ -50,7 +50,7 @@ pub fn lint(name: &str, text: &[u8], config: Config) {
     let outcome = lint_detached(
         name.to_owned(),
         text.to_vec(),
-        flavor,
+        leaklint::walk::FileKind::Source(flavor),
         Arc::new(config),
         opts,
     );
