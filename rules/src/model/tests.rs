@@ -4,7 +4,7 @@ use super::*;
 use crate::parse::{Flavor, parse, with_globals};
 
 /// Builds the model for `src` and hands it to `check`.
-fn with_model(src: &str, check: impl FnOnce(&Model<'_>)) {
+pub(super) fn with_model(src: &str, check: impl FnOnce(&Model<'_>)) {
     let knowledge = Knowledge::default();
     with_globals(|| {
         let parsed = parse(src, Flavor::TypeScript).expect("parses");
@@ -23,7 +23,7 @@ fn named(model: &Model<'_>, name: &str) -> FnId {
 }
 
 /// The function containing the first occurrence of `marker` (innermost).
-fn containing(model: &Model<'_>, marker: &str) -> FnId {
+pub(super) fn containing(model: &Model<'_>, marker: &str) -> FnId {
     let at = model.src.find(marker).expect("marker");
     model
         .functions

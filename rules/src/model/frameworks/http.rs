@@ -6,7 +6,7 @@ use swc_ecma_ast::*;
 use super::super::Model;
 use super::super::path::strip;
 use super::super::roles::Frequency;
-use super::super::syntax::{callee_method, is_fn_like, object_values};
+use super::super::syntax::{callee_method, object_values};
 use super::{Registration, Site};
 
 /// Route methods (and `use` / `param`, whose handlers also run per request).
@@ -126,13 +126,7 @@ pub(super) fn fastify_hook<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'
     } else {
         Frequency::StartUp
     };
-    let handlers = site
-        .args
-        .iter()
-        .copied()
-        .skip(1)
-        .filter(|e| is_fn_like(e))
-        .collect();
+    let handlers = site.fn_args_after_first();
     Some((site.role(frequency), handlers))
 }
 
@@ -140,13 +134,7 @@ pub(super) fn fastify_hook<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'
 pub(super) fn hapi_ext<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> {
     let point = site.first_str.as_ref()?;
     HAPI_REQUEST_EXTS.contains(&point.as_str()).then(|| {
-        let handlers = site
-            .args
-            .iter()
-            .copied()
-            .skip(1)
-            .filter(|e| is_fn_like(e))
-            .collect();
+        let handlers = site.fn_args_after_first();
         (site.role(Frequency::PerRequest), handlers)
     })
 }

@@ -148,6 +148,16 @@ impl<'c> Site<'c, '_, '_> {
         Role::registered(frequency, self.span, call_text(self.call, self.model))
     }
 
+    /// The arguments after the first (a hook or extension-point name) that may be handlers.
+    fn fn_args_after_first(&self) -> Vec<&'c Expr> {
+        self.args
+            .iter()
+            .copied()
+            .skip(1)
+            .filter(|e| is_fn_like(e))
+            .collect()
+    }
+
     /// The arguments that may be handlers.
     fn fn_args(&self) -> Vec<&'c Expr> {
         self.args

@@ -1,27 +1,16 @@
 //! One test per recogniser: the role each framework family gives to the handlers it is handed,
 //! and a look-alike it must leave alone.
 
-use crate::Knowledge;
-use crate::model::{Frequency, Model};
-use crate::parse::{Flavor, parse, with_globals};
+use crate::model::Frequency;
+use crate::model::tests::{containing, with_model};
 
-/// The frequency of the function whose body contains `marker`, in the model of `src`.
+/// The frequency of the innermost function whose body contains `marker`, in the model of `src`.
 fn frequency_at(src: &str, marker: &str) -> Frequency {
-    let knowledge = Knowledge::default();
-    with_globals(|| {
-        let parsed = parse(src, Flavor::TypeScript).expect("parses");
-        let model = Model::build(&parsed, src, &knowledge);
-        let at = src.find(marker).expect("marker");
-        let f = model
-            .functions
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.span.start <= at && at < f.span.end)
-            .max_by_key(|(_, f)| f.span.start)
-            .map(|(i, _)| i)
-            .expect("a function contains the marker");
-        model.role(Some(f)).frequency
-    })
+    let mut frequency = None;
+    with_model(src, |model| {
+        frequency = Some(model.role(Some(containing(model, marker))).frequency);
+    });
+    frequency.expect("the model was built")
 }
 
 #[test]
