@@ -384,27 +384,22 @@ pub(crate) static UNSET: Meta = Meta {
 
 impl Finding {
     pub fn new(span: Span, message: String, help: String, signature: Signature) -> Finding {
-        Finding {
-            rule: &UNSET,
-            span,
-            message,
-            help,
-            labels: Vec::new(),
-            signature: Some(signature),
-            confidence: Confidence::High,
-            chain: Vec::new(),
-        }
+        Finding::made(span, message, help, Some(signature))
     }
 
     /// A finding about a deployment setting: no heap signature.
     pub fn deployment(span: Span, message: String, help: String) -> Finding {
+        Finding::made(span, message, help, None)
+    }
+
+    fn made(span: Span, message: String, help: String, signature: Option<Signature>) -> Finding {
         Finding {
             rule: &UNSET,
             span,
             message,
             help,
             labels: Vec::new(),
-            signature: None,
+            signature,
             confidence: Confidence::High,
             chain: Vec::new(),
         }
