@@ -169,7 +169,7 @@ impl Model<'_> {
     /// clear being at `in_fn`, under `conditional` branches whose tests read `guards`) only the
     /// interval giving up after failures: `catch { if (++failures > 3) clearInterval(t) }`, or
     /// a flag that nothing sets? It is when the clear is on a branch of the callback itself and
-    /// every test reads a variable of the invocation that nothing outside the callback sets and
+    /// every test reads a variable of the invocation that nothing but the callback's body sets and
     /// that the callback does not move on every tick. The end of the request or connection
     /// cannot take that branch, and a normal tick need not: after a normal close the interval
     /// runs on. A count moved on every tick (`n--`) reaches its limit, so that clear counts; so
@@ -190,8 +190,8 @@ impl Model<'_> {
                 .all(|g| self.moved_only_on_failure(g, callback))
     }
 
-    /// Is `g` a local variable that no function outside `callback` (other than the one declaring
-    /// it) assigns, and that `callback` does not assign on every run?
+    /// Is `g` a local variable that no function but `callback` itself (and the one declaring it)
+    /// assigns, and that `callback` does not assign on every run?
     fn moved_only_on_failure(&self, g: &AccessPath, callback: FnId) -> bool {
         let Root::Binding(id) = &g.root else {
             return false;
@@ -203,8 +203,10 @@ impl Model<'_> {
         g.props.is_empty()
             && !self.functions[callback].steady_writes.iter().any(same)
             && self.functions.iter().enumerate().all(|(f, func)| {
+                // A function nested in the callback (`check().then((s) => { done = s.ok })`)
+                // reports work done elsewhere, like `job.done`: not a failure count.
                 f == scope
-                    || self.is_within(Some(f), Some(callback))
+                    || f == callback
                     || !func.writes.iter().any(same)
             })
     }
