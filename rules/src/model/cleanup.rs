@@ -205,9 +205,7 @@ impl Model<'_> {
             && self.functions.iter().enumerate().all(|(f, func)| {
                 // A function nested in the callback (`check().then((s) => { done = s.ok })`)
                 // reports work done elsewhere, like `job.done`: not a failure count.
-                f == scope
-                    || f == callback
-                    || !func.writes.iter().any(same)
+                f == scope || f == callback || !func.writes.iter().any(same)
             })
     }
 
