@@ -17,7 +17,10 @@ declare_rule! {
     /// the escaping closure uses only a small part of it (`() => doc.meta.version`). Also the
     /// Meteor `theThing` shape: a function that copies a long-lived variable into a local that a
     /// closure references, then replaces that variable with an object holding a closure, so each
-    /// call keeps the previous value alive in a chain. It stays quiet for a large local that no
+    /// call keeps the previous value alive in a chain. A `let` made large by a later assignment
+    /// (`payload = Buffer.from(payload)`) counts when a closure of the call is kept by something
+    /// that outlives it (a listener on a pooled keep-alive socket or a module-level emitter),
+    /// and is reported at that closure. It stays quiet for a large local that no
     /// closure references (V8 keeps it on the stack, not in the context), for closures that use
     /// the whole value (that retention is the point), and for code that runs once at start-up.
     ///
@@ -83,7 +86,7 @@ impl Rule for ClosureRetainsLarge {
 
     fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
         // One finding per escaping closure, naming every large value it pins.
-        let mut pinned: Vec<(FnId, &'static str, Vec<Pinned>)> = Vec::new();
+        let mut pinned: Vec<(FnId, String, Vec<Pinned>)> = Vec::new();
         for b in model.bindings.values() {
             let (Some(large), Some(f)) = (&b.large, b.scope) else {
                 continue;
@@ -103,8 +106,21 @@ impl Rule for ClosureRetainsLarge {
             if readers.is_empty() && !eval {
                 continue; // on the stack: nothing keeps it
             }
-            let Some((closure, escape)) = model.escaping_closure(f) else {
-                continue;
+            // A variable made large by a later assignment may be set back to `null` before the
+            // call ends, so it counts only when a closure of the scope is kept by something that
+            // outlives the call (a pooled socket's listener): that closure is the one to report,
+            // since it is what keeps the context after the call.
+            let (closure, escape) = if b.large_assigned.is_some() {
+                let Some((closure, receiver, why)) = model.closure_kept_long(f) else {
+                    continue;
+                };
+                let escape = format!("registered as a listener on `{receiver}` ({})", why.text());
+                (closure, escape)
+            } else {
+                let Some((closure, escape)) = model.escaping_closure(f) else {
+                    continue;
+                };
+                (closure, escape.to_string())
             };
             let closure_reads: Vec<Span> = b
                 .uses
@@ -149,11 +165,15 @@ impl Rule for ClosureRetainsLarge {
                 "the function has a direct `eval`, so every local lives in the shared context"
                     .to_string()
             };
+            let made = match b.large_assigned {
+                Some(at) => (at, format!("`{name}` is made large here")),
+                None => (b.span, format!("`{name}` is created here")),
+            };
             let entry = Pinned {
                 name: name.to_string(),
                 large: large.clone(),
                 reason,
-                decl: b.span,
+                made,
             };
             match pinned.iter_mut().find(|(c, _, _)| *c == closure) {
                 Some((_, _, list)) => list.push(entry),
@@ -162,7 +182,7 @@ impl Rule for ClosureRetainsLarge {
         }
         pinned.sort_by_key(|(c, _, _)| model.functions[*c].span.start);
         for (closure, escape, mut values) in pinned {
-            values.sort_by_key(|p| p.decl.start);
+            values.sort_by_key(|p| p.made.0.start);
             let names = values
                 .iter()
                 .map(|p| format!("`{}`", p.name))
@@ -195,8 +215,8 @@ impl Rule for ClosureRetainsLarge {
             let mut finding = Finding::new(primary, message, help, signature).confidence(
                 Confidence::of_frequency(model.role(model.functions[closure].parent).frequency),
             );
-            for p in &values {
-                finding = finding.label(p.decl, format!("`{}` is created here", p.name));
+            for p in values {
+                finding = finding.label(p.made.0, p.made.1);
             }
             found.push(finding);
         }
@@ -209,7 +229,9 @@ struct Pinned {
     name: String,
     large: String,
     reason: String,
-    decl: Span,
+    /// Where it is made large (its declaration, or the assignment that makes it large), and
+    /// the label for that place.
+    made: (Span, String),
 }
 
 /// The Meteor `theThing` shape: `const previous = longLived;` read by a closure, then

@@ -19,6 +19,10 @@ declare_rule! {
     /// A handle cleared elsewhere is still flagged when the code that stores it runs again for
     /// the same object (a method called from code that repeats) without clearing or checking the
     /// previous handle first: the new handle overwrites the only reference to the running one.
+    /// A clear in the interval's own callback that is only on a branch for failures (its tests
+    /// read only variables of the invocation that nothing outside the callback sets and that
+    /// the callback does not move on every tick: `catch { if (++failures > 3) clearInterval(t) }`)
+    /// does not count: the end of the request never takes that branch.
     ///
     /// ### Why it leaks
     ///
@@ -247,14 +251,39 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Fi
             format!("`{name}`, which reschedules itself with `setTimeout`,")
         }
     };
+    // An interval's own callback that clears it only when it gives up after failures
+    // (`catch { if (++failures > 3) clearInterval(t) }`) does not stop it when the request ends.
+    let callback = match (&kind, site.args.first()) {
+        (Kind::Interval, Some(Arg::Fn(cb, _))) => Some(*cb),
+        _ => None,
+    };
+    let stops = |in_fn: Option<usize>, conditional: bool, guards: &[AccessPath]| {
+        !callback.is_some_and(|cb| model.clears_only_on_failure(cb, in_fn, conditional, guards))
+    };
+    let mut self_clear = None;
     let problem = match site.stored_to {
         Some(handle) => {
-            let cleared = model.plain_calls.iter().any(|c| {
-                timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
-                    && matches!(c.args.first(), Some(Arg::Path(p, _)) if model.same_object(p, handle))
-            }) || model.calls_of(CLEARERS).any(|c| {
-                matches!(c.args.first(), Some(Arg::Path(p, _)) if model.same_object(p, handle))
-            });
+            let mut clears =
+                |a: Option<&Arg>, span: Span, in_fn, conditional, guards: &[AccessPath]| {
+                    if !matches!(a, Some(Arg::Path(p, _)) if model.same_object(p, handle)) {
+                        return false;
+                    }
+                    if stops(in_fn, conditional, guards) {
+                        return true;
+                    }
+                    self_clear.get_or_insert(span);
+                    false
+                };
+            let cleared = model
+                .plain_calls
+                .iter()
+                .filter(|c| {
+                    timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
+                })
+                .any(|c| clears(c.args.first(), c.span, c.in_fn, c.conditional, &c.guards))
+                || model
+                    .calls_of(CLEARERS)
+                    .any(|c| clears(c.args.first(), c.span, c.in_fn, c.conditional, &c.guards));
             // `this.timer`, cleared as `sonic.timer` in a helper that takes the instance.
             let field = matches!(handle.root, Root::This(_))
                 .then(|| handle.props.last())
@@ -262,8 +291,12 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Fi
             let cleared_by_field = field.is_some_and(|name| {
                 let clears = |a: Option<&Arg>| matches!(a, Some(Arg::Path(p, _)) if p.props.last() == Some(name));
                 model.plain_calls.iter().any(|c| {
-                    timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str())) && clears(c.args.first())
-                }) || model.calls_of(CLEARERS).any(|c| clears(c.args.first()))
+                    timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
+                        && clears(c.args.first())
+                        && stops(c.in_fn, c.conditional, &c.guards)
+                }) || model.calls_of(CLEARERS).any(|c| {
+                    clears(c.args.first()) && stops(c.in_fn, c.conditional, &c.guards)
+                })
             });
             if model.path_escapes(handle, CLEARERS) {
                 return None;
@@ -275,6 +308,13 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Fi
                 format!(
                     "each run stores a new handle in `{}` without clearing the one already there, so the previous interval keeps running",
                     model.path_text(handle)
+                )
+            } else if let Some(at) = self_clear {
+                format!(
+                    "its own callback clears `{}` only on a branch for failures (line {}), which neither the end \
+                     of the request or connection nor a normal tick takes",
+                    model.path_text(handle),
+                    model.line(at.start)
                 )
             } else {
                 format!(

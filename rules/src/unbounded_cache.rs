@@ -31,7 +31,9 @@ declare_rule! {
     /// the code (`for (const s of this.settings) map.set(s.name, ...)`: configuration, an
     /// injected list, a module-level constant) are bounded by that list; a collection a
     /// function makes and returns belongs to its caller; and a request-mocking library's
-    /// handlers (msw's `http.post(url, resolver)`, `nock`) are test fixtures, not routes.
+    /// handlers (msw's `http.post(url, resolver)`, `nock`) are test fixtures, not routes. A
+    /// removal in a listener for an event its receiver never emits does not count: a socket.io
+    /// server-side socket emits `'disconnect'`, never `'close'` or `'end'`.
     ///
     /// ### Why it leaks
     ///
@@ -320,9 +322,16 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
         what
     };
     let runs = model.why_repeats(f);
+    let removal = match model.removal_never_run(&site.collection) {
+        Some((at, event)) => format!(
+            "its only removal (line {}) is in a '{event}' listener on a socket.io socket, which emits 'disconnect', \
+             never '{event}'",
+            model.line(at.start)
+        ),
+        None => "nothing in this file deletes, clears or evicts".to_string(),
+    };
     let message = format!(
-        "`{name}` grows {phrase} and nothing removes its entries: {}, {}; {what} {phrase}, and nothing in this file \
-         deletes, clears or evicts; {runs}",
+        "`{name}` grows {phrase} and nothing removes its entries: {}, {}; {what} {phrase}, and {removal}; {runs}",
         why.text(),
         kind.described()
     );

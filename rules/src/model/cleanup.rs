@@ -165,6 +165,50 @@ impl Model<'_> {
         })
     }
 
+    /// Is a clear of an interval's handle made by the interval's own callback `callback` (the
+    /// clear being at `in_fn`, under `conditional` branches whose tests read `guards`) only the
+    /// interval giving up after failures: `catch { if (++failures > 3) clearInterval(t) }`, or
+    /// a flag that nothing sets? It is when the clear is on a branch of the callback itself and
+    /// every test reads a variable of the invocation that nothing but the callback's body sets and
+    /// that the callback does not move on every tick. The end of the request or connection
+    /// cannot take that branch, and a normal tick need not: after a normal close the interval
+    /// runs on. A count moved on every tick (`n--`) reaches its limit, so that clear counts; so
+    /// does any test of something else (`res.writableEnded`, a flag a `'close'` listener sets,
+    /// `job.done`, the clock), which may be how the end is noticed.
+    pub fn clears_only_on_failure(
+        &self,
+        callback: FnId,
+        in_fn: Option<FnId>,
+        conditional: bool,
+        guards: &[AccessPath],
+    ) -> bool {
+        in_fn == Some(callback)
+            && conditional
+            && !guards.is_empty()
+            && guards
+                .iter()
+                .all(|g| self.moved_only_on_failure(g, callback))
+    }
+
+    /// Is `g` a local variable that no function but `callback` itself (and the one declaring it)
+    /// assigns, and that `callback` does not assign on every run?
+    fn moved_only_on_failure(&self, g: &AccessPath, callback: FnId) -> bool {
+        let Root::Binding(id) = &g.root else {
+            return false;
+        };
+        let Some(scope) = self.binding(id).and_then(|b| b.scope) else {
+            return false;
+        };
+        let same = |w: &AccessPath| w.props.is_empty() && w.root == g.root;
+        g.props.is_empty()
+            && !self.functions[callback].steady_writes.iter().any(same)
+            && self.functions.iter().enumerate().all(|(f, func)| {
+                // A function nested in the callback (`check().then((s) => { done = s.ok })`)
+                // reports work done elsewhere, like `job.done`: not a failure count.
+                f == scope || f == callback || !func.writes.iter().any(same)
+            })
+    }
+
     /// Indexes into `member_calls` of the calls that remove listeners, in source order.
     fn removal_calls(&self) -> &[usize] {
         self.removal_calls.get_or_init(|| {

@@ -69,6 +69,8 @@ struct Frame {
     conditional: usize,
     /// Paths read by enclosing `if` tests inside this function.
     guards: Rc<Vec<AccessPath>>,
+    /// Depth of `catch` clauses inside this function.
+    in_catch: usize,
     /// A generator handed to a call (`__awaiter(this, void 0, void 0, function* () {...})`,
     /// `co(function* () {...})`): each `yield` waits for its promise, as `await` does.
     yield_awaits: bool,
@@ -158,6 +160,8 @@ impl Collector<'_, '_> {
                 init,
                 imported: None,
                 large: None,
+                large_assigned: None,
+                endpoint: None,
                 copy_of: None,
                 read_from: None,
                 object: None,
@@ -238,6 +242,7 @@ impl Collector<'_, '_> {
             object_span: pending.object_span,
             early_exit_reads: Vec::new(),
             writes: Vec::new(),
+            steady_writes: Vec::new(),
         });
         self.frames.push(Frame {
             id: Some(id),
@@ -679,6 +684,27 @@ impl Collector<'_, '_> {
 
     /// `const s = opts.signal` / `const { signal: s } = init || {}`: where each name's value was
     /// read from.
+    /// `payload = Buffer.from(payload)`: a `let`/`var` of a function made large after its
+    /// declaration. Reads are recorded only for bindings already known to be large (see
+    /// [`Self::use_ident`]), so closures that read the variable before this assignment, in
+    /// source order, are not seen.
+    fn record_large_assignment(&mut self, target: &Ident, n: &AssignExpr) {
+        if n.op != AssignOp::Assign {
+            return;
+        }
+        let Some(large) = large_value(&n.right) else {
+            return;
+        };
+        if let Some(b) = self.model.bindings.get_mut(&target.to_id())
+            && matches!(b.kind, BindingKind::Let | BindingKind::Var)
+            && b.scope.is_some()
+            && b.large.is_none()
+        {
+            b.large = Some(large);
+            b.large_assigned = Some(Span::from_swc(n.span));
+        }
+    }
+
     fn record_read_from(&mut self, pat: &Pat, value: &Expr) {
         let value = match strip(value) {
             // `init || {}`, `init ?? {}`: the object is `init` whenever it has properties.
@@ -725,6 +751,10 @@ impl Collector<'_, '_> {
 
     fn record_write(&mut self, path: Option<AccessPath>) {
         if let (Some(path), Some(f)) = (path, self.current_fn()) {
+            let frame = self.frames.last();
+            if frame.is_some_and(|fr| fr.conditional == 0 && fr.in_catch == 0) {
+                self.model.functions[f].steady_writes.push(path.clone());
+            }
             self.model.functions[f].writes.push(path);
         }
     }
@@ -775,9 +805,11 @@ impl Visit for Collector<'_, '_> {
                     Expr::Ident(i) if i.ctxt != self.model.unresolved => Some(i.to_id()),
                     _ => None,
                 };
+                let endpoint = frameworks::endpoint_of(value, self.model);
                 if let Some(b) = self.model.bindings.get_mut(&name.id.to_id()) {
                     b.large = large;
                     b.copy_of = copy_of;
+                    b.endpoint = endpoint;
                 }
             }
             if let Some(value) = d.init.as_deref() {
@@ -886,7 +918,9 @@ impl Visit for Collector<'_, '_> {
                 self.declare(i, BindingKind::Catch, Init::None);
             }
         }
+        self.frame().in_catch += 1;
         n.visit_children_with(self);
+        self.frame().in_catch -= 1;
     }
 
     fn visit_export_decl(&mut self, n: &ExportDecl) {
@@ -1384,6 +1418,13 @@ impl Visit for Collector<'_, '_> {
         let stored = match &n.left {
             AssignTarget::Simple(SimpleAssignTarget::Ident(b)) => {
                 self.use_ident(&b.id, UseKind::Write);
+                self.record_large_assignment(&b.id, n);
+                // `let server; ... server = http.createServer(...)`
+                if let Some(endpoint) = frameworks::endpoint_of(&n.right, self.model)
+                    && let Some(binding) = self.model.bindings.get_mut(&b.id.to_id())
+                {
+                    binding.endpoint = Some(endpoint);
+                }
                 let path = self.path(&Expr::Ident(b.id.clone()));
                 self.record_write(path.clone());
                 self.announce_named(strip(&n.right), &b.id);

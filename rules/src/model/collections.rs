@@ -8,7 +8,7 @@
 
 use swc_atoms::Atom;
 
-use super::{AccessPath, Arg, FnId, Init, Lifetime, Model, Root, UseKind};
+use super::{AccessPath, Arg, Endpoint, FnId, Init, Lifetime, Model, Root, UseKind};
 use crate::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +33,13 @@ impl CollectionKind {
 }
 
 /// Methods that take entries out (or empty the collection).
+/// Events Node's sockets and streams emit when they end, which a socket.io server-side socket
+/// never emits (it emits `'disconnecting'` and `'disconnect'`; any other name is a message the
+/// client may or may not send).
+const NOT_SOCKET_IO_EVENTS: &[&str] = &[
+    "close", "closed", "end", "finish", "timeout", "abort", "aborted", "destroy",
+];
+
 const SHRINKING_METHODS: &[&str] = &["delete", "clear", "splice", "shift", "pop", "length"];
 
 impl Model<'_> {
@@ -75,14 +82,18 @@ impl Model<'_> {
     /// constructor).
     pub fn shrink_site(&self, path: &AccessPath) -> Option<Span> {
         let same = |p: &Option<AccessPath>| p.as_ref().is_some_and(|p| self.same_object(p, path));
-        if let Some(c) = self
-            .member_calls
-            .iter()
-            .find(|c| SHRINKING_METHODS.contains(&c.method.as_str()) && same(&c.receiver))
-        {
+        if let Some(c) = self.member_calls.iter().find(|c| {
+            SHRINKING_METHODS.contains(&c.method.as_str())
+                && same(&c.receiver)
+                && !self.in_listener_never_fired(c.in_fn)
+        }) {
             return Some(c.span);
         }
-        if let Some(d) = self.deletes.iter().find(|d| same(&d.object)) {
+        if let Some(d) = self
+            .deletes
+            .iter()
+            .find(|d| same(&d.object) && !self.in_listener_never_fired(d.in_fn))
+        {
             return Some(d.span);
         }
         if let Some(w) = self
@@ -124,6 +135,86 @@ impl Model<'_> {
 }
 
 impl Model<'_> {
+    /// Does code in `f` run only inside a listener for an event its receiver never emits
+    /// (`socket.on('close', ...)` on a socket.io server-side socket, which emits
+    /// `'disconnect'`)? Such a listener runs only if the client sends a message of that name,
+    /// never when the connection ends, so what it removes stays.
+    fn in_listener_never_fired(&self, f: Option<FnId>) -> bool {
+        self.event_never_fired(f).is_some()
+    }
+
+    /// The event of [`Self::in_listener_never_fired`]'s listener, when there is one.
+    fn event_never_fired(&self, f: Option<FnId>) -> Option<Atom> {
+        let mut cur = f;
+        while let Some(g) = cur {
+            let never = self.member_calls.iter().find_map(|c| match c.args.first() {
+                Some(Arg::Str(e, _))
+                    if NOT_SOCKET_IO_EVENTS.contains(&e.as_str())
+                        && super::emitters::is_listener_method(&c.method)
+                        && matches!(c.args.get(1), Some(Arg::Fn(h, _)) if *h == g)
+                        && c.receiver
+                            .as_ref()
+                            .is_some_and(|r| self.is_socket_io_socket(r)) =>
+                {
+                    Some(e.clone())
+                }
+                _ => None,
+            });
+            if never.is_some() {
+                return never;
+            }
+            cur = self.functions[g].parent;
+        }
+        None
+    }
+
+    /// A removal from the collection at `path` that [`Model::shrink_site`] does not count
+    /// because it is in a listener for an event its receiver never emits: where, and the event.
+    pub fn removal_never_run(&self, path: &AccessPath) -> Option<(Span, Atom)> {
+        let same = |p: &Option<AccessPath>| p.as_ref().is_some_and(|p| self.same_object(p, path));
+        let calls = self
+            .member_calls
+            .iter()
+            .filter(|c| SHRINKING_METHODS.contains(&c.method.as_str()) && same(&c.receiver))
+            .map(|c| (c.span, c.in_fn));
+        let deletes = self
+            .deletes
+            .iter()
+            .filter(|d| same(&d.object))
+            .map(|d| (d.span, d.in_fn));
+        calls
+            .chain(deletes)
+            .find_map(|(span, f)| Some((span, self.event_never_fired(f)?)))
+    }
+
+    /// Is `path` the socket of a socket.io connection: the first parameter of a `'connection'`
+    /// (or `'connect'`) listener on a socket.io server or namespace?
+    fn is_socket_io_socket(&self, path: &AccessPath) -> bool {
+        let Root::Binding(id) = &path.root else {
+            return false;
+        };
+        let Some(h) = self.binding(id).and_then(|b| b.scope) else {
+            return false;
+        };
+        if !path.props.is_empty()
+            || !self.functions[h]
+                .params
+                .iter()
+                .any(|p| &p.id == id && p.index == 0)
+        {
+            return false;
+        }
+        self.member_calls.iter().any(|c| {
+            super::emitters::is_listener_method(&c.method)
+                && matches!(c.args.get(1), Some(Arg::Fn(g, _)) if *g == h)
+                && matches!(c.args.first(), Some(Arg::Str(e, _)) if e == "connection" || e == "connect")
+                && c.receiver.as_ref().is_some_and(|r| {
+                    r.props.is_empty()
+                        && matches!(&r.root, Root::Binding(io) if self.binding(io).and_then(|b| b.endpoint) == Some(Endpoint::SocketIo))
+                })
+        })
+    }
+
     /// Is `path` a variable of a function that returns it (`const seen = []; ...; return
     /// seen`)? The caller owns what it is handed.
     pub fn returned_by_owner(&self, path: &AccessPath) -> bool {

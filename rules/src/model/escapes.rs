@@ -3,7 +3,7 @@
 //! A value escapes when it is returned, passed to another call, or stored in a property; then
 //! someone else may clean it up (a timer handle) or keep it (a closure and its context).
 
-use super::{AccessPath, Arg, FnContext, FnId, Model, UseKind};
+use super::{AccessPath, Arg, FnContext, FnId, Lifetime, Model, UseKind, Why};
 
 /// Methods that store a function in a collection.
 const STORING: &[&str] = &["set", "add", "push", "unshift"];
@@ -38,6 +38,32 @@ impl Model<'_> {
                     .map(|how| (g, how))
                     .filter(|_| func.parent.is_some())
             })
+    }
+
+    /// A closure created in `f` (at any depth) registered as a listener on a receiver that
+    /// outlives the run that registers it (`socket.on('error', ...)` on a pooled keep-alive
+    /// socket, a listener on a module-level emitter): the first such closure in source order,
+    /// the receiver as written, and why the receiver lives on. Such a closure keeps the
+    /// contexts of every function around it alive for as long as the receiver lives.
+    pub fn closure_kept_long(&self, f: FnId) -> Option<(FnId, String, Why)> {
+        self.member_calls
+            .iter()
+            .filter(|c| super::emitters::is_listener_method(&c.method))
+            .filter_map(|c| match c.args.get(1) {
+                Some(Arg::Fn(g, _)) if *g != f && self.is_within(Some(*g), Some(f)) => {
+                    Some((c, *g))
+                }
+                _ => None,
+            })
+            .filter_map(
+                |(c, g)| match self.lifetime(c.receiver.as_ref()?, c.in_fn) {
+                    Lifetime::Outlives(why) => {
+                        Some((g, self.text(c.receiver_span).to_string(), why))
+                    }
+                    _ => None,
+                },
+            )
+            .min_by_key(|(g, _, _)| self.functions[*g].span.start)
     }
 
     /// How the closure `g` outlives the call that creates it, if it does: registered as a

@@ -129,6 +129,9 @@ pub struct Function {
     pub early_exit_reads: Vec<AccessPath>,
     /// Paths it assigns (not counting nested functions).
     pub writes: Vec<AccessPath>,
+    /// The paths of [`Self::writes`] assigned on every run: outside any branch (`if`, `?:`,
+    /// `&&`, ...) and `catch` clause of the function.
+    pub steady_writes: Vec<AccessPath>,
 }
 
 #[derive(Clone, Debug)]
@@ -174,6 +177,20 @@ pub enum Init {
     Other,
 }
 
+/// A network endpoint, as far as how a value is made shows it (see
+/// `frameworks/servers.rs` for the calls that show it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A server (http, https, http2, net, tls, ws): its `'request'`, `'connect'` and `'stream'`
+    /// events fire per request or connection.
+    Server,
+    /// A socket.io server or namespace: `'connect'` / `'connection'` fire per connection, and
+    /// the socket they give emits `'disconnect'`, never a stream's `'close'` or `'end'`.
+    SocketIo,
+    /// A client request or connection: the same events fire once.
+    Client,
+}
+
 impl Binding {
     /// The module it comes from, for `require('x')` (or a destructuring of it) and `import`.
     pub fn module(&self) -> Option<&str> {
@@ -198,6 +215,14 @@ pub struct Binding {
     /// The initialiser makes a large value (`readFileSync(...)`, `Buffer.alloc(n)`, ...): what it
     /// is, for messages.
     pub large: Option<String>,
+    /// For a `let` or `var` made large by a later assignment (`payload = Buffer.from(...)`)
+    /// rather than by its initialiser: that assignment. A variable can be set back to `null`,
+    /// so rules ask for more evidence before they report one.
+    pub large_assigned: Option<Span>,
+    /// What the variable was set to, when that shows a server or a client endpoint
+    /// (`http.createServer(...)`, `net.connect(...)`): decides what its `'request'` and
+    /// `'connect'` events mean.
+    pub endpoint: Option<Endpoint>,
     /// The initialiser is another binding (`const previous = current`).
     pub copy_of: Option<Id>,
     /// The value was read out of another path: `const s = opts.signal` and

@@ -3,6 +3,7 @@
 //! `'connection'`, not at all repeatedly for lifecycle events (`'close'`, `'error'`), per
 //! message otherwise.
 
+use super::super::Endpoint;
 use super::super::emitters::ONCE_METHODS;
 use super::super::roles::Frequency;
 use super::{Registration, Site};
@@ -59,12 +60,10 @@ pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> 
     let frequency = match event.as_str() {
         // Only servers emit a request per request; a client request or a stream emitting
         // 'request' does so once.
-        "request" | "checkContinue" | "stream" if is_serverish(site.receiver_text) => {
-            Frequency::PerRequest
-        }
+        "request" | "checkContinue" | "stream" if is_serverish(site) => Frequency::PerRequest,
         "request" | "checkContinue" | "stream" => return None,
         "connection" | "secureConnection" => Frequency::PerConnection,
-        "connect" if is_serverish(site.receiver_text) => Frequency::PerConnection,
+        "connect" if is_serverish(site) => Frequency::PerConnection,
         e if LIFECYCLE_EVENTS.contains(&e) => return None,
         _ if ONCE_METHODS.contains(&site.method.as_str()) => return None,
         _ => Frequency::PerMessage,
@@ -72,8 +71,19 @@ pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> 
     Some((site.role(frequency), handlers))
 }
 
-/// Receivers named like a server or socket.io namespace (for the ambiguous `'connect'` event).
-fn is_serverish(text: &str) -> bool {
+/// Is the receiver a server (or a socket.io namespace), for the events whose meaning depends on
+/// it? Evidence first: how the receiver was made ([`super::servers`]); only when that shows
+/// nothing (a parameter, a field, a value from another module), the receiver's name.
+fn is_serverish(site: &Site<'_, '_, '_>) -> bool {
+    match super::servers::receiver_endpoint(site.receiver, site.model) {
+        Some(Endpoint::Server | Endpoint::SocketIo) => true,
+        Some(Endpoint::Client) => false,
+        None => named_like_server(site.receiver_text),
+    }
+}
+
+/// Receivers named like a server or socket.io namespace: the last resort of [`is_serverish`].
+fn named_like_server(text: &str) -> bool {
     let last = text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
     last == "io"
         || last.ends_with("server")

@@ -18,12 +18,14 @@ mod http;
 mod nest;
 mod passport;
 mod queues;
+mod servers;
 #[cfg(test)]
 mod tests;
 mod timers;
 
 pub(super) use nest::{decorator_role, is_singleton_decorator};
 pub(super) use passport::classify_new;
+pub(super) use servers::endpoint_of;
 
 use swc_atoms::Atom;
 use swc_common::Spanned;

@@ -67,6 +67,33 @@ fn events_by_what_they_mean() {
 }
 
 #[test]
+fn servers_and_clients_by_how_they_are_made() {
+    let src = r#"
+        const http = require('http');
+        const net = require('net');
+        const { Server } = require('socket.io');
+        const srv = http.createServer();
+        srv.on('request', (req, res) => { MADE_SERVER; });
+        const listening = app.listen(3000);
+        listening.on('connect', (req, socket) => { LISTEN_RESULT; });
+        const nsp = new Server(srv).of('/chat');
+        nsp.on('connect', (socket) => { NAMESPACE; });
+        const server = net.connect(4000);
+        server.on('connect', () => { CLIENT_NAMED_SERVER; });
+        function serve(webServer) {
+          webServer.on('request', (req, res) => { NAME_ONLY; });
+        }
+    "#;
+    assert_eq!(frequency_at(src, "MADE_SERVER"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "LISTEN_RESULT"), Frequency::PerConnection);
+    assert_eq!(frequency_at(src, "NAMESPACE"), Frequency::PerConnection);
+    // Evidence wins over the name: `net.connect` makes a client, whose 'connect' fires once.
+    assert_eq!(frequency_at(src, "CLIENT_NAMED_SERVER"), Frequency::StartUp);
+    // No evidence: the name is the last resort.
+    assert_eq!(frequency_at(src, "NAME_ONLY"), Frequency::PerRequest);
+}
+
+#[test]
 fn queue_workers_and_consumers() {
     let src = r#"
         queue.process(async (job) => { BULL; });
