@@ -62,6 +62,9 @@ pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> 
         "request" | "checkContinue" | "stream" if is_serverish(site.receiver_text) => {
             Frequency::PerRequest
         }
+        // A long-lived client of the program's own (a REST manager imported from the
+        // project, an instance made at module scope) emits one for each request it makes.
+        "request" | "checkContinue" | "stream" if shared_instance(site) => Frequency::PerMessage,
         "request" | "checkContinue" | "stream" => return None,
         "connection" | "secureConnection" => Frequency::PerConnection,
         "connect" if is_serverish(site.receiver_text) => Frequency::PerConnection,
@@ -70,6 +73,34 @@ pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> 
         _ => Frequency::PerMessage,
     };
     Some((site.role(frequency), handlers))
+}
+
+/// Is the receiver (`client.rest`, `rest`) reached from a module-level binding holding a value
+/// of the program's own: imported from a project file (`require('./client')`) or made with
+/// `new` at module scope? Such an object lives as long as the process and emits its events
+/// again and again, unlike a client request or stream made for one call.
+fn shared_instance(site: &Site<'_, '_, '_>) -> bool {
+    use swc_ecma_ast::{Expr, MemberProp};
+    let mut cur = site.receiver;
+    while let Expr::Member(m) = cur {
+        if !matches!(m.prop, MemberProp::Ident(_)) {
+            return false;
+        }
+        cur = &*m.obj;
+    }
+    let Expr::Ident(root) = cur else {
+        return false;
+    };
+    site.model.binding(&root.to_id()).is_some_and(|b| {
+        b.scope.is_none()
+            && match &b.init {
+                super::super::Init::Require(m) | super::super::Init::Import(m) => {
+                    m.starts_with('.')
+                }
+                super::super::Init::New(_) => true,
+                _ => false,
+            }
+    })
 }
 
 /// Receivers named like a server or socket.io namespace (for the ambiguous `'connect'` event).
