@@ -52,27 +52,21 @@ const LIFECYCLE_EVENTS: &[&str] = &[
     "reconnect",
 ];
 
-/// `emitter.on(event, fn)`, `addListener`, `once`, `prependListener`, `addEventListener`.
-pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> {
+/// `'request'` (or `'checkContinue'`, `'stream'`) on a receiver that is not a server, when
+/// [`listener`] gives it no role: a long-lived client of the program's own (a REST manager
+/// imported from a project file, an instance made at module scope) emits one for each request
+/// it makes, so the handler runs per message; a client request or stream made for one call
+/// emits it once.
+pub(super) fn shared_client_request<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> {
     let event = site.first_str.as_ref()?;
+    if !matches!(event.as_str(), "request" | "checkContinue" | "stream")
+        || ONCE_METHODS.contains(&site.method.as_str())
+        || !shared_instance(site)
+    {
+        return None;
+    }
     let handlers = site.args.iter().copied().skip(1).take(1).collect();
-    let frequency = match event.as_str() {
-        // Only servers emit a request per request; a client request or a stream emitting
-        // 'request' does so once.
-        "request" | "checkContinue" | "stream" if is_serverish(site.receiver_text) => {
-            Frequency::PerRequest
-        }
-        // A long-lived client of the program's own (a REST manager imported from the
-        // project, an instance made at module scope) emits one for each request it makes.
-        "request" | "checkContinue" | "stream" if shared_instance(site) => Frequency::PerMessage,
-        "request" | "checkContinue" | "stream" => return None,
-        "connection" | "secureConnection" => Frequency::PerConnection,
-        "connect" if is_serverish(site.receiver_text) => Frequency::PerConnection,
-        e if LIFECYCLE_EVENTS.contains(&e) => return None,
-        _ if ONCE_METHODS.contains(&site.method.as_str()) => return None,
-        _ => Frequency::PerMessage,
-    };
-    Some((site.role(frequency), handlers))
+    Some((site.role(Frequency::PerMessage), handlers))
 }
 
 /// Is the receiver (`client.rest`, `rest`) reached from a module-level binding holding a value
@@ -101,6 +95,26 @@ fn shared_instance(site: &Site<'_, '_, '_>) -> bool {
                 _ => false,
             }
     })
+}
+
+/// `emitter.on(event, fn)`, `addListener`, `once`, `prependListener`, `addEventListener`.
+pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> {
+    let event = site.first_str.as_ref()?;
+    let handlers = site.args.iter().copied().skip(1).take(1).collect();
+    let frequency = match event.as_str() {
+        // Only servers emit a request per request; a client request or a stream emitting
+        // 'request' does so once.
+        "request" | "checkContinue" | "stream" if is_serverish(site.receiver_text) => {
+            Frequency::PerRequest
+        }
+        "request" | "checkContinue" | "stream" => return None,
+        "connection" | "secureConnection" => Frequency::PerConnection,
+        "connect" if is_serverish(site.receiver_text) => Frequency::PerConnection,
+        e if LIFECYCLE_EVENTS.contains(&e) => return None,
+        _ if ONCE_METHODS.contains(&site.method.as_str()) => return None,
+        _ => Frequency::PerMessage,
+    };
+    Some((site.role(frequency), handlers))
 }
 
 /// Receivers named like a server or socket.io namespace (for the ambiguous `'connect'` event).
