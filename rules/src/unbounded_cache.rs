@@ -1,9 +1,7 @@
 //! `unbounded-cache`: a long-lived Map, Set, array or dictionary object that per-request or
 //! per-call code adds to, and that nothing ever shrinks.
 
-use crate::model::{
-    AccessPath, Arg, CollectionKind, Frequency, Lifetime, MemberCall, Model, Reason, Root,
-};
+use crate::model::{AccessPath, Arg, CollectionKind, Frequency, Lifetime, MemberCall, Model, Root};
 use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
@@ -288,6 +286,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     // What the caller hands in is long-lived only when every caller fills it with a
     // long-lived value: then nothing bounds what it is given.
     let filled = |why: &crate::model::Why| {
+        use crate::model::Reason;
         matches!(
             why.reason,
             Reason::FilledByCallers { .. } | Reason::FilledElsewhere { .. }
@@ -358,14 +357,17 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     );
     let mut signature = Signature::new(SignatureKind::Collection, site.span);
     signature.collection = Some(name.clone());
+    // A collection handed in is pointed at where the caller hands it in.
+    let (created, created_label) = match created {
+        Some(span) => (span, format!("`{name}` is created here and never shrinks")),
+        None => (
+            why.decl.unwrap_or(site.span),
+            format!("`{name}` comes in here, a long-lived value from every caller"),
+        ),
+    };
     let mut finding = Finding::new(site.span, message, help, signature)
-        .confidence(Confidence::of_frequency(role.frequency));
-    if let Some(created) = created {
-        finding = finding.label(
-            created,
-            format!("`{name}` is created here and never shrinks"),
-        );
-    }
+        .confidence(Confidence::of_frequency(role.frequency))
+        .label(created, created_label);
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }

@@ -656,6 +656,8 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
                 import,
                 path: path.props.clone(),
             },
+            long_lived_args: Vec::new(),
+            own_args: Vec::new(),
             kind: UseKind::Registered,
             top: None,
             frequency: role.frequency,
@@ -672,8 +674,6 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             line: pos.map_or(0, |p| p.line),
             column: pos.map_or(0, |p| p.column),
             source: at.map_or_else(String::new, |a| model.source_line(a)),
-            long_lived_args: Vec::new(),
-            own_args: Vec::new(),
         });
     }
     // Passed on as a value: whoever receives it may call it at any time.
