@@ -332,6 +332,14 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
         return None;
     }
     let name = model.path_text(&site.collection);
+    // A collection handed in is pointed at where the caller hands it in.
+    let (created, created_label) = match created {
+        Some(span) => (span, format!("`{name}` is created here and never shrinks")),
+        None => (
+            why.decl.unwrap_or(site.span),
+            format!("`{name}` comes in here, a long-lived value from every caller"),
+        ),
+    };
     let phrase = role.frequency.phrase();
     let what = match kind {
         CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
@@ -357,14 +365,6 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     );
     let mut signature = Signature::new(SignatureKind::Collection, site.span);
     signature.collection = Some(name.clone());
-    // A collection handed in is pointed at where the caller hands it in.
-    let (created, created_label) = match created {
-        Some(span) => (span, format!("`{name}` is created here and never shrinks")),
-        None => (
-            why.decl.unwrap_or(site.span),
-            format!("`{name}` comes in here, a long-lived value from every caller"),
-        ),
-    };
     let mut finding = Finding::new(site.span, message, help, signature)
         .confidence(Confidence::of_frequency(role.frequency))
         .label(created, created_label);
