@@ -37,7 +37,7 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 pub const DEFAULT_NAME: &str = ".leaklintcache";
 
 /// Bumped whenever the layout of an entry changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What one call of [`leaklint_rules::lint_in_project`] produced, minus the timings.
 #[derive(Clone, Serialize, Deserialize)]

@@ -190,7 +190,7 @@ fn a_damaged_cache_is_ignored_with_a_warning_and_rewritten() {
         b"\xff\xfe\x00garbage",
         // The right header, but an entry no leaklint wrote.
         format!(
-            "{{\"format\":1,\"version\":\"{}\",\"entries\":{{\"zz\":{{\"lint\":7}}}}}}",
+            "{{\"format\":2,\"version\":\"{}\",\"entries\":{{\"zz\":{{\"lint\":7}}}}}}",
             env!("CARGO_PKG_VERSION")
         )
         .as_bytes(),

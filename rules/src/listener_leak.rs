@@ -16,15 +16,21 @@ declare_rule! {
     /// `process`, the application reached through `req.app`, the keep-alive socket behind a
     /// request, the socket a client request's `'socket'` event hands over (pooled by a
     /// keep-alive agent), a variable of an enclosing function, `this` of a singleton, a parameter
-    /// of a local helper that every caller in the file fills with such a value, or an
+    /// of a local helper that every caller in the file fills with such a value (or, across
+    /// files, that every caller in the project fills so), a field of a constructor that holds an
+    /// emitter its caller handed in (`this.client = client; this.client.on(...)`: per instance,
+    /// unless the class ends the emitter or follows its end as a stream's), or an
     /// `AbortSignal` handed in by the caller (a parameter, `opts.signal`, a destructuring of an
     /// options parameter, or a copy of the options kept on `this`). Optional chaining (`hub?.on(...)`)
     /// and chained registrations (`e.once('a', f).on('b', g)`) are registrations on the same
     /// receiver. A `once` in library code or behind a condition is taken to fire soon, except
     /// on an event whose name is computed on each run (`'done-' + id`), which nobody may ever
-    /// emit. Start-up is guessed from a name (`start`, `init`, `configure`) only without
-    /// evidence that the code runs again: nested in another function as a method or callback,
-    /// called from code that repeats, or a factory whose returned object the listener keeps.
+    /// emit. Start-up is guessed from a name (`start`, `init`, `run`, `configure`) only for a
+    /// top-level (or factory-nested named) function without evidence that the code runs again:
+    /// a method or callback nested in another function, a class's (non-static) or prototype
+    /// method, a method called on several
+    /// objects, called from code that repeats, or a factory whose returned object the
+    /// listener keeps.
     /// It stays quiet when the same invocation removes the listener
     /// (`off`, `removeListener`, `removeEventListener`, `removeAllListeners(event)`, or
     /// `off(event)` without a handler, which socket.io-client and component-emitter read as
@@ -358,10 +364,13 @@ fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
     // and an event whose name is computed on each run (`'done-' + id`) is one nobody may ever
     // emit: each run waits on a name of its own.
     let computed_event = matches!(call.args.first(), Some(Arg::Other(_)));
+    // An emitter handed to a constructor is library code's business as a per-call one is: its
+    // `once` events (`ready`, `connect`) are taken to fire soon.
+    let injected = matches!(why.reason, Reason::Injected { .. });
     if once
         && !is_signal
         && !computed_event
-        && (role.frequency == Frequency::PerCall || call.conditional)
+        && (role.frequency == Frequency::PerCall || call.conditional || injected)
     {
         return None;
     }

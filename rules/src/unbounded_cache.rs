@@ -13,8 +13,10 @@ declare_rule! {
     /// `object[key] = ...` (also `??=` and `||=`, the memo shape) in code that runs per request,
     /// per connection, per message or per call, on a collection that outlives that code: a
     /// module-level `new Map()`, `new Set()`, `[]` or `{}`, a field of a singleton
-    /// (`module.exports = new Registry()`), or a variable of an enclosing function that a
-    /// handler closes over. Per-call and per-instance code counts too when it files its own
+    /// (`module.exports = new Registry()`), a variable of an enclosing function that a
+    /// handler closes over, or an object every caller (in this file or, across files, in the
+    /// project) hands in as a long-lived value, written by a key read from some data
+    /// (`counts.byQueue[job.queue] = ...`). Per-call and per-instance code counts too when it files its own
     /// object under itself (`registry[this.name] = this`, `instances.add(this)`, `const t =
     /// new Ticket(); byId.set(t.id, t)`): a table of every object ever made; overwriting the
     /// slot with `null` leaves the key behind. A registry API whose result must be handed back
@@ -275,12 +277,31 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     if !role.frequency.is_repeating() && !registry {
         return None;
     }
-    let (kind, created) = model.collection(&site.collection)?;
+    // The collection is made here, or it is an object the caller hands in, written by key.
+    let (kind, created) = match model.collection(&site.collection) {
+        Some((kind, span)) => (kind, Some(span)),
+        None if site.how == "[key] =" && model.is_keyed_by_field(site.key.as_ref()) => {
+            (CollectionKind::Object, None)
+        }
+        None => return None,
+    };
+    // What the caller hands in is long-lived only when every caller fills it with a
+    // long-lived value: then nothing bounds what it is given.
+    let filled = |why: &crate::model::Why| {
+        use crate::model::Reason;
+        matches!(
+            why.reason,
+            Reason::FilledByCallers { .. } | Reason::FilledElsewhere { .. }
+        )
+    };
     // A buffer local to a call, filled per message of a stream that call owns
     // (`stream.on('data', c => chunks.push(c))`), goes away with the stream.
     let closure_local = matches!(&site.collection.root, crate::model::Root::Binding(id)
         if model.binding(id).is_some_and(|b| b.scope.is_some()));
-    if closure_local && role.frequency == Frequency::PerMessage {
+    if closure_local
+        && role.frequency == Frequency::PerMessage
+        && !matches!(model.lifetime(&site.collection, Some(f)), Lifetime::Outlives(ref why) if filled(why))
+    {
         return None;
     }
     // An object written with `[key] =` is a dictionary; an array indexed by key is not growth
@@ -291,6 +312,9 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     let Lifetime::Outlives(why) = model.lifetime(&site.collection, Some(f)) else {
         return None;
     };
+    if created.is_none() && !filled(&why) {
+        return None;
+    }
     // A collection the function made and hands to its caller (`const seen = []; ...; return
     // seen`) is the caller's to keep or drop.
     if model.returned_by_owner(&site.collection) {
@@ -310,6 +334,14 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
         return None;
     }
     let name = model.path_text(&site.collection);
+    // A collection handed in is pointed at where the caller hands it in.
+    let (created, created_label) = match created {
+        Some(span) => (span, format!("`{name}` is created here and never shrinks")),
+        None => (
+            why.decl.unwrap_or(site.span),
+            format!("`{name}` comes in here, a long-lived value from every caller"),
+        ),
+    };
     let phrase = role.frequency.phrase();
     let what = match kind {
         CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
@@ -344,10 +376,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     signature.collection = Some(name.clone());
     let mut finding = Finding::new(site.span, message, help, signature)
         .confidence(Confidence::of_frequency(role.frequency))
-        .label(
-            created,
-            format!("`{name}` is created here and never shrinks"),
-        );
+        .label(created, created_label);
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);
     }

@@ -299,6 +299,68 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         }
     }
 
+    // Parameters that every caller in the project fills with a long-lived value. Only for a
+    // function whose every use is a call or `new` the project resolves (nothing registers it or
+    // passes it on, and it is not the package's entry, whose callers are unknown).
+    let mut callers: HashMap<(usize, FnId), Vec<(usize, &CrossUse)>> = HashMap::new();
+    let mut opaque: HashSet<(usize, FnId)> = HashSet::new();
+    for (a, u, e) in &edges {
+        let Some(target) = callee(e, u.kind) else {
+            continue;
+        };
+        match u.kind {
+            UseKind::Call | UseKind::New => callers.entry(target).or_default().push((*a, u)),
+            UseKind::Registered | UseKind::Escape => {
+                opaque.insert(target);
+            }
+        }
+    }
+    // Parameters some caller fills with a value of its own invocation.
+    for ((b, f), uses) in &callers {
+        let mut owned: Vec<usize> = uses
+            .iter()
+            .flat_map(|(_, u)| u.own_args.iter().copied())
+            .collect();
+        owned.sort_unstable();
+        owned.dedup();
+        for i in owned {
+            facts
+                .entry(*b)
+                .or_default()
+                .caller_owned_params
+                .push((*f, i));
+        }
+    }
+    for ((b, f), uses) in &callers {
+        if nodes[*b].entry
+            || escaped_modules.contains(b)
+            || escaped.contains(&(*b, *f))
+            || opaque.contains(&(*b, *f))
+        {
+            continue;
+        }
+        let [(a0, first), rest @ ..] = uses.as_slice() else {
+            continue;
+        };
+        for (index, arg) in &first.long_lived_args {
+            if rest
+                .iter()
+                .all(|(_, u)| u.long_lived_args.iter().any(|(i, _)| i == index))
+            {
+                let step = first.step(
+                    StepKind::CalledFrom,
+                    &nodes[*a0].summary.display,
+                    arg.clone(),
+                );
+                facts
+                    .entry(*b)
+                    .or_default()
+                    .long_lived_params
+                    .push((*f, *index, step));
+            }
+        }
+    }
+
     // Singletons: a class of another file instantiated exactly once in the project, at module
     // scope.
     let mut news: HashMap<(usize, ClassId), Vec<(usize, &CrossUse)>> = HashMap::new();
@@ -378,6 +440,8 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         f.roles.sort_by_key(|(f, _)| *f);
         f.startup_only.sort_unstable();
         f.singletons.sort_by_key(|(c, _)| *c);
+        f.long_lived_params.sort_by_key(|(f, i, _)| (*f, *i));
+        f.caller_owned_params.sort_unstable();
     }
     facts
 }

@@ -57,6 +57,7 @@ struct Pending {
     registered: Option<Role>,
     argument_of: Option<(Atom, bool)>,
     stored_method: bool,
+    static_member: bool,
     object_span: Option<Span>,
     /// Its caller ignores what it returns: a `new Promise` executor.
     return_ignored: bool,
@@ -239,6 +240,7 @@ impl Collector<'_, '_> {
             registered: pending.registered,
             argument_of: pending.argument_of,
             stored_method: pending.stored_method,
+            static_member: pending.static_member,
             object_span: pending.object_span,
             early_exit_reads: Vec::new(),
             writes: Vec::new(),
@@ -1060,6 +1062,7 @@ impl Visit for Collector<'_, '_> {
         p.name = prop_name(&n.key);
         p.context = Some(FnContext::ClassMember);
         p.registered = role;
+        p.static_member = n.is_static;
         n.function.visit_with(self);
     }
 
@@ -1070,6 +1073,7 @@ impl Visit for Collector<'_, '_> {
         p.class = class;
         p.name = Some(format!("#{}", n.key.name).into());
         p.context = Some(FnContext::ClassMember);
+        p.static_member = n.is_static;
         n.function.visit_with(self);
     }
 
@@ -1101,6 +1105,7 @@ impl Visit for Collector<'_, '_> {
                 p.name = prop_name(&n.key);
                 p.context = Some(FnContext::ClassMember);
                 p.registered = registered;
+                p.static_member = n.is_static;
             }
         }
         // Instance field initialisers run once per instance (static ones once, with the class).

@@ -76,6 +76,13 @@ impl Model<'_> {
         Some((kind, span))
     }
 
+    /// Is `key`, the key of an `obj[key] = ...` write, a field of some data (`info.route`,
+    /// `job.queue`)? Then `obj` is used as a dictionary even where this file does not see it
+    /// made (an object the caller hands in); an index variable (`buf[i]`) may be an array's.
+    pub fn is_keyed_by_field(&self, key: Option<&Arg>) -> bool {
+        matches!(key, Some(Arg::Path(p, _)) if !p.props.is_empty())
+    }
+
     /// Where something takes entries out of the collection at `path`, if anything does:
     /// `delete` / `clear` / `splice` / `shift` / `pop`, `delete obj[k]`, `arr.length = n`, or a
     /// reassignment outside its declaration (`cache = new Map()`, `this.cache = {}` outside the

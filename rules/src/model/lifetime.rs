@@ -81,6 +81,13 @@ pub enum Reason {
         arg: String,
         line: usize,
     },
+    /// A parameter that every caller, all in other files, fills with a long-lived value: `call`
+    /// is a [`crate::StepKind::CalledFrom`] step at one such call, its code the argument.
+    FilledElsewhere { shown: String, call: crate::Step },
+    /// `this.x` in the constructor, where `x` holds what the caller handed to the constructor
+    /// (`this.client = client`, `constructor(private client: Client)`): it existed before the
+    /// instance and is not the instance's to end (`line`: where it is kept).
+    Injected { shown: String, line: usize },
 }
 
 /// The enclosing function of a [`Reason::Enclosing`] binding, as it is shown.
@@ -151,6 +158,15 @@ impl Why {
             ),
             Reason::FilledByCallers { shown, arg, line } => format!(
                 "`{shown}` is filled by every caller in this file with a long-lived value (`{arg}`, line {line})"
+            ),
+            Reason::Injected { shown, line } => format!(
+                "`{shown}` is handed to the constructor by its caller (kept at line {line}), so it existed before \
+                 this instance and outlives it"
+            ),
+            Reason::FilledElsewhere { shown, call } => format!(
+                "`{shown}` is filled by every caller in the project with a long-lived value (`{}`, {})",
+                call.code,
+                call.at()
             ),
         }
     }
@@ -345,7 +361,10 @@ impl Model<'_> {
                 }
             }
             // A helper that runs per request, given the server by every caller.
-            if let Some(why) = self.filled_by_callers(path, g, b.span, depth) {
+            if let Some(why) = self
+                .filled_by_callers(path, g, b.span, depth)
+                .or_else(|| self.filled_elsewhere(path, g, b.span))
+            {
                 return Lifetime::Outlives(why);
             }
             return Lifetime::PerInvocation;
@@ -360,10 +379,55 @@ impl Model<'_> {
                 Some(b.span),
             ));
         }
-        if let Some(why) = self.filled_by_callers(path, g, b.span, depth) {
+        if let Some(why) = self
+            .filled_by_callers(path, g, b.span, depth)
+            .or_else(|| self.filled_elsewhere(path, g, b.span))
+        {
             return Lifetime::Outlives(why);
         }
         Lifetime::Unknown
+    }
+
+    /// A parameter of `g` that every caller in the project, in other files, fills with a
+    /// long-lived value (the project phase's `long_lived_params`), when this file does not
+    /// call `g` itself (its own calls could pass anything).
+    fn filled_elsewhere(&self, path: &AccessPath, g: FnId, decl: crate::Span) -> Option<Why> {
+        let Root::Binding(id) = &path.root else {
+            return None;
+        };
+        let param = self.functions[g].params.iter().find(|p| &p.id == id)?;
+        let call = self.project_long_lived_param(g, param.index)?;
+        let func = &self.functions[g];
+        let called_here = func
+            .binding
+            .as_ref()
+            .and_then(|h| self.binding(h))
+            .is_some_and(|b| {
+                b.uses
+                    .iter()
+                    .any(|u| matches!(u.kind, super::UseKind::Call | super::UseKind::New))
+            })
+            || func.name.as_ref().is_some_and(|name| {
+                func.kind == super::FnKind::Method
+                    && self.member_calls.iter().any(|c| &c.method == name)
+            })
+            || (func.kind.builds_instance()
+                && self
+                    .instantiations
+                    .iter()
+                    .any(|(c, _, _)| Some(*c) == func.class));
+        if called_here {
+            return None;
+        }
+        // The parameter itself is what callers fill (`counts`, not `counts.byQueue`).
+        let shown = param.name.to_string();
+        Some(Why::new(
+            Reason::FilledElsewhere {
+                shown,
+                call: call.clone(),
+            },
+            Some(decl),
+        ))
     }
 
     /// The first parameter of a function registered for a client request's `'socket'` event
@@ -541,6 +605,162 @@ impl Model<'_> {
         }
     }
 
+    /// `this.x…` in constructor `ctor` of `class`, where field `x` holds a value the caller
+    /// passed in: assigned from a constructor parameter (`this.client = client`,
+    /// `this.client = opts.client`) or a TypeScript parameter property (`constructor(private
+    /// client: Client)`), and assigned nowhere else in the class. Not when the class ends that
+    /// value itself (`this.client.destroy()`, `close()`, `end()`, ...): then the instance owns
+    /// it, and what it registers there goes with both.
+    fn injected_field(&self, path: &AccessPath, class: super::ClassId, ctor: FnId) -> Option<Why> {
+        let field = path.props.first()?;
+        let class_span = self.classes[class].span;
+        let in_class =
+            |f: Option<FnId>| f.is_some_and(|f| class_span.contains(self.functions[f].span));
+        let is_ctor_param = |id: &swc_ecma_ast::Id| {
+            self.binding(id)
+                .is_some_and(|b| b.kind == BindingKind::Param && b.scope == Some(ctor))
+        };
+        let this_field = |o: &Option<AccessPath>, key: &Option<swc_atoms::Atom>| {
+            matches!(o, Some(AccessPath { root: Root::This(_), props }) if props.is_empty())
+                && key.as_ref() == Some(field)
+        };
+        let writes: Vec<&super::MemberWrite> = self
+            .member_writes
+            .iter()
+            .filter(|w| in_class(w.in_fn) && this_field(&w.object, &w.key))
+            .collect();
+        // TypeScript parameter properties are declared in the constructor's scope but are not
+        // among its plain parameters.
+        let param_prop = self.bindings.iter().find(|(id, b)| {
+            b.kind == BindingKind::Param
+                && b.scope == Some(ctor)
+                && b.name == *field
+                && !self.functions[ctor].params.iter().any(|p| &p.id == *id)
+        });
+        let line = if let Some((_, b)) = param_prop {
+            if !writes.is_empty() {
+                return None;
+            }
+            self.line(b.span.start)
+        } else {
+            let [w] = writes.as_slice() else {
+                return None;
+            };
+            let Arg::Path(
+                AccessPath {
+                    root: Root::Binding(id),
+                    ..
+                },
+                _,
+            ) = &w.value
+            else {
+                return None;
+            };
+            if w.in_fn != Some(ctor) || !is_ctor_param(id) {
+                return None;
+            }
+            // A caller that hands in something of its own (`new Subscriber(this.pool)` in its
+            // constructor, a local) makes the instance live with it: one listener for each.
+            let index = self.functions[ctor]
+                .params
+                .iter()
+                .find(|p| &p.id == id)?
+                .index;
+            if self.caller_owned_arg(class, ctor, index) {
+                return None;
+            }
+            self.line(w.span.start)
+        };
+        // Ended by the class: the instance owns it.
+        const ENDERS: &[&str] = &[
+            "destroy",
+            "close",
+            "end",
+            "terminate",
+            "disconnect",
+            "quit",
+            "kill",
+            "abort",
+            "removeAllListeners",
+        ];
+        let ended = self.member_calls.iter().any(|c| {
+            ENDERS.contains(&c.method.as_str())
+                && in_class(c.in_fn)
+                && c.receiver.as_ref().is_some_and(|r| {
+                    matches!(r.root, Root::This(_)) && r.props.first() == Some(field)
+                })
+        });
+        // A stream or socket served by the instance (`this.socket.on('end', ...)`): it has an
+        // end of its own, which the instance follows; what it registers goes with the stream.
+        const STREAM_EVENTS: &[&str] = &[
+            "data", "end", "close", "finish", "readable", "drain", "exit",
+        ];
+        let follows_end = self.member_calls.iter().any(|c| {
+            super::emitters::is_listener_method(&c.method)
+                && in_class(c.in_fn)
+                && matches!(c.args.first(), Some(Arg::Str(e, _)) if STREAM_EVENTS.contains(&e.as_str()))
+                && c.receiver.as_ref().is_some_and(|r| match &r.root {
+                    Root::This(_) => r.props.first() == Some(field),
+                    Root::Binding(id) => {
+                        r.props.is_empty()
+                            && ((is_ctor_param(id)
+                                && self.binding(id).is_some_and(|b| b.name == *field))
+                                || writes.iter().any(
+                                    |w| matches!(&w.value, Arg::Path(p, _) if p.root == r.root),
+                                ))
+                    }
+                    Root::Global(_) => false,
+                })
+        });
+        if ended || follows_end {
+            return None;
+        }
+        let mut shown = self.path_text(&AccessPath {
+            root: path.root.clone(),
+            props: vec![field.clone()],
+        });
+        if shown.len() > 40 {
+            shown = field.to_string();
+        }
+        Some(Why::new(Reason::Injected { shown, line }, None))
+    }
+
+    /// Does some `new` of `class` (constructor `ctor`), in this file or (through the project)
+    /// another, pass a value of the calling code's own invocation at position `index`?
+    fn caller_owned_arg(&self, class: super::ClassId, ctor: FnId, index: usize) -> bool {
+        if self.project_caller_owned_param(ctor, index) {
+            return true;
+        }
+        let Some(name) = &self.classes[class].name else {
+            return false;
+        };
+        // Classes that make each other (`new B(this.x)` in `A`, `new A(this.y)` in `B`) would
+        // follow arguments round in a circle: past a few classes deep, say "owned" (quiet).
+        thread_local! {
+            static DEPTH: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+        }
+        let depth = DEPTH.with(|d| d.get());
+        if depth > 3 {
+            return true;
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let class_span = self.classes[class].span;
+        let owned = self.news.iter().any(|n| {
+            &n.callee == name
+                // Made by its own class: following that argument would come back here.
+                && n.in_fn.is_some_and(|f| !class_span.contains(self.functions[f].span))
+                && match n.args.get(index) {
+                    Some(Arg::Path(p, _)) => {
+                        matches!(self.lifetime(p, n.in_fn), Lifetime::PerInvocation)
+                    }
+                    Some(Arg::New(..) | Arg::Object(..) | Arg::Fn(..) | Arg::Bound(..)) => true,
+                    _ => false,
+                }
+        });
+        DEPTH.with(|d| d.set(depth));
+        owned
+    }
+
     /// `this.x` in function `at`.
     fn this_lifetime(&self, path: &AccessPath, this_fn: Option<FnId>, at: FnId) -> Lifetime {
         let Some(owner) = this_fn else {
@@ -555,6 +775,10 @@ impl Model<'_> {
             return Lifetime::Outlives(Why::new(Reason::CallerSignal { shown }, None));
         }
         if func.kind.builds_instance() && owner == at {
+            // What the caller handed in was made before the instance, and lives on after it.
+            if let Some(why) = self.injected_field(path, class, owner) {
+                return Lifetime::Outlives(why);
+            }
             // The instance is being built: its own fields are per instance.
             return Lifetime::PerInvocation;
         }

@@ -121,6 +121,8 @@ pub struct Function {
     /// A method stored on an object for later calls: `X.prototype.m = function`, or a member
     /// of an object literal the enclosing function returns (a module IIFE's API).
     pub stored_method: bool,
+    /// A `static` method of a class: it belongs to the class, not to its instances.
+    pub static_member: bool,
     /// For a method or function-valued property of an object literal: the literal's span. A
     /// component object (`export default { mounted() {...}, beforeUnmount() {...} }`) undoes in
     /// one member what another did, like a class.

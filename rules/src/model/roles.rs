@@ -372,12 +372,18 @@ fn role_of(
     }
     // A start-up name is the last resort: it does not hold against evidence that the function
     // runs per call of something else (a method or callback nested in another function, called
-    // from code that repeats), or that each call builds an object a listener keeps alive.
+    // from code that repeats), that it belongs to instances (a prototype method runs as often
+    // as the code holding an instance calls it), that it is called on several objects, or that
+    // each call builds an object a listener keeps alive. A named function nested in a factory
+    // keeps its name: the factory's object starts once (Fastify's `listen` inside
+    // `createServer`).
     if best.frequency == Frequency::PerCall
         && func.registered.is_none()
         && (func.parent.is_none() || matches!(func.context, FnContext::Named | FnContext::Iife))
         && !repeating_caller
+        && !func.is_prototype_method()
         && is_startup_name(func.name.as_deref())
+        && !model.called_on_several_objects(f)
         && !model.is_kept_factory(f, 0)
     {
         best = START_UP;
@@ -437,7 +443,40 @@ fn is_startup_name(name: Option<&str>) -> bool {
         || lower.contains("cli")
 }
 
+impl super::Function {
+    /// A method of a class's instances (not `static`), or an ES5 one stored on a prototype
+    /// (`Worker.prototype.run = function () {...}`).
+    fn is_prototype_method(&self) -> bool {
+        (self.kind == FnKind::Method && self.class.is_some() && !self.static_member)
+            || self.stored_method
+    }
+}
+
 impl Model<'_> {
+    /// Is the method `f` is (by its name) called on two or more different objects in this file
+    /// (`primary.start(); replica.start()`)? Then it is the objects' code, run for each.
+    fn called_on_several_objects(&self, f: FnId) -> bool {
+        let func = &self.functions[f];
+        if func.kind != FnKind::Method {
+            return false;
+        }
+        let Some(name) = &func.name else { return false };
+        // Compared as written: `this` is one object whatever method the call is in.
+        let mut first: Option<String> = None;
+        for call in self.member_calls.iter().filter(|c| &c.method == name) {
+            let Some(receiver) = &call.receiver else {
+                continue;
+            };
+            let text = self.path_text(receiver);
+            match &first {
+                None => first = Some(text),
+                Some(seen) if *seen != text => return true,
+                Some(_) => {}
+            }
+        }
+        false
+    }
+
     /// Does each call of `f` build an object that a listener it registers keeps alive? `f`
     /// returns a variable declared in it that a listener's handler uses (`process.on('x', () =>
     /// sink.reopen()); return sink;`), or returns the result of calling such a function.

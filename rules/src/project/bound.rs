@@ -16,6 +16,10 @@ pub(crate) struct Bound {
     axios_timeout: Option<String>,
     /// Import bindings that are HTTP wrappers, with the step at the wrapper.
     http_wrappers: HashMap<Id, Step>,
+    /// Parameters every caller in other files fills with a long-lived value.
+    long_lived_params: HashMap<(FnId, usize), Step>,
+    /// Parameters some caller in another file fills with a value of its own invocation.
+    caller_owned_params: HashSet<(FnId, usize)>,
 }
 
 impl Bound {
@@ -71,6 +75,18 @@ impl Bound {
                 .collect(),
             axios_timeout: facts.axios_timeout.clone(),
             http_wrappers,
+            long_lived_params: facts
+                .long_lived_params
+                .iter()
+                .filter(|(f, _, _)| in_range(f))
+                .map(|(f, i, step)| ((*f, *i), step.clone()))
+                .collect(),
+            caller_owned_params: facts
+                .caller_owned_params
+                .iter()
+                .filter(|(f, _)| in_range(f))
+                .copied()
+                .collect(),
         }
     }
 }
@@ -90,6 +106,20 @@ impl Model<'_> {
     /// makes it once: the [`crate::StepKind::SingleInstance`] step at the module-scope `new`.
     pub fn project_singleton(&self, c: ClassId) -> Option<&Step> {
         self.project.singletons.get(&c)
+    }
+
+    /// When every caller of `f` in other files passes a long-lived value as its parameter at
+    /// 0-based position `index`: a [`crate::StepKind::CalledFrom`] step at one such call, whose
+    /// code is the argument as written.
+    pub fn project_long_lived_param(&self, f: FnId, index: usize) -> Option<&Step> {
+        self.project.long_lived_params.get(&(f, index))
+    }
+
+    /// Does some caller of `f` in another file fill its parameter at 0-based position `index`
+    /// with a value of the caller's own invocation (`new Subscriber(this.pool)` in a
+    /// constructor)?
+    pub fn project_caller_owned_param(&self, f: FnId, index: usize) -> bool {
+        self.project.caller_owned_params.contains(&(f, index))
     }
 
     /// Where the process-wide `axios.defaults.timeout` is set in another file ("bootstrap.js:9").

@@ -122,6 +122,15 @@ pub struct CrossUse {
     pub column: usize,
     /// The use's line, as [`Step::source`] keeps it.
     pub source: String,
+    /// For a call: the arguments (by 0-based position) whose values outlive the code making the
+    /// call (a module-level or imported value, a global), as written. A parameter that every
+    /// caller in the project fills so is long-lived too.
+    #[serde(default)]
+    pub long_lived_args: Vec<(usize, String)>,
+    /// For a call or `new`: the arguments (by 0-based position) the calling code made or holds
+    /// for its own invocation (`new Subscriber(this.pool)` in a constructor, `{}`, a local).
+    #[serde(default)]
+    pub own_args: Vec<usize>,
 }
 
 impl CrossUse {
@@ -187,6 +196,13 @@ pub struct FileFacts {
     /// Imports (by index) that are HTTP wrappers: the [`StepKind::ForwardsTo`] step at the
     /// wrapper function.
     pub http_wrappers: Vec<(usize, Step)>,
+    /// Parameters (function, 0-based position) that every caller in the project fills with a
+    /// long-lived value: with a [`StepKind::CalledFrom`] step at one such call, whose code is the
+    /// argument as written.
+    pub long_lived_params: Vec<(FnId, usize, Step)>,
+    /// Parameters (function, 0-based position) that some caller in the project fills with a
+    /// value of its own invocation: what arrives there is not long-lived by itself.
+    pub caller_owned_params: Vec<(FnId, usize)>,
 }
 
 impl FileFacts {
@@ -196,10 +212,15 @@ impl FileFacts {
             && self.singletons.is_empty()
             && self.axios_timeout.is_none()
             && self.http_wrappers.is_empty()
+            && self.long_lived_params.is_empty()
+            && self.caller_owned_params.is_empty()
     }
 
     /// Facts that can add findings (not only remove them).
     pub fn can_add(&self) -> bool {
-        !self.roles.is_empty() || !self.singletons.is_empty() || !self.http_wrappers.is_empty()
+        !self.roles.is_empty()
+            || !self.singletons.is_empty()
+            || !self.http_wrappers.is_empty()
+            || !self.long_lived_params.is_empty()
     }
 }

@@ -519,6 +519,8 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
         line: model.position(span.start).line,
         column: model.position(span.start).column,
         source: model.source_line(span.start),
+        long_lived_args: Vec::new(),
+        own_args: Vec::new(),
     };
     // `new Imported()` written as `Imported` or `ns.Imported`: the import and the path after it.
     let constructed = |name: &str| -> Option<(usize, Vec<Atom>)> {
@@ -544,7 +546,7 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
 
     for call in &model.plain_calls {
         if let Some(&import) = by_binding.get(&call.callee) {
-            out.push(at(
+            let mut u = at(
                 Target::Import {
                     import,
                     path: Vec::new(),
@@ -552,7 +554,9 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
                 UseKind::Call,
                 call.in_fn,
                 call.span,
-            ));
+            );
+            (u.long_lived_args, u.own_args) = arg_lifetimes(model, &call.args, call.in_fn);
+            out.push(u);
         }
     }
     for call in &model.member_calls {
@@ -620,17 +624,21 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             _ => None,
         };
         if let Some(target) = target {
-            out.push(at(target, UseKind::Call, call.in_fn, call.span));
+            let mut u = at(target, UseKind::Call, call.in_fn, call.span);
+            (u.long_lived_args, u.own_args) = arg_lifetimes(model, &call.args, call.in_fn);
+            out.push(u);
         }
     }
     for new in &model.news {
         if let Some((import, path)) = constructed(&new.callee) {
-            out.push(at(
+            let mut u = at(
                 Target::Import { import, path },
                 UseKind::New,
                 new.in_fn,
                 new.span,
-            ));
+            );
+            (u.long_lived_args, u.own_args) = arg_lifetimes(model, &new.args, new.in_fn);
+            out.push(u);
         }
     }
     for (path, role, _) in &model.registered_refs {
@@ -648,6 +656,8 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
                 import,
                 path: path.props.clone(),
             },
+            long_lived_args: Vec::new(),
+            own_args: Vec::new(),
             kind: UseKind::Registered,
             top: None,
             frequency: role.frequency,
@@ -683,6 +693,8 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
                 line: model.position(u.span.start).line,
                 column: model.position(u.span.start).column,
                 source: String::new(),
+                long_lived_args: Vec::new(),
+                own_args: Vec::new(),
             });
         }
     }
@@ -701,6 +713,40 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
     // Deterministic order (binding tables are hash maps).
     out.sort_by_key(|u| (u.line, u.kind as u8));
     s.uses = out;
+}
+
+/// The arguments of a call in function `in_fn`, by position: those whose values outlive that
+/// function's invocation (as written), and those it made or holds for that invocation alone
+/// (in code that runs in a function; start-up code says nothing either way). Positions after
+/// a spread (`f(...rest, x)`) are not known, so both lists stop at the first one.
+fn arg_lifetimes(
+    model: &Model<'_>,
+    args: &[Arg],
+    in_fn: Option<FnId>,
+) -> (Vec<(usize, String)>, Vec<usize>) {
+    let mut long_lived = Vec::new();
+    let mut own = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        let span = arg.span();
+        // Arguments are summarised without their `...`: read it off the text before them.
+        if model.text(Span::new(span.start.saturating_sub(3), span.start)) == "..." {
+            break;
+        }
+        match arg {
+            Arg::Path(path, span) => match model.lifetime(path, in_fn) {
+                crate::model::Lifetime::Outlives(_) => {
+                    long_lived.push((i, model.text(*span).to_string()))
+                }
+                crate::model::Lifetime::PerInvocation if in_fn.is_some() => own.push(i),
+                _ => {}
+            },
+            Arg::New(..) | Arg::Object(..) | Arg::Fn(..) | Arg::Bound(..) if in_fn.is_some() => {
+                own.push(i)
+            }
+            _ => {}
+        }
+    }
+    (long_lived, own)
 }
 
 /// `axios.defaults.timeout = ...`: its line.

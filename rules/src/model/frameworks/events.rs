@@ -53,6 +53,51 @@ const LIFECYCLE_EVENTS: &[&str] = &[
     "reconnect",
 ];
 
+/// `'request'` (or `'checkContinue'`, `'stream'`) on a receiver that is not a server, when
+/// [`listener`] gives it no role: a long-lived client of the program's own (a REST manager
+/// imported from a project file, an instance made at module scope) emits one for each request
+/// it makes, so the handler runs per message; a client request or stream made for one call
+/// emits it once.
+pub(super) fn shared_client_request<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> {
+    let event = site.first_str.as_ref()?;
+    if !matches!(event.as_str(), "request" | "checkContinue" | "stream")
+        || ONCE_METHODS.contains(&site.method.as_str())
+        || !shared_instance(site)
+    {
+        return None;
+    }
+    let handlers = site.args.iter().copied().skip(1).take(1).collect();
+    Some((site.role(Frequency::PerMessage), handlers))
+}
+
+/// Is the receiver (`client.rest`, `rest`) reached from a module-level binding holding a value
+/// of the program's own: imported from a project file (`require('./client')`) or made with
+/// `new` at module scope? Such an object lives as long as the process and emits its events
+/// again and again, unlike a client request or stream made for one call.
+fn shared_instance(site: &Site<'_, '_, '_>) -> bool {
+    use swc_ecma_ast::{Expr, MemberProp};
+    let mut cur = site.receiver;
+    while let Expr::Member(m) = cur {
+        if !matches!(m.prop, MemberProp::Ident(_)) {
+            return false;
+        }
+        cur = &*m.obj;
+    }
+    let Expr::Ident(root) = cur else {
+        return false;
+    };
+    site.model.binding(&root.to_id()).is_some_and(|b| {
+        b.scope.is_none()
+            && match &b.init {
+                super::super::Init::Require(m) | super::super::Init::Import(m) => {
+                    m.starts_with('.')
+                }
+                super::super::Init::New(_) => true,
+                _ => false,
+            }
+    })
+}
+
 /// `emitter.on(event, fn)`, `addListener`, `once`, `prependListener`, `addEventListener`.
 pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> {
     let event = site.first_str.as_ref()?;

@@ -225,7 +225,9 @@ pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option
                 "ext" => http::hapi_ext(&site),
                 "createServer" | "createSecureServer" => http::create_server(&site),
                 "setInterval" => timers::interval(&site),
-                m if super::emitters::is_listener_method(m) => events::listener(&site),
+                m if super::emitters::is_listener_method(m) => {
+                    events::listener(&site).or_else(|| events::shared_client_request(&site))
+                }
                 "process" | "consume" => queues::worker(&site),
                 "run" => queues::kafka_run(&site),
                 _ => None,
