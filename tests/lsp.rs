@@ -1102,6 +1102,24 @@ app.listen(3000);
         11,
         "the /price route only: {diagnostics:#?}"
     );
+
+    // A checkout-sized change (more than 64 files at once) reads the whole project again,
+    // with progress: the four sources above and the 65 new ones (not the ignored one).
+    let changes: Vec<Value> = (0..65)
+        .map(|i| {
+            let name = format!("lib/part{i}.js");
+            write(dir.path(), &name, "module.exports = {};\n");
+            json!({ "uri": file_uri(&dir.path().join(&name)), "type": 1 })
+        })
+        .collect();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": changes }),
+    );
+    let end = client.wait("the rebuilt index's progress end", |m| {
+        m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+    });
+    assert_eq!(end["params"]["value"]["message"], "69 files", "{end}");
     assert!(client.shutdown().success());
 }
 
