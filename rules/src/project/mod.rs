@@ -59,6 +59,9 @@ pub enum ExportValue {
     Import(usize),
     /// `export * from '...'`: the import's index.
     All(usize),
+    /// An HTTP client instance made at module scope without a deadline
+    /// (`const api = axios.create({ baseURL })`): its index in [`Summary::untimed_clients`].
+    Client(usize),
     Other,
 }
 
@@ -158,6 +161,10 @@ pub struct Summary {
     /// for messages, whether it is axios (whose project-wide default timeout may apply), and
     /// the function's first line as [`Step::source`] keeps it.
     pub http_wrappers: Vec<(FnId, String, bool, String)>,
+    /// axios instances made at module scope without a `timeout` (`axios.create({ baseURL })`,
+    /// no `api.defaults.timeout = ...` in the file): the [`StepKind::ClientCreated`] step at
+    /// each. Exports name them by [`ExportValue::Client`].
+    pub untimed_clients: Vec<Step>,
 }
 
 /// How often a function runs because of callers in other files, and the chain that says so.
@@ -187,6 +194,11 @@ pub struct FileFacts {
     /// Imports (by index) that are HTTP wrappers: the [`StepKind::ForwardsTo`] step at the
     /// wrapper function.
     pub http_wrappers: Vec<(usize, Step)>,
+    /// Imports (by index, then the properties read after the import: `[]` for
+    /// `const { api } = require('./http')`, `["api"]` for `http.api`) that are axios instances
+    /// made elsewhere without a `timeout`: the [`StepKind::ClientCreated`] step there. Left
+    /// out when the project sets `axios.defaults.timeout`.
+    pub untimed_clients: Vec<(usize, Vec<Atom>, Step)>,
 }
 
 impl FileFacts {
@@ -196,10 +208,14 @@ impl FileFacts {
             && self.singletons.is_empty()
             && self.axios_timeout.is_none()
             && self.http_wrappers.is_empty()
+            && self.untimed_clients.is_empty()
     }
 
     /// Facts that can add findings (not only remove them).
     pub fn can_add(&self) -> bool {
-        !self.roles.is_empty() || !self.singletons.is_empty() || !self.http_wrappers.is_empty()
+        !self.roles.is_empty()
+            || !self.singletons.is_empty()
+            || !self.http_wrappers.is_empty()
+            || !self.untimed_clients.is_empty()
     }
 }
