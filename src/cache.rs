@@ -36,7 +36,8 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 /// The cache file's name when `--cache-location` does not name a file.
 pub const DEFAULT_NAME: &str = ".leaklintcache";
 
-/// Bumped whenever the layout of an entry changes.
+/// Bumped whenever the layout of an entry changes (2: summaries carry parameter facts and
+/// untimed client instances).
 const FORMAT: u32 = 2;
 
 /// What one call of [`leaklint_rules::lint_in_project`] produced, minus the timings.

@@ -184,13 +184,18 @@ fn a_damaged_cache_is_ignored_with_a_warning_and_rewritten() {
     let dir = project();
     let dir = dir.path();
     setup(dir);
+    // The format number of this build's cache, from a cache it wrote.
+    same_as_uncached(dir, &[]);
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(".leaklintcache")).unwrap()).unwrap();
+    let format = written["format"].as_u64().expect("a format number");
     for damaged in [
         &b"{ not json"[..],
         b"",
         b"\xff\xfe\x00garbage",
         // The right header, but an entry no leaklint wrote.
         format!(
-            "{{\"format\":2,\"version\":\"{}\",\"entries\":{{\"zz\":{{\"lint\":7}}}}}}",
+            "{{\"format\":{format},\"version\":\"{}\",\"entries\":{{\"zz\":{{\"lint\":7}}}}}}",
             env!("CARGO_PKG_VERSION")
         )
         .as_bytes(),

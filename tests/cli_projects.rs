@@ -331,6 +331,53 @@ fn a_singleton_made_elsewhere_and_an_http_wrapper_are_steps_too() {
     assert!(sarif["runs"][0]["results"][0].get("codeFlows").is_none());
 }
 
+/// An axios instance made in another file without a deadline: the chain's step is where it
+/// is made, in JSON (`client-created`) and in SARIF (a related location in that file, and a
+/// code flow through it).
+#[test]
+fn an_untimed_client_made_elsewhere_is_a_step() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/axios-instances");
+    let json: serde_json::Value = serde_json::from_str(&output(
+        &root,
+        &["--format", "json", "src/routes/orders.js"],
+    ))
+    .expect("json");
+    let finding = &json["files"][0]["findings"][0];
+    assert_eq!(finding["start"]["line"], 9, "{finding:#}");
+    assert!(
+        finding["message"].as_str().unwrap().starts_with(
+            "this axios instance is created in src/http/clients.js:8 without a `timeout`"
+        ),
+        "{finding:#}"
+    );
+    let step = &finding["chain"][0];
+    assert_eq!(step["kind"], "client-created", "{finding:#}");
+    assert_eq!(step["path"], "src/http/clients.js");
+    assert_eq!(step["line"], 8);
+    assert_eq!(step["code"], "axios.create(...)");
+    assert_eq!(
+        step["source"],
+        "const search = axios.create({ baseURL: 'https://search.example.invalid' });"
+    );
+
+    let sarif: serde_json::Value = serde_json::from_str(&output(
+        &root,
+        &["--format", "sarif", "src/routes/orders.js"],
+    ))
+    .expect("sarif");
+    let result = &sarif["runs"][0]["results"][0];
+    let related = result["relatedLocations"].as_array().expect("related");
+    assert!(
+        related
+            .iter()
+            .any(|r| r["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("src/http/clients.js"))
+                && r["physicalLocation"]["region"]["startLine"] == 8),
+        "{related:#?}"
+    );
+}
+
 #[test]
 fn a_single_file_finding_has_no_chain() {
     let dir = cli_support::project();

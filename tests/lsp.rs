@@ -853,13 +853,7 @@ fn without_file_watching_configuration_edits_apply_at_the_next_lint() {
     assert!(client.shutdown().success());
 }
 
-/// Whole-project facts in the editor. The index is built at `initialize` in the background,
-/// with `$/progress` (the client says it can show progress); then an unsaved edit of a service
-/// file changes the diagnostics of the open controller that calls it, and closing the service
-/// without saving brings back the text on disk.
-#[test]
-fn editing_a_service_changes_the_diagnostics_of_the_open_controller() {
-    const CONTROLLER: &str = "\
+const CONTROLLER: &str = "\
 const express = require('express');
 const { fetchPrice } = require('../services/prices');
 
@@ -871,20 +865,27 @@ app.get('/price/:sku', async (req, res) => {
 
 app.listen(3000);
 ";
-    // Forwards its argument to `fetch` with no deadline of its own: the caller must give one.
-    const UNTIMED: &str = "\
+// Forwards its argument to `fetch` with no deadline of its own: the caller must give one.
+const UNTIMED: &str = "\
 exports.fetchPrice = async function fetchPrice(url) {
   const response = await fetch(url);
   return response.json();
 };
 ";
-    // A deadline of its own: its callers are fine as they are.
-    const TIMED: &str = "\
+// A deadline of its own: its callers are fine as they are.
+const TIMED: &str = "\
 exports.fetchPrice = async function fetchPrice(url) {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
   return response.json();
 };
 ";
+
+/// Whole-project facts in the editor. The index is built at `initialize` in the background,
+/// with `$/progress` (the client says it can show progress); then an unsaved edit of a service
+/// file changes the diagnostics of the open controller that calls it, and closing the service
+/// without saving brings back the text on disk.
+#[test]
+fn editing_a_service_changes_the_diagnostics_of_the_open_controller() {
     let dir = tempdir();
     write(dir.path(), "package.json", "{ \"name\": \"shop\" }\n");
     write(dir.path(), "controllers/prices.js", CONTROLLER);
@@ -976,6 +977,149 @@ exports.fetchPrice = async function fetchPrice(url) {
         "the controller's finding after close",
         publish_for(&controller, true),
     );
+    assert!(client.shutdown().success());
+}
+
+/// A client with progress and file watching whose project index is built (it waits for the
+/// index's `$/progress` end).
+fn indexed_client(dir: &std::path::Path) -> Client {
+    let mut caps = push_caps();
+    caps["window"] = json!({ "workDoneProgress": true });
+    caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    let mut client = Client::initialized(dir, caps, Value::Null);
+    client.wait("$/progress end", |m| {
+        m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+    });
+    client
+}
+
+/// Files changed outside the editor (a `git checkout`, a formatter, a generator) reach the
+/// project index through the client's file watcher: the server asks to watch sources, a
+/// service rewritten on disk changes the open controller's diagnostics, a service created on
+/// disk joins the index, and a deleted one leaves it. A file the command line's walk would not
+/// lint (here ignored by `.gitignore`) does not join it.
+#[test]
+fn sources_changed_on_disk_update_the_project_index() {
+    let dir = tempdir();
+    write(dir.path(), "package.json", "{ \"name\": \"shop\" }\n");
+    write(dir.path(), ".gitignore", "generated/\n");
+    write(dir.path(), "controllers/prices.js", CONTROLLER);
+    write(dir.path(), "services/prices.js", UNTIMED);
+    let controller = file_uri(&dir.path().join("controllers/prices.js"));
+    let service_path = dir.path().join("services/prices.js");
+    let service = file_uri(&service_path);
+
+    let mut client = indexed_client(dir.path());
+    let register = client.wait("client/registerCapability", |m| {
+        m["method"] == "client/registerCapability"
+    });
+    let watchers = &register["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert_eq!(
+        watchers[1]["globPattern"], "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}",
+        "{register}"
+    );
+    let publish_for = |uri: &str, want_findings: bool| {
+        let uri = uri.to_string();
+        move |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(|d| d.is_empty() != want_findings)
+        }
+    };
+    let changed = |client: &mut Client, uri: &str, kind: u8| {
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": uri, "type": kind }] }),
+        );
+    };
+
+    client.open(&controller, "javascript", CONTROLLER);
+    assert_eq!(
+        codes(&client.diagnostics(&controller, Some(1))),
+        ["untimed-promise"]
+    );
+
+    // Rewritten on disk (type 2, Changed) with a deadline of its own: the controller is clean.
+    std::fs::write(&service_path, TIMED).unwrap();
+    changed(&mut client, &service, 2);
+    client.wait("the controller clean", publish_for(&controller, false));
+
+    // Deleted (type 3): the import resolves to nothing, so the controller stays clean; written
+    // again without a deadline and reported as Created (type 1): the finding is back.
+    std::fs::remove_file(&service_path).unwrap();
+    changed(&mut client, &service, 3);
+    std::fs::write(&service_path, UNTIMED).unwrap();
+    changed(&mut client, &service, 1);
+    let again = client.wait("the finding again", publish_for(&controller, true));
+    assert_eq!(
+        codes(again["params"]["diagnostics"].as_array().unwrap()),
+        ["untimed-promise"]
+    );
+
+    // A controller that calls a helper in an ignored folder: the helper, created on disk, does
+    // not join the index, as `leaklint .` would not read it; the one in `services/` does.
+    const RATES: &str = "\
+const express = require('express');
+const { fetchRate } = require('../generated/rates');
+const { fetchPrice } = require('../services/rates');
+
+const app = express();
+
+app.get('/rate/:sku', async (req, res) => {
+  res.json(await fetchRate(req.params.sku));
+});
+
+app.get('/price/:sku', async (req, res) => {
+  res.json(await fetchPrice(`https://prices.example.invalid/${req.params.sku}`));
+});
+
+app.listen(3000);
+";
+    let rates = file_uri(&dir.path().join("controllers/rates.js"));
+    write(dir.path(), "controllers/rates.js", RATES);
+    client.open(&rates, "javascript", RATES);
+    assert_eq!(client.diagnostics(&rates, Some(1)), Vec::<Value>::new());
+    let generated = dir.path().join("generated/rates.js");
+    write(
+        dir.path(),
+        "generated/rates.js",
+        UNTIMED.replace("fetchPrice", "fetchRate"),
+    );
+    changed(&mut client, &file_uri(&generated), 1);
+    write(dir.path(), "services/rates.js", UNTIMED);
+    changed(
+        &mut client,
+        &file_uri(&dir.path().join("services/rates.js")),
+        1,
+    );
+    let found = client.wait("the rates controller's finding", publish_for(&rates, true));
+    let diagnostics = found["params"]["diagnostics"].as_array().unwrap();
+    assert_eq!(codes(diagnostics), ["untimed-promise"], "{diagnostics:#?}");
+    assert_eq!(
+        start(&diagnostics[0]).0,
+        11,
+        "the /price route only: {diagnostics:#?}"
+    );
+
+    // A checkout-sized change (more than 64 files at once) reads the whole project again,
+    // with progress: the four sources above and the 65 new ones (not the ignored one).
+    let changes: Vec<Value> = (0..65)
+        .map(|i| {
+            let name = format!("lib/part{i}.js");
+            write(dir.path(), &name, "module.exports = {};\n");
+            json!({ "uri": file_uri(&dir.path().join(&name)), "type": 1 })
+        })
+        .collect();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": changes }),
+    );
+    let end = client.wait("the rebuilt index's progress end", |m| {
+        m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+    });
+    assert_eq!(end["params"]["value"]["message"], "69 files", "{end}");
     assert!(client.shutdown().success());
 }
 

@@ -97,11 +97,14 @@ pub enum StepKind {
     /// The function called at the finding is defined here and forwards to the HTTP client
     /// `code` without a deadline of its own.
     ForwardsTo,
+    /// The HTTP client instance called at the finding is created here, in another file, by
+    /// `code` (`axios.create(...)`) without a deadline.
+    ClientCreated,
 }
 
 impl StepKind {
     /// The kind's name in JSON and SARIF: `subject`, `called-from`, `registered`, `repeats`,
-    /// `single-instance`, `forwards-to`.
+    /// `single-instance`, `forwards-to`, `client-created`.
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::Subject => "subject",
@@ -110,6 +113,7 @@ impl StepKind {
             StepKind::Repeats(_) => "repeats",
             StepKind::SingleInstance => "single-instance",
             StepKind::ForwardsTo => "forwards-to",
+            StepKind::ClientCreated => "client-created",
         }
     }
 
@@ -156,6 +160,12 @@ impl Step {
                 self.code
             ),
             StepKind::ForwardsTo => format!("forwards to `{}` without a deadline", self.code),
+            StepKind::ClientCreated => {
+                format!(
+                    "the client is created here by `{}` without a `timeout`",
+                    self.code
+                )
+            }
         }
     }
 

@@ -464,7 +464,7 @@ fn calls_http_elsewhere(
     facts: Option<&project::FileFacts>,
 ) -> bool {
     meta.id == untimed_promise::UntimedPromise::META.id
-        && (facts.is_some_and(|f| !f.http_wrappers.is_empty())
+        && (facts.is_some_and(|f| !f.http_wrappers.is_empty() || !f.untimed_clients.is_empty())
             || knowledge
                 .http_clients
                 .iter()

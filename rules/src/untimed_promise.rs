@@ -369,6 +369,32 @@ fn check_member(
     {
         return check_family(model, family, method, &site, config);
     }
+    // An axios instance made in another file without a deadline.
+    if let Some(created) = model.project_untimed_client(receiver)
+        && AXIOS_VERBS.contains(&method)
+    {
+        if any_timed(model, &call.args) || instance_defaults_timed(model, receiver) {
+            return None;
+        }
+        let f = repeats(model, call.span, call.in_fn, true)?;
+        let what = format!(
+            "this axios instance is created in {} without a `timeout`, and the call sets none",
+            created.at()
+        );
+        let what = with_forwarded(model, &what, &call.args);
+        return Some(
+            finding(
+                model,
+                call.callee_span,
+                call.span,
+                f,
+                &what,
+                None,
+                Stall::Forever,
+            )
+            .chain(std::slice::from_ref(created)),
+        );
+    }
     let stall = if module == Some("undici") {
         Stall::FiveMinutes
     } else {

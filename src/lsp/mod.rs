@@ -13,7 +13,8 @@
 //!   diagnostic at its position;
 //! - code actions (`actions.rs`), hover with the rule's documentation;
 //! - `leaklint.toml` discovered as on the command line, reloaded on
-//!   `workspace/didChangeWatchedFiles`; settings in `initializationOptions` and
+//!   `workspace/didChangeWatchedFiles`, which also brings sources changed on disk into the
+//!   project index (`server/index.rs`); settings in `initializationOptions` and
 //!   `workspace/didChangeConfiguration` (`settings.rs`).
 //!
 //! Nothing from the workspace is ever executed: leaklint only reads source text and

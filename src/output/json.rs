@@ -25,7 +25,8 @@
 //!                                       // files (whole-project analysis), in reading order
 //!             {
 //!               "kind": "registered",   // subject | called-from | registered | repeats |
-//!                                       // single-instance | forwards-to (see below)
+//!                                       // single-instance | forwards-to |
+//!                                       // client-created (see below)
 //!               "frequency": "per-request",  // registered, repeats: per-request |
 //!                                       // per-connection | per-message | per-tick; else null
 //!               "message": "registered as a request handler by `router.get('/x', ...)`",
@@ -78,7 +79,9 @@
 //! before runs this often for a reason its own file gives, `code`), `single-instance` (the
 //! one instance of class `code` is created here at module scope, so the finding's `this`
 //! lives as long as the process), `forwards-to` (the function called at the finding is
-//! defined here and forwards to the HTTP client `code`).
+//! defined here and forwards to the HTTP client `code`), `client-created` (the HTTP client
+//! instance called at the finding is made here, in another file, by `code`, without a
+//! deadline).
 //!
 //! Problems that leaklint reports itself use `leaklint/…` ids: `leaklint/unknown-rule` (a
 //! suppression directive names no rule; warning), `leaklint/unused-directive` (with

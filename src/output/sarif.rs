@@ -372,7 +372,7 @@ fn code_flow(run: &RunInfo, problem: &Problem, at: Location) -> Option<Vec<CodeF
     for s in problem
         .chain
         .iter()
-        .filter(|s| s.kind == StepKind::ForwardsTo)
+        .filter(|s| matches!(s.kind, StepKind::ForwardsTo | StepKind::ClientCreated))
     {
         locations.push(
             ThreadFlowLocation::builder()

@@ -26,6 +26,9 @@ enum Entity {
     Class(usize, ClassId),
     Instance(usize, ClassId),
     Object(usize, Vec<(Atom, FnId)>),
+    /// An axios instance made without a deadline: its index in the file's
+    /// `untimed_clients`.
+    Client(usize, usize),
 }
 
 /// Follows `path` from `entity` (re-exports, `export *`, CommonJS objects, classes and their
@@ -86,6 +89,8 @@ fn follow(nodes: &[Node], entity: Entity, path: &[Atom], depth: u8) -> Option<En
             _ => None,
         },
         Entity::Fn(..) => None,
+        Entity::Client(..) if path.is_empty() => Some(entity),
+        Entity::Client(..) => None,
     }
 }
 
@@ -104,6 +109,7 @@ fn export_entity(nodes: &[Node], b: usize, value: &ExportValue, depth: u8) -> Op
         ExportValue::Class(c) => Entity::Class(b, *c),
         ExportValue::Instance(c) => Entity::Instance(b, *c),
         ExportValue::Object(members) => Entity::Object(b, members.clone()),
+        ExportValue::Client(k) => Entity::Client(b, *k),
         ExportValue::Import(i) | ExportValue::All(i) => {
             let t = nodes[b].imports.get(*i).copied().flatten()?;
             let path = &nodes[b].summary.imports[*i].path;
@@ -279,6 +285,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
                 Entity::Class(b, _) | Entity::Instance(b, _) | Entity::Object(b, _) => {
                     escaped_modules.insert(*b);
                 }
+                Entity::Client(..) => {}
             }
             continue;
         }
@@ -433,6 +440,41 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
                         source: source.clone(),
                     },
                 ));
+            }
+        }
+    }
+    // axios instances made elsewhere without a deadline (unless the process-wide default gives
+    // them one): imported directly (`const { api } = require('./http')`) or read from the
+    // imported module (`http.api`).
+    if axios.is_none() {
+        for (a, n) in nodes.iter().enumerate() {
+            for (i, import) in n.summary.imports.iter().enumerate() {
+                let Some(t) = n.imports.get(i).copied().flatten() else {
+                    continue;
+                };
+                let found: Vec<(Vec<Atom>, usize, usize)> =
+                    match follow(nodes, Entity::Module(t), &import.path, 0) {
+                        Some(Entity::Client(b, k)) => vec![(Vec::new(), b, k)],
+                        Some(Entity::Module(b) | Entity::Object(b, _)) => nodes[b]
+                            .summary
+                            .exports
+                            .iter()
+                            .filter_map(|e| match e.value {
+                                ExportValue::Client(k) => Some((vec![e.name.clone()], b, k)),
+                                _ => None,
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                for (props, b, k) in found {
+                    if let Some(step) = nodes[b].summary.untimed_clients.get(k) {
+                        facts
+                            .entry(a)
+                            .or_default()
+                            .untimed_clients
+                            .push((i, props, step.clone()));
+                    }
+                }
             }
         }
     }

@@ -113,6 +113,11 @@ impl Workspace {
         self.paths.is_empty()
     }
 
+    /// Whether the file at `path` (canonical) is in the workspace.
+    pub fn contains(&self, path: &Path) -> bool {
+        self.by_path.contains_key(path)
+    }
+
     /// Replaces the summary of the file at `path` (canonical), adding the file when it is new
     /// (then every file's imports are resolved again: one of them may name it), and propagates
     /// again.

@@ -20,16 +20,23 @@ pub(crate) struct Bound {
     long_lived_params: HashMap<(FnId, usize), Step>,
     /// Parameters some caller in another file fills with a value of its own invocation.
     caller_owned_params: HashSet<(FnId, usize)>,
+    /// Import bindings and the properties read after them that are axios instances made
+    /// elsewhere without a deadline, with the step where each is made.
+    untimed_clients: HashMap<(Id, Vec<swc_atoms::Atom>), Step>,
 }
 
 impl Bound {
     pub(crate) fn new(model: &Model<'_>, program: &Program, facts: &FileFacts) -> Bound {
         let mut http_wrappers = HashMap::default();
-        if !facts.http_wrappers.is_empty() {
+        let mut untimed_clients = HashMap::default();
+        if !facts.http_wrappers.is_empty() || !facts.untimed_clients.is_empty() {
             let table = super::summary::import_table(model, program);
             for (id, import) in &table.by_binding {
                 if let Some((_, step)) = facts.http_wrappers.iter().find(|(i, _)| i == import) {
                     http_wrappers.insert(id.clone(), step.clone());
+                }
+                for (_, props, step) in facts.untimed_clients.iter().filter(|(i, ..)| i == import) {
+                    untimed_clients.insert((id.clone(), props.clone()), step.clone());
                 }
             }
         }
@@ -87,6 +94,7 @@ impl Bound {
                 .filter(|(f, _)| in_range(f))
                 .copied()
                 .collect(),
+            untimed_clients,
         }
     }
 }
@@ -131,5 +139,20 @@ impl Model<'_> {
     /// [`crate::StepKind::ForwardsTo`] step at that function.
     pub fn project_http_wrapper(&self, id: &Id) -> Option<&Step> {
         self.project.http_wrappers.get(id)
+    }
+
+    /// For a receiver that is an axios instance made in another file without a deadline
+    /// (`api` from `const { api } = require('./http')`, or `http.api`): the
+    /// [`crate::StepKind::ClientCreated`] step where it is made.
+    pub fn project_untimed_client(&self, receiver: &crate::model::AccessPath) -> Option<&Step> {
+        if self.project.untimed_clients.is_empty() {
+            return None;
+        }
+        let crate::model::Root::Binding(id) = &receiver.root else {
+            return None;
+        };
+        self.project
+            .untimed_clients
+            .get(&(id.clone(), receiver.props.clone()))
     }
 }

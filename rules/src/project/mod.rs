@@ -59,6 +59,9 @@ pub enum ExportValue {
     Import(usize),
     /// `export * from '...'`: the import's index.
     All(usize),
+    /// An HTTP client instance made at module scope without a deadline
+    /// (`const api = axios.create({ baseURL })`): its index in [`Summary::untimed_clients`].
+    Client(usize),
     Other,
 }
 
@@ -167,6 +170,10 @@ pub struct Summary {
     /// for messages, whether it is axios (whose project-wide default timeout may apply), and
     /// the function's first line as [`Step::source`] keeps it.
     pub http_wrappers: Vec<(FnId, String, bool, String)>,
+    /// axios instances made at module scope without a `timeout` (`axios.create({ baseURL })`,
+    /// no `api.defaults.timeout = ...` in the file): the [`StepKind::ClientCreated`] step at
+    /// each. Exports name them by [`ExportValue::Client`].
+    pub untimed_clients: Vec<Step>,
 }
 
 /// How often a function runs because of callers in other files, and the chain that says so.
@@ -203,6 +210,11 @@ pub struct FileFacts {
     /// Parameters (function, 0-based position) that some caller in the project fills with a
     /// value of its own invocation: what arrives there is not long-lived by itself.
     pub caller_owned_params: Vec<(FnId, usize)>,
+    /// Imports (by index, then the properties read after the import: `[]` for
+    /// `const { api } = require('./http')`, `["api"]` for `http.api`) that are axios instances
+    /// made elsewhere without a `timeout`: the [`StepKind::ClientCreated`] step there. Left
+    /// out when the project sets `axios.defaults.timeout`.
+    pub untimed_clients: Vec<(usize, Vec<Atom>, Step)>,
 }
 
 impl FileFacts {
@@ -214,6 +226,7 @@ impl FileFacts {
             && self.http_wrappers.is_empty()
             && self.long_lived_params.is_empty()
             && self.caller_owned_params.is_empty()
+            && self.untimed_clients.is_empty()
     }
 
     /// Facts that can add findings (not only remove them).
@@ -222,5 +235,6 @@ impl FileFacts {
             || !self.singletons.is_empty()
             || !self.http_wrappers.is_empty()
             || !self.long_lived_params.is_empty()
+            || !self.untimed_clients.is_empty()
     }
 }

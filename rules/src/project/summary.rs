@@ -9,7 +9,7 @@ use swc_ecma_ast::{
 };
 
 use super::{ClassInfo, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind};
-use crate::model::{Arg, BindingKind, FnId, Init, Model, Root, UseKind as BindingUse};
+use crate::model::{AccessPath, Arg, BindingKind, FnId, Init, Model, Root, UseKind as BindingUse};
 use crate::{Span, Step, StepKind};
 
 /// Modules whose calls are outbound HTTP requests, for wrapper detection.
@@ -150,7 +150,13 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
         classes: classes(model),
         ..Summary::default()
     };
-    s.exports = exports(model, program, by_binding, &table.reexports);
+    let clients = untimed_clients(model, display);
+    let locals = Locals {
+        by_binding,
+        clients: &clients,
+    };
+    s.exports = exports(model, program, &locals, &table.reexports);
+    s.untimed_clients = clients.into_iter().map(|c| c.step).collect();
     // `exports.show = async (req, res) => ...`: the function is known by its export's name.
     for e in &s.exports {
         if let ExportValue::Fn(f) = e.value
@@ -195,10 +201,35 @@ fn classes(model: &Model<'_>) -> Vec<ClassInfo> {
     out
 }
 
+/// What exports may name besides functions and classes: imports and untimed client instances.
+struct Locals<'a> {
+    /// Import bindings: the import's index.
+    by_binding: &'a HashMap<Id, usize>,
+    /// Module-level axios instances without a deadline.
+    clients: &'a [UntimedClient],
+}
+
+/// `axios.create(config)` at module scope without a deadline.
+struct UntimedClient {
+    /// The binding it is stored in (`const api = axios.create(...)`), if any.
+    id: Option<Id>,
+    /// Where the call starts: an export written as the call itself (`exports.api =
+    /// axios.create(...)`, `export default axios.create(...)`) is matched by it.
+    start: usize,
+    step: Step,
+}
+
 /// What a module-level binding holds, as an export.
-fn binding_value(model: &Model<'_>, id: &Id, by_binding: &HashMap<Id, usize>) -> ExportValue {
-    if let Some(&i) = by_binding.get(id) {
+fn binding_value(model: &Model<'_>, id: &Id, locals: &Locals<'_>) -> ExportValue {
+    if let Some(&i) = locals.by_binding.get(id) {
         return ExportValue::Import(i);
+    }
+    if let Some(i) = locals
+        .clients
+        .iter()
+        .position(|c| c.id.as_ref() == Some(id))
+    {
+        return ExportValue::Client(i);
     }
     let Some(b) = model.binding(id) else {
         return ExportValue::Other;
@@ -220,20 +251,20 @@ fn class_named(model: &Model<'_>, name: &str) -> Option<usize> {
         .position(|c| c.name.as_deref() == Some(name) && c.declared_in.is_none())
 }
 
-fn arg_value(model: &Model<'_>, arg: &Arg, by_binding: &HashMap<Id, usize>) -> ExportValue {
+fn arg_value(model: &Model<'_>, arg: &Arg, locals: &Locals<'_>) -> ExportValue {
     match arg {
         Arg::Fn(f, _) => ExportValue::Fn(*f),
         Arg::New(name, _) => {
             class_named(model, name).map_or(ExportValue::Other, ExportValue::Instance)
         }
         Arg::Path(p, _) if p.props.is_empty() => match &p.root {
-            Root::Binding(id) => binding_value(model, id, by_binding),
+            Root::Binding(id) => binding_value(model, id, locals),
             _ => ExportValue::Other,
         },
         Arg::Object(props, _) => ExportValue::Object(
             props
                 .iter()
-                .filter_map(|(k, v)| match arg_value(model, v, by_binding) {
+                .filter_map(|(k, v)| match arg_value(model, v, locals) {
                     ExportValue::Fn(f) => Some((k.clone(), f)),
                     _ => None,
                 })
@@ -250,6 +281,9 @@ fn arg_value(model: &Model<'_>, arg: &Arg, by_binding: &HashMap<Id, usize>) -> E
             {
                 return ExportValue::Fn(f);
             }
+            if let Some(i) = locals.clients.iter().position(|c| c.start == span.start) {
+                return ExportValue::Client(i);
+            }
             model
                 .classes
                 .iter()
@@ -263,7 +297,7 @@ fn arg_value(model: &Model<'_>, arg: &Arg, by_binding: &HashMap<Id, usize>) -> E
 fn exports(
     model: &Model<'_>,
     program: &Program,
-    by_binding: &HashMap<Id, usize>,
+    locals: &Locals<'_>,
     reexports: &[(Option<Atom>, usize)],
 ) -> Vec<Export> {
     let mut out = Vec::new();
@@ -277,14 +311,14 @@ fn exports(
         let module_object = matches!(&object.root, Root::Global(g) if g == "module");
         let exports_object = matches!(&object.root, Root::Global(g) if g == "exports");
         if module_object && props.is_empty() && key == "exports" {
-            let value = arg_value(model, &w.value, by_binding);
+            let value = arg_value(model, &w.value, locals);
             if let ExportValue::Object(members) = &value {
                 for (k, f) in members {
                     push(k.clone(), ExportValue::Fn(*f));
                 }
                 if let Arg::Object(props, _) = &w.value {
                     for (k, v) in props {
-                        let v = arg_value(model, v, by_binding);
+                        let v = arg_value(model, v, locals);
                         if !matches!(v, ExportValue::Fn(_) | ExportValue::Other) {
                             push(k.clone(), v);
                         }
@@ -293,7 +327,7 @@ fn exports(
             }
             push(Atom::from("default"), value);
         } else if (exports_object && props.is_empty()) || (module_object && props == ["exports"]) {
-            push(key.clone(), arg_value(model, &w.value, by_binding));
+            push(key.clone(), arg_value(model, &w.value, locals));
         }
     }
     let Program::Module(module) = program else {
@@ -309,18 +343,18 @@ fn exports(
             ModuleDecl::ExportDecl(e) => match &e.decl {
                 Decl::Fn(f) => push(
                     f.ident.sym.clone(),
-                    binding_value(model, &f.ident.to_id(), by_binding),
+                    binding_value(model, &f.ident.to_id(), locals),
                 ),
                 Decl::Class(c) => push(
                     c.ident.sym.clone(),
-                    binding_value(model, &c.ident.to_id(), by_binding),
+                    binding_value(model, &c.ident.to_id(), locals),
                 ),
                 Decl::Var(v) => {
                     for d in &v.decls {
                         if let Pat::Ident(i) = &d.name {
                             push(
                                 i.id.sym.clone(),
-                                binding_value(model, &i.id.to_id(), by_binding),
+                                binding_value(model, &i.id.to_id(), locals),
                             );
                         }
                     }
@@ -339,11 +373,19 @@ fn exports(
             }
             ModuleDecl::ExportDefaultExpr(d) => {
                 let value = match crate::model::path::strip(&d.expr) {
-                    Expr::Ident(i) => binding_value(model, &i.to_id(), by_binding),
+                    Expr::Ident(i) => binding_value(model, &i.to_id(), locals),
                     Expr::Arrow(a) => fn_at(Span::from_swc(a.span).start)
                         .map_or(ExportValue::Other, ExportValue::Fn),
                     Expr::Fn(f) => fn_at(Span::from_swc(f.function.span).start)
                         .map_or(ExportValue::Other, ExportValue::Fn),
+                    Expr::Call(c) => {
+                        let start = Span::from_swc(c.span).start;
+                        locals
+                            .clients
+                            .iter()
+                            .position(|c| c.start == start)
+                            .map_or(ExportValue::Other, ExportValue::Client)
+                    }
                     Expr::New(n) => match crate::model::path::strip(&n.callee) {
                         Expr::Ident(i) => class_named(model, &i.sym)
                             .map_or(ExportValue::Other, ExportValue::Instance),
@@ -363,7 +405,7 @@ fn exports(
                             Some(ModuleExportName::Str(s)) => s.value.to_atom_lossy().into_owned(),
                             None => orig.sym.clone(),
                         };
-                        push(exported, binding_value(model, &orig.to_id(), by_binding));
+                        push(exported, binding_value(model, &orig.to_id(), locals));
                     }
                 }
             }
@@ -785,6 +827,56 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
             _ => None,
         })
         .collect()
+}
+
+/// `axios.create(config)` at module scope with no `timeout` in `config` (and, when stored in a
+/// binding `api`, no `api.defaults.timeout = ...` in the file). Whether the project sets
+/// `axios.defaults.timeout` is the project phase's question.
+fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
+    model
+        .member_calls
+        .iter()
+        .filter(|c| {
+            c.in_fn.is_none()
+                && c.method == "create"
+                && c.receiver
+                    .as_ref()
+                    .is_some_and(|r| model.module_of(r) == Some("axios"))
+                && !c
+                    .args
+                    .first()
+                    .is_some_and(|a| model.options_set(a, &["timeout"]))
+        })
+        .filter_map(|c| {
+            let id = match c.stored_to.as_ref() {
+                Some(AccessPath {
+                    root: Root::Binding(id),
+                    props,
+                }) if props.is_empty() => Some(id.clone()),
+                _ => None,
+            };
+            if id.as_ref().is_some_and(|id| defaults_timed(model, id)) {
+                return None;
+            }
+            let code = format!("{}(...)", model.text(c.callee_span));
+            Some(UntimedClient {
+                id,
+                start: c.span.start,
+                step: step_at(model, display, StepKind::ClientCreated, c.span.start, code),
+            })
+        })
+        .collect()
+}
+
+/// `api.defaults.timeout = ...` (or `api.defaults.signal`) for the binding `api`.
+fn defaults_timed(model: &Model<'_>, id: &Id) -> bool {
+    model.member_writes.iter().any(|w| {
+        matches!(w.key.as_deref(), Some("timeout" | "signal"))
+            && w.object.as_ref().is_some_and(|o| {
+                matches!(&o.root, Root::Binding(b) if b == id)
+                    && o.props.iter().map(|p| p.as_str()).eq(["defaults"])
+            })
+    })
 }
 
 /// Exported functions that hand their own argument to an HTTP client as the URL.

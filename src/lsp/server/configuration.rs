@@ -31,6 +31,9 @@ impl<W: Write> Server<W> {
         if !changed.is_empty() {
             self.reload(&changed);
         }
+        // Sources changed outside the editor (a `git checkout`, a formatter, a code generator):
+        // the project index reads them again, after the configuration that governs them.
+        self.sources_changed_on_disk(&p.changes);
     }
 
     pub(super) fn did_change_configuration(&mut self, params: &Value) {
@@ -136,7 +139,11 @@ impl<W: Write> Server<W> {
                 json!({ "registrations": [{
                     "id": "leaklint-config-watcher",
                     "method": methods::DID_CHANGE_WATCHED_FILES,
-                    "registerOptions": { "watchers": [{ "globPattern": format!("**/{FILE_NAME}") }] },
+                    "registerOptions": { "watchers": [
+                        { "globPattern": format!("**/{FILE_NAME}") },
+                        // For the project index: sources changed outside the editor.
+                        { "globPattern": SOURCE_GLOB },
+                    ] },
                 }]}),
             );
         } else {

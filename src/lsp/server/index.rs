@@ -10,16 +10,26 @@ use std::time::Duration;
 
 use leaklint_rules::Flavor;
 use leaklint_rules::project::Summary;
-use lsp_types::{MessageType, Uri};
+use lsp_types::{FileChangeType, FileEvent, MessageType, Uri};
 use serde_json::{Value, json};
 
 use crate::engine::LintOptions;
+use crate::lsp::convert;
 use crate::project::workspace::{Workspace, canonical};
 
 use super::*;
 
 /// The `$/progress` token of the index build.
 const TOKEN: &str = "leaklint/index";
+
+/// The sources the project index follows on disk, as a `workspace/didChangeWatchedFiles`
+/// glob pattern (LSP 3.17 `GlobPattern`: `{}` groups alternatives).
+pub(super) const SOURCE_GLOB: &str = "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}";
+
+/// Above this many sources changed on disk at once (a `git checkout`, a rebase), the index is
+/// built again from a fresh walk rather than updated file by file: each update propagates over
+/// the whole project, and a fresh walk also sees moved files and changed `.gitignore`s.
+const REBUILD_ABOVE: usize = 64;
 
 pub(super) enum Index {
     /// No workspace folder: each document is linted alone.
@@ -228,6 +238,54 @@ impl<W: Write> Server<W> {
         }
     }
 
+    /// Sources created, changed or deleted on disk (reported by the client's file watcher):
+    /// the index takes the text on disk, except for files open in the editor, whose buffer
+    /// counts. A file the index does not know joins it only when the command line's walk would
+    /// take it (see [`walk_would_take`]).
+    pub(super) fn sources_changed_on_disk(&mut self, changes: &[FileEvent]) {
+        let Index::Ready(ws) = &self.index else {
+            return;
+        };
+        let mut deleted = Vec::new();
+        let mut read = Vec::new();
+        for change in changes {
+            let Some(path) = convert::path_of(&change.uri) else {
+                continue;
+            };
+            // By extension only (`.d.ts` files have none to give).
+            let Some(flavor) = convert::flavor(&change.uri, "") else {
+                continue;
+            };
+            let key = canonical_in_folder(&path);
+            if self
+                .docs
+                .values()
+                .any(|d| d.canonical.as_ref() == Some(&key))
+            {
+                continue; // the editor's buffer counts, not the disk
+            }
+            let known = ws.contains(&key);
+            if change.typ == FileChangeType::DELETED {
+                if known {
+                    deleted.push(key);
+                }
+            } else if known || walk_would_take(&path, &self.roots, &self.configs) {
+                read.push((change.uri.clone(), path, flavor));
+            }
+        }
+        if deleted.len() + read.len() > REBUILD_ABOVE {
+            self.start_index();
+            self.request_progress();
+            return;
+        }
+        for key in deleted {
+            self.summarised(&key, None);
+        }
+        for (uri, path, flavor) in read {
+            self.summarise_from_disk(&uri, &path, flavor);
+        }
+    }
+
     /// What the index says about a file (canonical path); empty without an index.
     pub(super) fn facts_of(&self, path: Option<&Path>) -> leaklint_rules::project::FileFacts {
         match (&self.index, path) {
@@ -304,4 +362,53 @@ fn build(
         .filter(|t| matches!(t.kind, crate::walk::FileKind::Source(_)))
         .collect();
     Workspace::scan(&sources, opts, progress)
+}
+
+/// The canonical path of a file that may no longer exist: its folder's canonical path and its
+/// name (the index names files by canonical path; a deleted file cannot be resolved itself).
+fn canonical_in_folder(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => canonical(dir).join(name),
+        _ => canonical(path),
+    }
+}
+
+/// Whether the command line's walk of the workspace folders would lint `path`: under a
+/// folder, not inside `node_modules` or a hidden directory, not ignored by `leaklint.toml`,
+/// and not ignored by a `.gitignore`, `.ignore` or git's exclude files on the way down (read
+/// by the `ignore` crate as the walk does, descending only into the file's own ancestors).
+fn walk_would_take(path: &Path, roots: &[PathBuf], configs: &Configs) -> bool {
+    let Some(root) = roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len())
+    else {
+        return false;
+    };
+    if path
+        .strip_prefix(root)
+        .is_ok_and(|below| below.components().any(|c| c.as_os_str() == "node_modules"))
+    {
+        return false;
+    }
+    if configs
+        .for_file(path)
+        .is_ok_and(|config| config.ignore.matched(path).is_some())
+    {
+        return false;
+    }
+    let wanted = path.to_path_buf();
+    ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .parents(true)
+        .ignore(true)
+        .git_ignore(true)
+        .git_global(true)
+        .git_exclude(true)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |entry| wanted.starts_with(entry.path()))
+        .build()
+        .flatten()
+        .any(|entry| entry.path() == path)
 }

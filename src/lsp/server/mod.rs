@@ -46,7 +46,7 @@ use configuration::{
     base_dir, config_docs_url, config_error_range, configs, is_config_file, is_ignored,
 };
 use documents::Doc;
-use index::{Index, IndexEvent, Progress};
+use index::{Index, IndexEvent, Progress, SOURCE_GLOB};
 use requests::{Pending, Waiting};
 
 mod configuration;
