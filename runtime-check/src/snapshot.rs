@@ -314,9 +314,10 @@ impl Snapshot {
         }
     }
 
-    /// Makes this a light snapshot: the edges are freed; ids, classes, sizes, edge counts and
-    /// locations stay.
+    /// Makes this a light snapshot: the edges (and the per-node edge counts, which only index
+    /// them) are freed; ids, classes, sizes and locations stay.
     pub fn drop_edges(&mut self) {
+        self.edge_count = Vec::new();
         self.first_edge = Vec::new();
         self.edge_kind = Vec::new();
         self.edge_name = Vec::new();

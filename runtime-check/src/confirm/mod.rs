@@ -256,8 +256,11 @@ pub fn confirm_with<E>(
             dominators,
             retainers: i + 1 == count,
         };
-        let ix = index::index(load(i)?, &map, &files, needs);
+        let mut ix = index::index(load(i)?, &map, &files, needs);
         observed.push(findings.iter().map(|f| observe::observe(&ix, f)).collect());
+        // Retained sizes serve the observations only: free them before the next snapshot
+        // (or, for the last, before unexplained growth builds its own paths).
+        ix.g.drop_dominators();
         if i + 1 < count {
             older.push(Older::retire(ix));
         } else {
