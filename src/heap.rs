@@ -131,10 +131,9 @@ pub(crate) fn tune_allocator() {
 }
 
 /// `confirm` reads its snapshots one after another, each larger than the one before: the arrays
-/// freed when an older snapshot loses its edges (edges, retainers, dominator work arrays) are too
-/// small for the next snapshot's, so memory kept for reuse is never reused and only adds to the
-/// peak (1.89 GB instead of the figure in the README on the benchmark snapshots). Hand freed
-/// memory back at once; huge pages stay off as for the other commands.
+/// freed when an older snapshot is done with (nodes, edges, retainers, dominator work arrays) are
+/// too small for the next snapshot's, so memory kept for reuse is never reused and only adds to
+/// the peak. Hand freed memory back at once; huge pages stay off as for the other commands.
 pub(crate) fn tune_allocator_for_sequence() {
     // SAFETY: as in `tune_allocator` (0: purge freed memory at once).
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
@@ -428,10 +427,10 @@ pub(crate) fn confirm_findings(
         root: args.root.clone(),
         min_growth: args.min_growth,
     };
-    // One snapshot at a time, oldest first: `confirm_with` observes each older snapshot and
-    // drops its edges before the next is read, so at most two hold edges at once (the
-    // memory of three 0.5 GB snapshots fell from 2.8 GB to the figure in the README). Each is
-    // checked against the one before it while the next is read.
+    // One snapshot at a time, oldest first: `confirm_with` adds each to the Comparison, observes
+    // it, and frees it (but for its script names and collection entry counts) before the next
+    // is read (three 0.5 GB snapshots: 2.8 GB, then 1.89 GB, now the figure in the README).
+    // Each is checked against the one before it while the next is read.
     let mut previous: Option<rc::sequence::Fingerprint> = None;
     let mut maps = source_maps(args.root.as_deref())?;
     let mut result = rc::confirm::confirm_with(
