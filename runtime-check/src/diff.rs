@@ -317,11 +317,15 @@ impl Comparer {
     /// Adds the next snapshot (oldest first). Panics when more than `count` are added.
     pub fn add(&mut self, snap: &Snapshot) {
         let i = self.added;
-        assert!(i < self.count, "Comparer::add: more snapshots than announced");
+        assert!(
+            i < self.count,
+            "Comparer::add: more snapshots than announced"
+        );
         self.added += 1;
         let kd = key_snapshot(snap, &mut self.classes, &mut self.locs);
         let blank = self.blank();
-        self.class_acc.resize(self.classes.names.len(), blank.clone());
+        self.class_acc
+            .resize(self.classes.names.len(), blank.clone());
         self.loc_acc.resize(self.locs.keys.len(), blank);
         let (mut count, mut size) = (0u64, 0u64);
         for v in 0..kd.size.len() {
