@@ -38,7 +38,9 @@ target_dir=$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () =>
     console.log(JSON.parse(s).target_directory))')
 leaklint="$target_dir/release/leaklint"
-memlab="$work/memlab/node_modules/.bin/memlab"
+# memlab's launcher starts with `#!/usr/bin/env node --expose-gc --max-old-space-size=4096`,
+# which env runs as one program name on Linux (it never starts): give node those flags here.
+memlab_js="$work/memlab/node_modules/.bin/memlab"
 
 # Runs a command under /usr/bin/time -v; prints "wall_seconds peak_rss_kB".
 measure() {
@@ -79,7 +81,7 @@ read -r d_wall d_rss < <(measure "$leaklint" heap diff a.heapsnapshot b.heapsnap
 # confirm exits 1 when it confirms a finding: that is the expected outcome here.
 read -r c_wall c_rss < <(measure sh -c '"$0" confirm --snapshots a.heapsnapshot b.heapsnapshot \
   c.heapsnapshot --findings findings.json; test $? -le 1' "$leaklint")
-read -r m_wall m_rss < <(measure "$memlab" find-leaks \
+read -r m_wall m_rss < <(measure node --expose-gc --max-old-space-size=4096 "$memlab_js" find-leaks \
   --baseline a.heapsnapshot --target b.heapsnapshot --final c.heapsnapshot)
 
 echo
