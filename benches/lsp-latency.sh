@@ -5,8 +5,9 @@
 #
 #   benches/lsp-latency.sh [EDITS]        (default 300)
 #
-# Builds leaklint in release mode, writes a 5,000-line Express app (route handlers, helpers,
-# classes, and two leaks near the end), opens it, and sends EDITS incremental edits one after
+# Builds leaklint in release mode (into cargo's target directory: `CARGO_TARGET_DIR` when
+# set), writes a 5,000-line Express app (route handlers, helpers, classes, and two leaks near
+# the end), opens it, and sends EDITS incremental edits one after
 # the other, each waiting for its diagnostics: typing a character into a string on a middle
 # line, and every tenth edit toggling a leak on and off (so the diagnostics change). Prints the
 # median, p95 and max latency, and the server's own lint time (LEAKLINT_TIMINGS).
@@ -14,10 +15,13 @@
 set -euo pipefail
 edits=${1:-300}
 here=$(cd "$(dirname "$0")/.." && pwd)
-cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+cargo build --release --quiet --bin leaklint --manifest-path "$here/Cargo.toml"
+# Where cargo put it: CARGO_TARGET_DIR, a configured target-dir, or ./target.
+target_dir=$(cargo metadata --format-version 1 --no-deps --manifest-path "$here/Cargo.toml" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-LEAKLINT="$here/target/release/leaklint" EDITS="$edits" WORK="$work" python3 - <<'PY'
+LEAKLINT="$target_dir/release/leaklint" EDITS="$edits" WORK="$work" python3 - <<'PY'
 import json, os, pathlib, queue, re, statistics, subprocess, threading, time
 
 leaklint, edits, work = os.environ["LEAKLINT"], int(os.environ["EDITS"]), pathlib.Path(os.environ["WORK"])

@@ -132,10 +132,13 @@ pub fn sorted_ids(snap: &Snapshot) -> Vec<u64> {
     v
 }
 
+/// One snapshot keyed for the Comparison: node ids in order (each with its ordinal in the low
+/// 32 bits), and the class, location key and self size of each node by ordinal.
 struct Keyed {
     ids: Vec<u64>,
     class: Vec<u32>,
     loc: Vec<u32>,
+    size: Vec<u32>,
 }
 
 #[derive(Default)]
@@ -234,6 +237,7 @@ fn key_snapshot(snap: &Snapshot, classes: &mut Interner, locs: &mut LocInterner)
         ids: sorted_ids(snap),
         class,
         loc,
+        size: snap.self_size.clone(),
     }
 }
 
@@ -250,61 +254,128 @@ struct Acc {
 /// node ordinals the rows' samples refer to (the middle one of three, the last of two);
 /// `scripts` names the script ids (from that snapshot's graph).
 pub fn compare(snaps: &[&Snapshot], full: usize, scripts: &HashMap<u32, Script>) -> Comparison {
-    let mut classes = Interner::default();
-    let mut locs = LocInterner {
-        keys: Vec::new(),
-        map: HashMap::new(),
-    };
-    let keyed: Vec<Keyed> = snaps
-        .iter()
-        .map(|s| key_snapshot(s, &mut classes, &mut locs))
-        .collect();
-    let k = snaps.len();
-    let blank = Acc {
-        counts: vec![0; k],
-        sizes: vec![0; k],
-        deltas: vec![Delta::default(); k.saturating_sub(1)],
-        sample: None,
-        survivor: None,
-    };
-    let mut class_acc = vec![blank.clone(); classes.names.len()];
-    let mut loc_acc = vec![blank; locs.keys.len()];
-    let mut totals = Vec::new();
-    for (i, (s, kd)) in snaps.iter().zip(&keyed).enumerate() {
+    let mut c = Comparer::new(snaps.len(), full);
+    for s in snaps {
+        c.add(s);
+    }
+    c.finish(scripts)
+}
+
+/// [`compare`] one snapshot at a time, oldest first: each snapshot is keyed (class, location
+/// and size of every node, ids in order: 20 bytes a node) when it is added and merged with the
+/// one before, whose keys are then freed. A caller can therefore free each snapshot once it is
+/// added (`confirm` does: the older snapshots are not kept for the Comparison), and at most two
+/// snapshots' keys are held at once. The rows are the same as if all were compared together.
+pub struct Comparer {
+    /// Snapshots to add.
+    count: usize,
+    full: usize,
+    added: usize,
+    classes: Interner,
+    locs: LocInterner,
+    class_acc: Vec<Acc>,
+    loc_acc: Vec<Acc>,
+    totals: Vec<(u64, u64)>,
+    /// The keys of the snapshot added last, while another is to come.
+    prev: Option<Keyed>,
+    /// Nodes of the full snapshot that are new in the interval before it (by its ordinals),
+    /// while the interval after it is still to be merged.
+    new_in_full: Vec<bool>,
+}
+
+impl Comparer {
+    /// A comparison of `count` snapshots (two or more, added with [`Comparer::add`]); `full`
+    /// as for [`compare`].
+    pub fn new(count: usize, full: usize) -> Comparer {
+        Comparer {
+            count,
+            full,
+            added: 0,
+            classes: Interner::default(),
+            locs: LocInterner {
+                keys: Vec::new(),
+                map: HashMap::new(),
+            },
+            class_acc: Vec::new(),
+            loc_acc: Vec::new(),
+            totals: Vec::new(),
+            prev: None,
+            new_in_full: Vec::new(),
+        }
+    }
+
+    fn blank(&self) -> Acc {
+        Acc {
+            counts: vec![0; self.count],
+            sizes: vec![0; self.count],
+            deltas: vec![Delta::default(); self.count.saturating_sub(1)],
+            sample: None,
+            survivor: None,
+        }
+    }
+
+    /// Adds the next snapshot (oldest first). Panics when more than `count` are added.
+    pub fn add(&mut self, snap: &Snapshot) {
+        let i = self.added;
+        assert!(
+            i < self.count,
+            "Comparer::add: more snapshots than announced"
+        );
+        self.added += 1;
+        let kd = key_snapshot(snap, &mut self.classes, &mut self.locs);
+        let blank = self.blank();
+        self.class_acc
+            .resize(self.classes.names.len(), blank.clone());
+        self.loc_acc.resize(self.locs.keys.len(), blank);
         let (mut count, mut size) = (0u64, 0u64);
-        for v in 0..s.node_count() {
-            let sz = u64::from(s.self_size[v]);
+        for v in 0..kd.size.len() {
+            let sz = u64::from(kd.size[v]);
             if sz == 0 {
                 continue;
             }
             count += 1;
             size += sz;
-            let c = &mut class_acc[kd.class[v] as usize];
+            let c = &mut self.class_acc[kd.class[v] as usize];
             c.counts[i] += 1;
             c.sizes[i] += sz;
             let l = kd.loc[v];
             if l != NONE {
-                let a = &mut loc_acc[l as usize];
+                let a = &mut self.loc_acc[l as usize];
                 a.counts[i] += 1;
                 a.sizes[i] += sz;
             }
         }
-        totals.push((count, size));
+        self.totals.push((count, size));
+        if i == self.full {
+            self.new_in_full = vec![false; kd.size.len()];
+        }
+        if let Some(prev) = self.prev.take() {
+            self.merge(i - 1, &prev, &kd);
+        }
+        if i == self.full + 1 {
+            self.new_in_full = Vec::new();
+        }
+        self.prev = (i + 1 < self.count).then_some(kd);
     }
-    // Nodes of the full snapshot that are new in the interval before it.
-    let mut new_in_full = vec![false; snaps.get(full).map_or(0, |s| s.node_count())];
-    for interval in 0..k.saturating_sub(1) {
-        let (a, b) = (&keyed[interval], &keyed[interval + 1]);
-        let (sa, sb) = (snaps[interval], snaps[interval + 1]);
+
+    /// The interval from snapshot `interval` (keys `a`) to the next (keys `b`): new and
+    /// deleted objects by id, samples and survivors.
+    fn merge(&mut self, interval: usize, a: &Keyed, b: &Keyed) {
+        let full = self.full;
+        let (class_acc, loc_acc, new_in_full) = (
+            &mut self.class_acc,
+            &mut self.loc_acc,
+            &mut self.new_in_full,
+        );
         let (mut i, mut j) = (0, 0);
         let mut record = |side_b: bool, ord: usize, both: bool| {
-            let (s, kd) = if side_b { (sb, b) } else { (sa, a) };
-            let sz = u64::from(s.self_size[ord]);
+            let kd = if side_b { b } else { a };
+            let sz = u64::from(kd.size[ord]);
             if sz == 0 {
                 return;
             }
             let targets = [kd.class[ord], kd.loc[ord]];
-            for (t, accs) in targets.into_iter().zip([&mut class_acc, &mut loc_acc]) {
+            for (t, accs) in targets.into_iter().zip([&mut *class_acc, &mut *loc_acc]) {
                 if t == NONE {
                     continue;
                 }
@@ -363,41 +434,52 @@ pub fn compare(snaps: &[&Snapshot], full: usize, scripts: &HashMap<u32, Script>)
             }
         }
     }
-    let finish = |acc: Acc, name: String, location: Option<SourceLoc>| Row {
-        name,
-        location,
-        counts: acc.counts,
-        sizes: acc.sizes,
-        deltas: acc.deltas,
-        sample: acc.survivor.or(acc.sample),
-    };
-    let class_rows = class_acc
-        .into_iter()
-        .zip(classes.names)
-        .map(|(acc, name)| finish(acc, name, None))
-        .collect();
-    let loc_rows = loc_acc
-        .into_iter()
-        .zip(locs.keys)
-        .map(|(acc, (key, function))| {
-            let script = scripts
-                .get(&key.script)
-                .map_or_else(|| format!("script #{}", key.script), |s| s.name.clone());
-            let loc = SourceLoc {
-                line: key.line + 1,
-                column: key.column + 1,
-                script,
-                function,
-                what: located_what(key.what),
-            };
-            let name = format!("{}:{}:{}", short_script(&loc.script), loc.line, loc.column);
-            finish(acc, name, Some(loc))
-        })
-        .collect();
-    Comparison {
-        classes: class_rows,
-        locations: loc_rows,
-        totals,
+
+    /// The rows; `scripts` names the script ids. Panics unless every announced snapshot was
+    /// added.
+    pub fn finish(self, scripts: &HashMap<u32, Script>) -> Comparison {
+        assert_eq!(
+            self.added, self.count,
+            "Comparer::finish: fewer snapshots than announced"
+        );
+        let finish = |acc: Acc, name: String, location: Option<SourceLoc>| Row {
+            name,
+            location,
+            counts: acc.counts,
+            sizes: acc.sizes,
+            deltas: acc.deltas,
+            sample: acc.survivor.or(acc.sample),
+        };
+        let class_rows = self
+            .class_acc
+            .into_iter()
+            .zip(self.classes.names)
+            .map(|(acc, name)| finish(acc, name, None))
+            .collect();
+        let loc_rows = self
+            .loc_acc
+            .into_iter()
+            .zip(self.locs.keys)
+            .map(|(acc, (key, function))| {
+                let script = scripts
+                    .get(&key.script)
+                    .map_or_else(|| format!("script #{}", key.script), |s| s.name.clone());
+                let loc = SourceLoc {
+                    line: key.line + 1,
+                    column: key.column + 1,
+                    script,
+                    function,
+                    what: located_what(key.what),
+                };
+                let name = format!("{}:{}:{}", short_script(&loc.script), loc.line, loc.column);
+                finish(acc, name, Some(loc))
+            })
+            .collect();
+        Comparison {
+            classes: class_rows,
+            locations: loc_rows,
+            totals: self.totals,
+        }
     }
 }
 

@@ -174,6 +174,12 @@ impl Graph {
         self.ret_from = Vec::new();
     }
 
+    /// Frees the dominator tree and retained sizes (they are rebuilt on demand).
+    pub fn drop_dominators(&mut self) {
+        self.idom = Vec::new();
+        self.retained = Vec::new();
+    }
+
     /// The snapshot and its scripts, the rest dropped.
     pub fn into_parts(self) -> (Snapshot, HashMap<u32, Script>) {
         (self.snap, self.scripts)

@@ -314,16 +314,6 @@ impl Snapshot {
         }
     }
 
-    /// Makes this a light snapshot: the edges are freed; ids, classes, sizes, edge counts and
-    /// locations stay.
-    pub fn drop_edges(&mut self) {
-        self.first_edge = Vec::new();
-        self.edge_kind = Vec::new();
-        self.edge_name = Vec::new();
-        self.edge_to = Vec::new();
-        self.has_edges = false;
-    }
-
     /// Approximate memory held by this structure, for `LEAKLINT_TIMINGS`.
     pub fn heap_bytes(&self) -> usize {
         self.node_kind.len()

@@ -38,16 +38,17 @@
 //! The work is split by job: [`input`] (findings, file map), [`index`] (per-snapshot lookups),
 //! [`evidence`] and [`observe`] (what each signature kind points at, in one snapshot),
 //! [`verdict`] (the observations of all snapshots into a verdict), [`unexplained`], and
-//! [`render`]. Snapshots are taken one at a time, oldest first: each older one is observed
-//! while it has its edges, then kept without them (ids, classes, sizes, locations, and the
-//! entry counts of its collections), so at most two snapshots hold edges at once.
+//! [`render`]. Snapshots are taken one at a time, oldest first: each is added to the
+//! Comparison by node id ([`diff::Comparer`]) when it is read, observed while it has its
+//! edges, and then freed but for its script names and the entry counts of its collections, so
+//! one snapshot is in memory at a time (with the keys of the one before, for the Comparison).
 
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::diff;
 use crate::graph::{Graph, Script};
-use crate::snapshot::Snapshot;
 
 mod allocation;
 mod evidence;
@@ -196,10 +197,10 @@ pub(super) struct Claims {
     pub(super) ids: HashSet<u32>,
 }
 
-/// An older snapshot once observed: without its edges, with the entry counts of its
-/// collections by node id.
+/// An older snapshot once observed: only its script names and the entry counts of its
+/// collections by node id (its part of the Comparison was taken when it was read, see
+/// [`diff::Comparer`]).
 struct Older {
-    snap: Snapshot,
     scripts: HashMap<u32, Script>,
     /// (node id, entries), sorted by id.
     counts: Vec<(u32, u32)>,
@@ -208,13 +209,8 @@ struct Older {
 impl Older {
     fn retire(ix: index::Indexed) -> Older {
         let counts = index::collection_counts(&ix);
-        let (mut snap, scripts) = ix.g.into_parts();
-        snap.drop_edges();
-        Older {
-            snap,
-            scripts,
-            counts,
-        }
+        let (_, scripts) = ix.g.into_parts();
+        Older { scripts, counts }
     }
 
     /// Entries of the collection with node id `id`, if it was one in this snapshot.
@@ -251,13 +247,24 @@ pub fn confirm_with<E>(
     let mut observed: Vec<Vec<observe::Observation>> = Vec::with_capacity(count);
     let mut older: Vec<Older> = Vec::new();
     let mut last = None;
+    // Unexplained growth needs three snapshots or more. Each is added to the Comparison as soon
+    // as it is read, before the retainers and dominators of its graph are built, so that the
+    // Comparison's keys and the dominator work arrays are never held at once.
+    let mut comparer = (count >= 3).then(|| diff::Comparer::new(count, count - 1));
     for i in 0..count {
         let needs = index::Needs {
             dominators,
             retainers: i + 1 == count,
         };
-        let ix = index::index(load(i)?, &map, &files, needs);
+        let g = load(i)?;
+        if let Some(c) = &mut comparer {
+            c.add(&g.snap);
+        }
+        let mut ix = index::index(g, &map, &files, needs);
         observed.push(findings.iter().map(|f| observe::observe(&ix, f)).collect());
+        // Retained sizes serve the observations only: free them before the next snapshot
+        // (or, for the last, before unexplained growth builds its own paths).
+        ix.g.drop_dominators();
         if i + 1 < count {
             older.push(Older::retire(ix));
         } else {
@@ -275,7 +282,10 @@ pub fn confirm_with<E>(
         .collect();
     let min_growth = opts.min_growth.max(1);
     let unexplained = match &last {
-        Some(last) => unexplained::unexplained(last, &older, &map, &claims, min_growth),
+        Some(last) => match comparer {
+            Some(cmp) => unexplained::unexplained(last, &older, cmp, &map, &claims, min_growth),
+            None => Vec::new(),
+        },
         None => Vec::new(),
     };
     Ok(Outcome {

@@ -8,7 +8,7 @@ use super::input::FileMap;
 use super::{Claims, Older, Unexplained};
 use crate::diff::{self, Comparison, Row, SourceLoc};
 use crate::render::path_text;
-use crate::snapshot::{EdgeKind, NodeKind, Snapshot};
+use crate::snapshot::{EdgeKind, NodeKind};
 
 /// A collection that grew by at least `min` entries in each interval.
 struct GrowingCollection {
@@ -230,6 +230,7 @@ fn find_global_assignment(src: &str, prop: &str) -> Option<u32> {
 pub(super) fn unexplained(
     last: &Indexed,
     older: &[Older],
+    comparer: diff::Comparer,
     map: &FileMap,
     claims: &Claims,
     min: u64,
@@ -237,12 +238,6 @@ pub(super) fn unexplained(
     if older.len() < 2 {
         return Vec::new();
     }
-    let newest = older.len();
-    let refs: Vec<&Snapshot> = older
-        .iter()
-        .map(|o| &o.snap)
-        .chain(std::iter::once(&last.g.snap))
-        .collect();
     // Script names from every snapshot (ids are stable within the process).
     let mut scripts = last.g.scripts.clone();
     for o in older {
@@ -250,7 +245,7 @@ pub(super) fn unexplained(
             scripts.entry(*id).or_insert_with(|| sc.clone());
         }
     }
-    let cmp = diff::compare(&refs, newest, &scripts);
+    let cmp = comparer.finish(&scripts);
     let file_of = |script: &str| -> String {
         map.file_of(script)
             .map(str::to_owned)
