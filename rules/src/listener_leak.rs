@@ -3,7 +3,7 @@
 
 use crate::model::emitters::{LISTENER_METHODS, ONCE_METHODS};
 use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Reason, Role, Why};
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
     /// A listener is added on every request, connection or call to an emitter that outlives it, and never removed.
@@ -148,17 +148,13 @@ declare_rule! {
 }
 
 impl Rule for ListenerLeak {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         for call in model.calls_of(LISTENER_METHODS) {
             if let Some(finding) = check_registration(model, call) {
-                found.push(finding);
+                cx.report(finding);
             }
         }
-        check_helper_registrations(model, found);
+        check_helper_registrations(model, cx);
     }
 }
 
@@ -208,7 +204,7 @@ fn helper_of(model: &Model<'_>, callee: &crate::model::AccessPath) -> Option<Hel
 }
 
 /// Registrations made through helpers ([`Helper`]) whose returned disposer is dropped.
-fn check_helper_registrations(model: &Model<'_>, found: &mut Vec<Finding>) {
+fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
     use crate::model::{AccessPath, Root};
     let plain = model.plain_calls.iter().filter(|c| !c.global).map(|c| {
         let callee = AccessPath {
@@ -317,11 +313,11 @@ fn check_helper_registrations(model: &Model<'_>, found: &mut Vec<Finding>) {
                  call it only on a stream this call owns"
             ),
         };
-        found.push(finding);
+        cx.report(finding);
     }
 }
 
-fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
+fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Draft> {
     let receiver = call.receiver.as_ref()?;
     // `x.on(event, handler)`: anything else (`router.on(fn)`, `$.on()`, a helper such as
     // `util.addListener(socket, 'error', fn)` whose second argument is the event) is another API.
@@ -378,7 +374,7 @@ fn finding(
     role: &Role,
     why: &Why,
     once: bool,
-) -> Finding {
+) -> Draft {
     let receiver = model.text(call.receiver_span);
     let receiver = if receiver.len() > 40 {
         model.path_text(call.receiver.as_ref().expect("checked"))
@@ -459,8 +455,7 @@ fn finding(
     } else {
         Confidence::of_frequency(role.frequency)
     };
-    let mut finding =
-        Finding::new(call.callee_span, message, help, signature).confidence(confidence);
+    let mut finding = Draft::new(call.callee_span, message, help, signature).confidence(confidence);
     if let (Some(decl), Some(label)) = (why.decl, why.label()) {
         finding = finding.label(decl, label);
     }

@@ -39,7 +39,7 @@ pub use collections::CollectionKind;
 pub use frameworks::REPEATING_CODE;
 pub use lifetime::{Lifetime, Owner, Reason, Why};
 pub use path::{AccessPath, Root};
-pub use roles::{Frequency, Origin, Role};
+pub use roles::{Frequency, Origin, Registrar, Role};
 
 /// Index into [`Model::functions`].
 pub type FnId = usize;
@@ -113,7 +113,7 @@ pub struct Function {
     pub this_fn: Option<FnId>,
     pub context: FnContext,
     /// Where this function is registered as a handler, when it is passed to a known registrar.
-    pub registered: Option<Role>,
+    pub registered: Option<Registrar>,
     /// For a function written as a call argument: the callee's name, and whether it is called
     /// as a method (`emitter.on(...)` → `("on", true)`, `setInterval(...)` → `("setInterval",
     /// false)`).
@@ -401,7 +401,7 @@ pub struct Model<'a> {
     pub instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
     /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
     /// the role the registrar gives and the function the registration is in.
-    pub registered_refs: Vec<(AccessPath, Role, Option<FnId>)>,
+    pub registered_refs: Vec<(AccessPath, Registrar, Option<FnId>)>,
     /// Calls of a required module itself: `require('./x')(...)`, with the specifier.
     pub inline_requires: Vec<(Atom, Span, Option<FnId>)>,
     /// What the rest of the project says about this file (empty outside a project run).

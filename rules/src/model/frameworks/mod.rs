@@ -31,7 +31,7 @@ use swc_ecma_ast::*;
 
 use super::Model;
 use super::path::{static_prop, strip};
-use super::roles::{Frequency, Role};
+use super::roles::{Frequency, Registrar};
 use super::syntax::{is_fn_like, literal_string, prop_name};
 use crate::Span;
 
@@ -144,8 +144,8 @@ struct Site<'c, 'm, 's> {
 
 impl<'c> Site<'c, '_, '_> {
     /// A role given by this call, with its label.
-    fn role(&self, frequency: Frequency) -> Role {
-        Role::registered(frequency, self.span, call_text(self.call, self.model))
+    fn role(&self, frequency: Frequency) -> Registrar {
+        Registrar::new(frequency, self.span, call_text(self.call, self.model))
     }
 
     /// The arguments after the first (a hook or extension-point name) that may be handlers.
@@ -169,7 +169,7 @@ impl<'c> Site<'c, '_, '_> {
 }
 
 /// What a recogniser found: the role it gives and the handler expressions it gives it to.
-type Registration<'c> = (Role, Vec<&'c Expr>);
+type Registration<'c> = (Registrar, Vec<&'c Expr>);
 
 /// The role a call gives to the functions passed to it, and which arguments those are.
 pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option<Registration<'c>> {
@@ -180,7 +180,7 @@ pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option
     let args: Vec<&Expr> = call.args.iter().map(|a| &*a.expr).collect();
     match strip(callee) {
         Expr::Ident(i) => {
-            let role = |f| Role::registered(f, span, call_text(call, model));
+            let role = |f| Registrar::new(f, span, call_text(call, model));
             match i.sym.as_str() {
                 "setInterval" if i.ctxt == model.unresolved => {
                     Some((role(Frequency::PerTick), args.into_iter().take(1).collect()))
