@@ -172,33 +172,29 @@ enum Helper {
 
 /// Which helper a call is, from what its callee is imported as.
 fn helper_of(model: &Model<'_>, callee: &crate::model::AccessPath) -> Option<Helper> {
-    use crate::model::Root;
-    let Root::Binding(id) = &callee.root else {
-        return None;
-    };
-    let b = model.binding(id)?;
-    let module = b.module()?;
+    let imported = model.imported_root(callee)?;
+    let module = imported.module;
     let name = match callee.props.as_slice() {
-        [] => b.imported.clone().unwrap_or_else(|| b.name.clone()),
-        [method] if b.imported.is_none() => method.clone(),
+        [] => imported.name().clone(),
+        [method] if imported.export.is_none() => method.clone(),
         _ => return None,
     };
     match (module, name.as_str()) {
-        ("events" | "node:events", "addAbortListener") => Some(Helper::AbortListener),
+        ("events", "addAbortListener") => Some(Helper::AbortListener),
         ("signal-exit", "onExit") => Some(Helper::ProcessExit),
-        ("signal-exit", _) if callee.props.is_empty() && b.imported.is_none() => {
+        ("signal-exit", _) if callee.props.is_empty() && imported.export.is_none() => {
             Some(Helper::ProcessExit)
         }
         ("exit-hook" | "async-exit-hook" | "node-cleanup", _)
-            if b.imported.is_none() || name == "default" =>
+            if imported.export.is_none() || name == "default" =>
         {
             Some(Helper::ProcessExit)
         }
         ("exit-hook", "asyncExitHook") => Some(Helper::ProcessExit),
-        ("on-finished", _) if b.imported.is_none() || name == "default" => {
+        ("on-finished", _) if imported.export.is_none() || name == "default" => {
             Some(Helper::StreamFinished)
         }
-        ("stream" | "node:stream", "finished") => Some(Helper::StreamFinished),
+        ("stream", "finished") => Some(Helper::StreamFinished),
         _ => None,
     }
 }
@@ -331,7 +327,7 @@ fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Draft> {
     }
     // `events.once(emitter, name)` / `events.on(emitter, name)` are the module's promise and
     // iterator helpers (`untimed-promise` looks at those), not listeners on the module.
-    if receiver.props.is_empty() && model.is_module_binding(receiver, &["events", "node:events"]) {
+    if receiver.props.is_empty() && model.is_module_binding(receiver, &["events"]) {
         return None;
     }
     let f = call.in_fn?;

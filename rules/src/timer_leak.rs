@@ -154,7 +154,8 @@ enum Kind {
     Rescheduling(String),
 }
 
-const TIMERS_MODULES: &[&str] = &["timers", "node:timers"];
+/// Compared through [`crate::model::module_key`] (`node:timers` too).
+const TIMERS_MODULES: &[&str] = &["timers"];
 
 /// The timer function called, under its real name: the global, or one imported from `timers`
 /// under any local name. A local function that happens to be called `setInterval` is not one.

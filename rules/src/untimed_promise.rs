@@ -3,7 +3,7 @@
 
 use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{
-    AccessPath, Arg, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
+    AccessPath, Arg, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root, module_key,
 };
 use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 use swc_atoms::Atom;
@@ -117,8 +117,9 @@ declare_rule! {
     }
 }
 
-const HTTP_MODULES: &[&str] = &["http", "https", "node:http", "node:https"];
-const EVENTS_MODULES: &[&str] = &["events", "node:events"];
+/// Node's built-in modules, compared through [`crate::model::module_key`] (`node:http` too).
+const HTTP_MODULES: &[&str] = &["http", "https"];
+const EVENTS_MODULES: &[&str] = &["events"];
 const AXIOS_VERBS: &[&str] = &[
     "get", "delete", "head", "options", "post", "put", "patch", "request",
 ];
@@ -205,11 +206,10 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Draft> {
     let (module, export) = if call.global {
         (None, call.name.clone())
     } else {
-        let b = model.binding(&call.callee)?;
-        let module = b.module()?;
+        let imported = model.imported(&call.callee)?;
         (
-            Some(module),
-            b.imported.clone().unwrap_or_else(|| "default".into()),
+            Some(imported.module),
+            imported.export.cloned().unwrap_or_else(|| "default".into()),
         )
     };
     check_callable(
@@ -659,9 +659,8 @@ fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
     let configured = if call.global {
         clients.iter().any(|c| *c == call.name.as_str())
     } else {
-        let b = model.binding(&call.callee)?;
-        let module = b.module()?;
-        clients.iter().any(|c| c == module)
+        let module = model.imported(&call.callee)?.module;
+        clients.iter().any(|c| module_key(c) == module)
     };
     configured.then(|| {
         format!(

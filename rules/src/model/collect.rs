@@ -651,7 +651,7 @@ impl Collector<'_, '_> {
                                 .model
                                 .binding(&i.to_id())
                                 .filter(|b| b.imported.is_none())
-                                .and_then(|b| b.module())
+                                .and_then(|b| b.specifier())
                             {
                                 return Init::Require(m.into());
                             }

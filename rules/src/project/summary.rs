@@ -14,7 +14,8 @@ use crate::{Span, Step, StepKind};
 
 /// Modules whose calls are outbound HTTP requests, for wrapper detection.
 const FETCH_MODULES: &[&str] = &["node-fetch", "undici", "cross-fetch"];
-const CLIENT_MODULES: &[&str] = &["axios", "got", "http", "https", "node:http", "node:https"];
+/// Compared through [`crate::model::module_key`] (`node:http` too).
+const CLIENT_MODULES: &[&str] = &["axios", "got", "http", "https"];
 
 /// The imports of a file, and which binding holds each (inline `require('./x')(...)` calls
 /// come last and have no binding). Deterministic for the same text.

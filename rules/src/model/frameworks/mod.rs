@@ -94,7 +94,8 @@ pub const REPEATING_CODE: &[&str] = &[
     "req, reply",
 ];
 
-/// Every method name [`classify_call`] looks at.
+/// Every method name [`classify_call`] looks at, besides the listener methods of
+/// [`super::emitters::LISTENER_METHODS`].
 const REGISTRAR_METHODS: &[&str] = &[
     "get",
     "post",
@@ -113,12 +114,6 @@ const REGISTRAR_METHODS: &[&str] = &[
     "createServer",
     "createSecureServer",
     "setInterval",
-    "on",
-    "addListener",
-    "once",
-    "prependListener",
-    "prependOnceListener",
-    "addEventListener",
     "process",
     "consume",
     "run",
@@ -200,7 +195,10 @@ pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option
                 .iter()
                 .any(|r| r.as_str() == method.as_str());
             // Most calls are not registrations: decide that before looking at any text.
-            if !REGISTRAR_METHODS.contains(&method.as_str()) && !configured {
+            if !REGISTRAR_METHODS.contains(&method.as_str())
+                && !super::emitters::is_listener_method(&method)
+                && !configured
+            {
                 return None;
             }
             let receiver = strip(&m.obj);
