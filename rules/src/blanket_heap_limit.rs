@@ -2,7 +2,7 @@
 //! heap limit at or above the memory limit the process is killed at.
 
 use crate::deploy::{DeployKind, Deployment, command};
-use crate::{Finding, Rule, Span, declare_rule};
+use crate::{Draft, Rule, RuleContext, Span, declare_rule};
 
 declare_rule! {
     /// The same V8 heap limit is set on every service, or a heap limit is at or above the container's memory limit.
@@ -64,11 +64,7 @@ declare_rule! {
 const MIB: u64 = 1 << 20;
 
 impl Rule for BlanketHeapLimit {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check_deployment(&self, d: &Deployment<'_>, found: &mut Vec<Finding>) {
+    fn check_deployment(&self, d: &Deployment<'_>, cx: &mut RuleContext<'_>) {
         // Each service's heap limit: its value in MiB and the option's span.
         let mut limits: Vec<(usize, u64, Span, String)> = Vec::new();
         for (i, service) in d.services.iter().enumerate() {
@@ -108,8 +104,8 @@ impl Rule for BlanketHeapLimit {
             if let Some(limit) = &service.memory_limit
                 && mib.saturating_mul(MIB) >= limit.bytes
             {
-                found.push(
-                    Finding::deployment(
+                cx.report(
+                    Draft::deployment(
                         span,
                         format!(
                             "--max-old-space-size={text} ({mib} MiB) for `{}` is at or above \
@@ -137,7 +133,7 @@ impl Rule for BlanketHeapLimit {
                     .filter(|l| l.0 != i)
                     .map(|l| format!("`{}`", d.services[l.0].name))
                     .collect();
-                let mut f = Finding::deployment(
+                let mut f = Draft::deployment(
                     span,
                     format!(
                         "every service in this {} that sets a heap limit sets \
@@ -158,7 +154,7 @@ impl Rule for BlanketHeapLimit {
                         format!("the same limit for `{}`", d.services[l.0].name),
                     );
                 }
-                found.push(f);
+                cx.report(f);
             }
         }
     }

@@ -2,7 +2,7 @@
 //! shares with the other closures of its scope (V8 allocates one context per scope).
 
 use crate::model::{FnId, Frequency, Model, UseKind};
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// A closure that outlives its function keeps a large value alive through the scope it shares with other closures.
@@ -80,11 +80,7 @@ declare_rule! {
 }
 
 impl Rule for ClosureRetainsLarge {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         // One finding per escaping closure, naming every large value it pins.
         let mut pinned: Vec<(FnId, String, Vec<Pinned>)> = Vec::new();
         for b in model.bindings.values() {
@@ -212,15 +208,15 @@ impl Rule for ClosureRetainsLarge {
                     .join(","),
             );
             signature.function = Some(model.functions[closure].span);
-            let mut finding = Finding::new(primary, message, help, signature).confidence(
+            let mut finding = Draft::new(primary, message, help, signature).confidence(
                 Confidence::of_frequency(model.role(model.functions[closure].parent).frequency),
             );
             for p in values {
                 finding = finding.label(p.made.0, p.made.1);
             }
-            found.push(finding);
+            cx.report(finding);
         }
-        meteor_chains(model, found);
+        meteor_chains(model, cx);
     }
 }
 
@@ -236,7 +232,7 @@ struct Pinned {
 
 /// The Meteor `theThing` shape: `const previous = longLived;` read by a closure, then
 /// `longLived = { ...closure... }`: each call's new value keeps the previous one alive.
-fn meteor_chains(model: &Model<'_>, found: &mut Vec<Finding>) {
+fn meteor_chains(model: &Model<'_>, cx: &mut RuleContext<'_>) {
     for local in model.bindings.values() {
         let (Some(source), Some(f)) = (&local.copy_of, local.scope) else {
             continue;
@@ -275,8 +271,8 @@ fn meteor_chains(model: &Model<'_>, found: &mut Vec<Finding>) {
         let mut signature = Signature::new(SignatureKind::Closure, local.span);
         signature.retained = Some(old.to_string());
         signature.function = Some(model.functions[closure].span);
-        found.push(
-            Finding::new(local.span, message, help, signature)
+        cx.report(
+            Draft::new(local.span, message, help, signature)
                 .confidence(Confidence::of_frequency(model.role(Some(f)).frequency))
                 .label(long_lived.span, format!("`{new}` lives at module scope")),
         );

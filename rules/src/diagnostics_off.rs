@@ -2,7 +2,7 @@
 //! snapshot or get a report when the heap runs out, or compiled code without source maps.
 
 use crate::deploy::{Deployment, command};
-use crate::{Finding, Rule, declare_rule};
+use crate::{Draft, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// A production start command runs node without the flags that make the next leak cheap to find.
@@ -66,11 +66,7 @@ declare_rule! {
 }
 
 impl Rule for DiagnosticsOff {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check_deployment(&self, d: &Deployment<'_>, found: &mut Vec<Finding>) {
+    fn check_deployment(&self, d: &Deployment<'_>, cx: &mut RuleContext<'_>) {
         for service in d
             .services
             .iter()
@@ -112,7 +108,7 @@ impl Rule for DiagnosticsOff {
                 if compiled && !maps {
                     costs.push("stacks and snapshot locations point into compiled code");
                 }
-                found.push(Finding::deployment(
+                cx.report(Draft::deployment(
                     run.node.span,
                     format!(
                         "`{}` starts `{}` without {}: {}",

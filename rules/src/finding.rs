@@ -358,11 +358,12 @@ impl Confidence {
     }
 }
 
-/// One problem found in one file.
+/// One problem found in one file: a rule's [`Draft`], stamped with that rule's [`Meta`] by the
+/// [`crate::RuleContext`] it was reported through.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
-    /// Set by [`crate::lint`] after the rule returns, so a rule cannot report under another id.
-    /// Serialised as the rule's id (an unknown id fails to deserialise).
+    /// The rule that reported it: set by [`crate::RuleContext::report`], so a rule cannot report
+    /// under another id. Serialised as the rule's id (an unknown id fails to deserialise).
     #[serde(with = "rule_by_id")]
     pub rule: &'static Meta,
     pub span: Span,
@@ -372,39 +373,41 @@ pub struct Finding {
     /// What the finding looks like in a heap; None for findings about deployment settings.
     pub signature: Option<Signature>,
     /// `High` unless the rule says the repetition or the lifetime is inferred
-    /// ([`Finding::confidence`]).
+    /// ([`Draft::confidence`]).
     pub confidence: Confidence,
     /// The facts from other files the finding rests on, in reading order (see [`Step`]);
     /// empty when the file alone says it all.
     pub chain: Vec<Step>,
 }
 
-/// Placeholder until [`crate::lint`] attaches the real rule.
-pub(crate) static UNSET: Meta = Meta {
-    id: "",
-    severity: crate::Severity::Warning,
-    category: crate::Category::Listeners,
-    docs: "",
-    source: "",
-    triggers: &[],
-    requires: &[],
-    standalone: &[],
-    reads: crate::Reads::Source,
-};
+/// A finding as a rule builds it, before it knows which rule it belongs to: the rule hands it
+/// to [`crate::RuleContext::report`], which makes it a [`Finding`] of the running rule.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+    pub labels: Vec<Label>,
+    /// What the finding looks like in a heap; None for findings about deployment settings.
+    pub signature: Option<Signature>,
+    /// `High` unless the rule says otherwise ([`Draft::confidence`]).
+    pub confidence: Confidence,
+    /// The facts from other files the finding rests on (see [`Finding::chain`]).
+    pub chain: Vec<Step>,
+}
 
-impl Finding {
-    pub fn new(span: Span, message: String, help: String, signature: Signature) -> Finding {
-        Finding::made(span, message, help, Some(signature))
+impl Draft {
+    pub fn new(span: Span, message: String, help: String, signature: Signature) -> Draft {
+        Draft::made(span, message, help, Some(signature))
     }
 
     /// A finding about a deployment setting: no heap signature.
-    pub fn deployment(span: Span, message: String, help: String) -> Finding {
-        Finding::made(span, message, help, None)
+    pub fn deployment(span: Span, message: String, help: String) -> Draft {
+        Draft::made(span, message, help, None)
     }
 
-    fn made(span: Span, message: String, help: String, signature: Option<Signature>) -> Finding {
-        Finding {
-            rule: &UNSET,
+    fn made(span: Span, message: String, help: String, signature: Option<Signature>) -> Draft {
+        Draft {
             span,
             message,
             help,
@@ -417,7 +420,7 @@ impl Finding {
 
     /// Appends the steps of a chain from other files (see [`Step`]), skipping any the finding
     /// already carries.
-    pub fn chain(mut self, steps: &[Step]) -> Finding {
+    pub fn chain(mut self, steps: &[Step]) -> Draft {
         for step in steps {
             if !self.chain.contains(step) {
                 self.chain.push(step.clone());
@@ -427,17 +430,40 @@ impl Finding {
     }
 
     /// Sets how sure the rule is (see [`Confidence`]).
-    pub fn confidence(mut self, confidence: Confidence) -> Finding {
+    pub fn confidence(mut self, confidence: Confidence) -> Draft {
         self.confidence = confidence;
         self
     }
 
-    pub fn label(mut self, span: Span, message: impl Into<String>) -> Finding {
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Draft {
         self.labels.push(Label {
             span,
             message: message.into(),
         });
         self
+    }
+
+    /// The finding of `rule`.
+    pub(crate) fn stamp(self, rule: &'static Meta) -> Finding {
+        let Draft {
+            span,
+            message,
+            help,
+            labels,
+            signature,
+            confidence,
+            chain,
+        } = self;
+        Finding {
+            rule,
+            span,
+            message,
+            help,
+            labels,
+            signature,
+            confidence,
+            chain,
+        }
     }
 }
 

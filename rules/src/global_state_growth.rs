@@ -3,7 +3,7 @@
 
 use crate::model::{AccessPath, Model, Root};
 use crate::unbounded_cache::growth_sites;
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
     /// Per-request code adds keys to app.locals, global or process-wide state, which lives as long as the process.
@@ -76,11 +76,7 @@ declare_rule! {
 }
 
 impl Rule for GlobalStateGrowth {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         let mut reported: Vec<AccessPath> = Vec::new();
         for site in growth_sites(model) {
             let Some(why) = process_wide(model, &site.collection) else {
@@ -124,12 +120,12 @@ impl Rule for GlobalStateGrowth {
                 .to_string();
             let mut signature = Signature::new(SignatureKind::Global, site.span);
             signature.access_path = Some(name);
-            let mut finding = Finding::new(site.span, message, help, signature)
+            let mut finding = Draft::new(site.span, message, help, signature)
                 .confidence(Confidence::of_frequency(role.frequency));
             if let Some((span, label)) = model.registration_label(f) {
                 finding = finding.label(span, label);
             }
-            found.push(finding.chain(model.chain(f)));
+            cx.report(finding.chain(model.chain(f)));
         }
     }
 }

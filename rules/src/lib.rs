@@ -25,7 +25,7 @@ pub mod unbounded_cache;
 pub mod untimed_promise;
 
 pub use finding::{
-    Confidence, Finding, Label, Signature, SignatureKind, Span, Step, StepKind, chain_text,
+    Confidence, Draft, Finding, Label, Signature, SignatureKind, Span, Step, StepKind, chain_text,
 };
 pub use knowledge::Knowledge;
 pub use line_index::LineIndex;
@@ -147,22 +147,50 @@ impl Meta {
     }
 }
 
+/// A rule's identity: implemented by [`declare_rule!`], which writes the rule's [`Meta`].
+pub trait Declared {
+    fn meta(&self) -> &'static Meta;
+}
+
 /// A rule: checks one file through the shared model and reports what it finds. A rule
 /// implements the check for the input its [`Meta::reads`] names; the other one is never
-/// called for it.
-pub trait Rule: Sync {
-    fn meta(&self) -> &'static Meta;
+/// called for it. Its [`Meta`] comes from [`declare_rule!`] ([`Declared`]).
+pub trait Rule: Declared + Sync {
     /// Checks a JavaScript or TypeScript file ([`Reads::Source`]).
-    fn check(&self, model: &model::Model<'_>, found: &mut Vec<Finding>) {
-        let _ = (model, found);
+    fn check(&self, model: &model::Model<'_>, cx: &mut RuleContext<'_>) {
+        let _ = (model, cx);
     }
     /// Checks a deployment file ([`Reads::Deployment`]).
-    fn check_deployment(&self, deployment: &deploy::Deployment<'_>, found: &mut Vec<Finding>) {
-        let _ = (deployment, found);
+    fn check_deployment(&self, deployment: &deploy::Deployment<'_>, cx: &mut RuleContext<'_>) {
+        let _ = (deployment, cx);
     }
 }
 
-/// Declares a rule's unit struct and its [`Meta`] from doc comments.
+/// Where a running rule reports: it knows which rule runs, so every [`Finding`] it collects
+/// carries that rule's [`Meta`] and a rule cannot report under another id.
+pub struct RuleContext<'f> {
+    rule: &'static Meta,
+    found: &'f mut Vec<Finding>,
+}
+
+impl<'f> RuleContext<'f> {
+    fn new(rule: &'static Meta, found: &'f mut Vec<Finding>) -> RuleContext<'f> {
+        RuleContext { rule, found }
+    }
+
+    /// The rule that is running.
+    pub fn rule(&self) -> &'static Meta {
+        self.rule
+    }
+
+    /// Reports a finding of the running rule.
+    pub fn report(&mut self, draft: Draft) {
+        self.found.push(draft.stamp(self.rule));
+    }
+}
+
+/// Declares a rule's unit struct, its [`Meta`] from doc comments, and its [`Declared`] impl
+/// (`meta()`); the rule then implements [`Rule`]'s checks only.
 ///
 /// ```text
 /// declare_rule! {
@@ -216,6 +244,12 @@ macro_rules! declare_rule {
                     reads
                 },
             };
+        }
+
+        impl $crate::Declared for $name {
+            fn meta(&self) -> &'static $crate::Meta {
+                &Self::META
+            }
         }
     };
 }
@@ -350,11 +384,7 @@ pub fn lint_in_project(
         let t = Instant::now();
         let mut findings = Vec::new();
         for rule in rules {
-            let start = findings.len();
-            rule.check(&model, &mut findings);
-            for f in &mut findings[start..] {
-                f.rule = rule.meta();
-            }
+            rule.check(&model, &mut RuleContext::new(rule.meta(), &mut findings));
         }
         findings.extend(deployment_findings);
         findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule.id));
@@ -416,11 +446,10 @@ fn check_deployment(
             && enabled(meta)
             && meta.triggers.iter().any(|t| deployment.text.contains(t))
     }) {
-        let start = findings.len();
-        rule.check_deployment(deployment, &mut findings);
-        for f in &mut findings[start..] {
-            f.rule = rule.meta();
-        }
+        rule.check_deployment(
+            deployment,
+            &mut RuleContext::new(rule.meta(), &mut findings),
+        );
     }
     findings
 }

@@ -3,7 +3,7 @@
 
 use crate::model::emitters::{LISTENER_METHODS, ONCE_METHODS};
 use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Reason, Role, Why};
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
     /// A listener is added on every request, connection or call to an emitter that outlives it, and never removed.
@@ -154,17 +154,13 @@ declare_rule! {
 }
 
 impl Rule for ListenerLeak {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         for call in model.calls_of(LISTENER_METHODS) {
             if let Some(finding) = check_registration(model, call) {
-                found.push(finding);
+                cx.report(finding);
             }
         }
-        check_helper_registrations(model, found);
+        check_helper_registrations(model, cx);
     }
 }
 
@@ -182,39 +178,35 @@ enum Helper {
 
 /// Which helper a call is, from what its callee is imported as.
 fn helper_of(model: &Model<'_>, callee: &crate::model::AccessPath) -> Option<Helper> {
-    use crate::model::Root;
-    let Root::Binding(id) = &callee.root else {
-        return None;
-    };
-    let b = model.binding(id)?;
-    let module = b.module()?;
+    let imported = model.imported_root(callee)?;
+    let module = imported.module;
     let name = match callee.props.as_slice() {
-        [] => b.imported.clone().unwrap_or_else(|| b.name.clone()),
-        [method] if b.imported.is_none() => method.clone(),
+        [] => imported.name().clone(),
+        [method] if imported.export.is_none() => method.clone(),
         _ => return None,
     };
     match (module, name.as_str()) {
-        ("events" | "node:events", "addAbortListener") => Some(Helper::AbortListener),
+        ("events", "addAbortListener") => Some(Helper::AbortListener),
         ("signal-exit", "onExit") => Some(Helper::ProcessExit),
-        ("signal-exit", _) if callee.props.is_empty() && b.imported.is_none() => {
+        ("signal-exit", _) if callee.props.is_empty() && imported.export.is_none() => {
             Some(Helper::ProcessExit)
         }
         ("exit-hook" | "async-exit-hook" | "node-cleanup", _)
-            if b.imported.is_none() || name == "default" =>
+            if imported.export.is_none() || name == "default" =>
         {
             Some(Helper::ProcessExit)
         }
         ("exit-hook", "asyncExitHook") => Some(Helper::ProcessExit),
-        ("on-finished", _) if b.imported.is_none() || name == "default" => {
+        ("on-finished", _) if imported.export.is_none() || name == "default" => {
             Some(Helper::StreamFinished)
         }
-        ("stream" | "node:stream", "finished") => Some(Helper::StreamFinished),
+        ("stream", "finished") => Some(Helper::StreamFinished),
         _ => None,
     }
 }
 
 /// Registrations made through helpers ([`Helper`]) whose returned disposer is dropped.
-fn check_helper_registrations(model: &Model<'_>, found: &mut Vec<Finding>) {
+fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
     use crate::model::{AccessPath, Root};
     let plain = model.plain_calls.iter().filter(|c| !c.global).map(|c| {
         let callee = AccessPath {
@@ -323,11 +315,11 @@ fn check_helper_registrations(model: &Model<'_>, found: &mut Vec<Finding>) {
                  call it only on a stream this call owns"
             ),
         };
-        found.push(finding);
+        cx.report(finding);
     }
 }
 
-fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
+fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Draft> {
     let receiver = call.receiver.as_ref()?;
     // `x.on(event, handler)`: anything else (`router.on(fn)`, `$.on()`, a helper such as
     // `util.addListener(socket, 'error', fn)` whose second argument is the event) is another API.
@@ -341,7 +333,7 @@ fn check_registration(model: &Model<'_>, call: &MemberCall) -> Option<Finding> {
     }
     // `events.once(emitter, name)` / `events.on(emitter, name)` are the module's promise and
     // iterator helpers (`untimed-promise` looks at those), not listeners on the module.
-    if receiver.props.is_empty() && model.is_module_binding(receiver, &["events", "node:events"]) {
+    if receiver.props.is_empty() && model.is_module_binding(receiver, &["events"]) {
         return None;
     }
     let f = call.in_fn?;
@@ -387,7 +379,7 @@ fn finding(
     role: &Role,
     why: &Why,
     once: bool,
-) -> Finding {
+) -> Draft {
     let receiver = model.text(call.receiver_span);
     let receiver = if receiver.len() > 40 {
         model.path_text(call.receiver.as_ref().expect("checked"))
@@ -468,8 +460,7 @@ fn finding(
     } else {
         Confidence::of_frequency(role.frequency)
     };
-    let mut finding =
-        Finding::new(call.callee_span, message, help, signature).confidence(confidence);
+    let mut finding = Draft::new(call.callee_span, message, help, signature).confidence(confidence);
     if let (Some(decl), Some(label)) = (why.decl, why.label()) {
         finding = finding.label(decl, label);
     }

@@ -2,7 +2,7 @@
 //! either, which switches off Node's own listener-leak warning.
 
 use crate::model::{AccessPath, Arg, Model, Root};
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// The emitter's listener limit is turned off with 0 or Infinity, which hides Node's leak warning.
@@ -57,11 +57,7 @@ declare_rule! {
 }
 
 impl Rule for MaxListenersDisabled {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         // `emitter.setMaxListeners(0)` and `events.setMaxListeners(0, a, b)`.
         for call in model.calls_of(&["setMaxListeners"]) {
             if let Some(value) = call.args.first().and_then(|a| unlimited(model, a)) {
@@ -71,7 +67,7 @@ impl Rule for MaxListenersDisabled {
                 } else {
                     format!("`{}`", model.text(call.receiver_span))
                 };
-                found.push(finding(
+                cx.report(finding(
                     model,
                     call.span,
                     call.receiver.as_ref(),
@@ -90,7 +86,7 @@ impl Rule for MaxListenersDisabled {
                     1 => "every new EventTarget and EventEmitter".to_string(),
                     _ => quoted(model, &call.args[1..]),
                 };
-                found.push(finding(model, call.span, None, &target, value));
+                cx.report(finding(model, call.span, None, &target, value));
             }
         }
         // `EventEmitter.defaultMaxListeners = 0`
@@ -98,7 +94,7 @@ impl Rule for MaxListenersDisabled {
             if w.key.as_deref() == Some("defaultMaxListeners")
                 && let Some(value) = unlimited(model, &w.value)
             {
-                found.push(finding(
+                cx.report(finding(
                     model,
                     w.span,
                     None,
@@ -143,7 +139,7 @@ fn finding(
     receiver: Option<&AccessPath>,
     target: &str,
     value: &str,
-) -> Finding {
+) -> Draft {
     let message = format!(
         "the listener limit of {target} is set to {value}, which turns off Node's `MaxListenersExceededWarning`: a listener \
          leak there will grow without any warning"
@@ -154,5 +150,5 @@ fn finding(
     let mut signature = Signature::new(SignatureKind::Listener, span);
     signature.receiver = receiver.map(|p| model.path_text(p));
     // The call is in the code: nothing about it is inferred.
-    Finding::new(span, message, help, signature).confidence(Confidence::High)
+    Draft::new(span, message, help, signature).confidence(Confidence::High)
 }

@@ -3,7 +3,7 @@
 //! `RuntimeMaxSec=`), which hide a leak instead of showing it.
 
 use crate::deploy::{Deployment, RestartKind, command};
-use crate::{Finding, Rule, declare_rule};
+use crate::{Draft, Rule, RuleContext, declare_rule};
 
 declare_rule! {
     /// A service is restarted on a schedule or at a memory threshold, which hides leaks and empties caches.
@@ -75,11 +75,7 @@ declare_rule! {
 }
 
 impl Rule for ScheduledRestart {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check_deployment(&self, d: &Deployment<'_>, found: &mut Vec<Finding>) {
+    fn check_deployment(&self, d: &Deployment<'_>, cx: &mut RuleContext<'_>) {
         for r in &d.restarts {
             let (message, help) = match &r.kind {
                 RestartKind::Pm2MaxMemory => (
@@ -124,7 +120,7 @@ impl Rule for ScheduledRestart {
                      (--heapsnapshot-signal=SIGUSR2, then `leaklint confirm`)",
                 ),
             };
-            found.push(Finding::deployment(r.span, message, help.to_string()));
+            cx.report(Draft::deployment(r.span, message, help.to_string()));
         }
         // `pm2-runtime start app.js --max-memory-restart 300M` in a start command.
         for service in &d.services {
@@ -146,7 +142,7 @@ impl Rule for ScheduledRestart {
                         "--cron-restart" | "--cron" => "on the schedule",
                         _ => continue,
                     };
-                    found.push(Finding::deployment(
+                    cx.report(Draft::deployment(
                         w.span,
                         format!(
                             "PM2 restarts `{}` {what} {}: a leak never runs out of memory, it \

@@ -2,7 +2,7 @@
 //! per connection or per instance, whose handle is dropped or never cleared.
 
 use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, PlainCall, Root};
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// An interval is started on every request, connection or instance and never cleared, so it runs forever.
@@ -86,11 +86,7 @@ declare_rule! {
 const CLEARERS: &[&str] = &["clearInterval", "clearTimeout"];
 
 impl Rule for TimerLeak {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         for call in &model.plain_calls {
             let kind = match timer_function(model, call).as_deref() {
                 Some("setInterval") => Kind::Interval,
@@ -101,7 +97,7 @@ impl Rule for TimerLeak {
                 _ => continue,
             };
             if let Some(f) = check_timer(model, &call.into(), kind) {
-                found.push(f);
+                cx.report(f);
             }
         }
         // `timers.setInterval(...)`, `globalThis.setInterval(...)`.
@@ -111,7 +107,7 @@ impl Rule for TimerLeak {
                     || model.is_module_binding(r, TIMERS_MODULES)
             });
             if on_timers && let Some(f) = check_timer(model, &call.into(), Kind::Interval) {
-                found.push(f);
+                cx.report(f);
             }
         }
     }
@@ -162,7 +158,8 @@ enum Kind {
     Rescheduling(String),
 }
 
-const TIMERS_MODULES: &[&str] = &["timers", "node:timers"];
+/// Compared through [`crate::model::module_key`] (`node:timers` too).
+const TIMERS_MODULES: &[&str] = &["timers"];
 
 /// The timer function called, under its real name: the global, or one imported from `timers`
 /// under any local name. A local function that happens to be called `setInterval` is not one.
@@ -239,7 +236,7 @@ fn overwritten(model: &Model<'_>, site: &TimerCall<'_>, f: usize, handle: &Acces
     !guarded && !cleared_first
 }
 
-fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Finding> {
+fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Draft> {
     let f = site.in_fn?;
     let role = model.role(Some(f));
     if role.frequency == Frequency::StartUp {
@@ -344,7 +341,7 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Fi
         Some(Arg::Fn(cb, _)) => Some(model.functions[*cb].span),
         _ => None,
     };
-    let mut finding = Finding::new(site.callee_span, message, help, signature)
+    let mut finding = Draft::new(site.callee_span, message, help, signature)
         .confidence(Confidence::of_frequency(role.frequency));
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);

@@ -2,7 +2,7 @@
 //! per-call code adds to, and that nothing ever shrinks.
 
 use crate::model::{AccessPath, Arg, CollectionKind, Frequency, Lifetime, MemberCall, Model, Root};
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
     /// A long-lived Map, Set, array or object gets entries on every request or call, and nothing ever removes them.
@@ -129,12 +129,8 @@ declare_rule! {
 }
 
 impl Rule for UnboundedCache {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
-        dropped_registration_refs(model, found);
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
+        dropped_registration_refs(model, cx);
         // One finding per collection, at its first growth site: the cause is the collection.
         let mut reported: Vec<AccessPath> = Vec::new();
         for site in growth_sites(model) {
@@ -146,7 +142,7 @@ impl Rule for UnboundedCache {
             }
             if let Some(f) = check_site(model, &site) {
                 reported.push(site.collection.clone());
-                found.push(f);
+                cx.report(f);
             }
         }
     }
@@ -263,7 +259,7 @@ pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
     sites
 }
 
-fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
+fn check_site(model: &Model<'_>, site: &Growth) -> Option<Draft> {
     let f = site.in_fn?;
     let role = model.role(Some(f));
     // Growth that follows traffic: per request, connection, message or tick, including helpers
@@ -374,7 +370,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Finding> {
     );
     let mut signature = Signature::new(SignatureKind::Collection, site.span);
     signature.collection = Some(name.clone());
-    let mut finding = Finding::new(site.span, message, help, signature)
+    let mut finding = Draft::new(site.span, message, help, signature)
         .confidence(Confidence::of_frequency(role.frequency))
         .label(created, created_label);
     if let Some((span, label)) = model.registration_label(f) {
@@ -400,7 +396,7 @@ fn releases(method: &str) -> bool {
 /// (`this.ref = registry.register(...)`) and passes it to `registry.unregister(this.ref)`;
 /// another call of the same method on the same registry drops it, so that entry (and the
 /// callback that keeps its caller) can never be released.
-fn dropped_registration_refs(model: &Model<'_>, found: &mut Vec<Finding>) {
+fn dropped_registration_refs(model: &Model<'_>, cx: &mut RuleContext<'_>) {
     let release_calls: Vec<&MemberCall> = model
         .member_calls
         .iter()
@@ -461,8 +457,8 @@ fn dropped_registration_refs(model: &Model<'_>, found: &mut Vec<Finding>) {
             );
             let mut signature = Signature::new(SignatureKind::Collection, dropped.span);
             signature.collection = Some(registry.clone());
-            found.push(
-                Finding::new(dropped.callee_span, message, help, signature)
+            cx.report(
+                Draft::new(dropped.callee_span, message, help, signature)
                     .label(kept.span, format!("here the ref is kept in `{kept_as}`"))
                     .label(release.span, "and released here".to_string())
                     .chain(model.chain(f)),

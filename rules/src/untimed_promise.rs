@@ -3,9 +3,9 @@
 
 use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{
-    AccessPath, Arg, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
+    AccessPath, Arg, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root, module_key,
 };
-use crate::{Confidence, Finding, Rule, Signature, SignatureKind, Span, declare_rule};
+use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 use swc_atoms::Atom;
 
 declare_rule! {
@@ -117,21 +117,18 @@ declare_rule! {
     }
 }
 
-const HTTP_MODULES: &[&str] = &["http", "https", "node:http", "node:https"];
-const EVENTS_MODULES: &[&str] = &["events", "node:events"];
+/// Node's built-in modules, compared through [`crate::model::module_key`] (`node:http` too).
+const HTTP_MODULES: &[&str] = &["http", "https"];
+const EVENTS_MODULES: &[&str] = &["events"];
 const AXIOS_VERBS: &[&str] = &[
     "get", "delete", "head", "options", "post", "put", "patch", "request",
 ];
 
 impl Rule for UntimedPromise {
-    fn meta(&self) -> &'static crate::Meta {
-        &Self::META
-    }
-
-    fn check(&self, model: &Model<'_>, found: &mut Vec<Finding>) {
+    fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         for call in &model.plain_calls {
             if let Some(f) = check_plain(model, call) {
-                found.push(f);
+                cx.report(f);
             }
         }
         // Only a file that imports axios can have axios instances: without this, every
@@ -142,12 +139,12 @@ impl Rule for UntimedPromise {
         let instances = family_instances(model);
         for call in &model.member_calls {
             if let Some(f) = check_member(model, call, uses_axios, &instances) {
-                found.push(f);
+                cx.report(f);
             }
         }
         for new in &model.news {
             if let Some(f) = check_executor(model, new) {
-                found.push(f);
+                cx.report(f);
             }
         }
     }
@@ -177,7 +174,7 @@ fn any_timed(model: &Model<'_>, args: &[Arg]) -> bool {
         .any(|a| model.options_set(a, &["timeout", "signal"]))
 }
 
-fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
+fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Draft> {
     // A project function in another file that forwards to an HTTP client, or a client named in
     // `[knowledge] http_clients`: the deadline is the caller's to give.
     if let Some(what) = wrapper_call(model, call) {
@@ -209,11 +206,10 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Finding> {
     let (module, export) = if call.global {
         (None, call.name.clone())
     } else {
-        let b = model.binding(&call.callee)?;
-        let module = b.module()?;
+        let imported = model.imported(&call.callee)?;
         (
-            Some(module),
-            b.imported.clone().unwrap_or_else(|| "default".into()),
+            Some(imported.module),
+            imported.export.cloned().unwrap_or_else(|| "default".into()),
         )
     };
     check_callable(
@@ -241,7 +237,7 @@ fn check_callable(
     callee_span: Span,
     args: &[Arg],
     in_fn: Option<usize>,
-) -> Option<Finding> {
+) -> Option<Draft> {
     let export = match (module, export) {
         // `const fetch = require('undici').fetch` keeps the name it was read under.
         (Some(_), "default") if local == "fetch" => "fetch",
@@ -330,7 +326,7 @@ fn check_member(
     call: &MemberCall,
     uses_axios: bool,
     instances: &[Instance<'_>],
-) -> Option<Finding> {
+) -> Option<Draft> {
     let receiver = call.receiver.as_ref()?;
     let method = call.method.as_str();
     let (module, rest) = client_of(model, receiver);
@@ -600,7 +596,7 @@ fn check_family(
     method: &str,
     site: &Site<'_>,
     instance: Option<&Arg>,
-) -> Option<Finding> {
+) -> Option<Draft> {
     if !family.sends(method) {
         return None;
     }
@@ -689,9 +685,8 @@ fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
     let configured = if call.global {
         clients.iter().any(|c| *c == call.name.as_str())
     } else {
-        let b = model.binding(&call.callee)?;
-        let module = b.module()?;
-        clients.iter().any(|c| c == module)
+        let module = model.imported(&call.callee)?.module;
+        clients.iter().any(|c| module_key(c) == module)
     };
     configured.then(|| {
         format!(
@@ -755,7 +750,7 @@ fn axios_instance_config<'m>(
 
 /// `new Promise((resolve, reject) => { emitter.once('x', resolve) })`: settles only when an event
 /// fires, with no timer, signal or reject path.
-fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Finding> {
+fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Draft> {
     if new.callee.as_str() != "Promise" {
         return None;
     }
@@ -946,7 +941,7 @@ fn finding(
     what: &str,
     function: Option<Span>,
     stall: Stall,
-) -> Finding {
+) -> Draft {
     let role = model.role(Some(f));
     let phrase = role.frequency.phrase();
     let runs = model.why_repeats(f);
@@ -965,7 +960,7 @@ fn finding(
         .to_string();
     let mut signature = Signature::new(SignatureKind::Promise, call);
     signature.function = function;
-    let mut finding = Finding::new(primary, message, help, signature)
+    let mut finding = Draft::new(primary, message, help, signature)
         .confidence(Confidence::of_frequency(role.frequency));
     if let Some((span, label)) = model.registration_label(f) {
         finding = finding.label(span, label);

@@ -13,7 +13,7 @@ use swc_ecma_visit::{Visit, VisitWith, noop_visit_type};
 
 use super::frameworks;
 use super::path::{AccessPath, Root, static_prop, strip};
-use super::roles::Role;
+use super::roles::Registrar;
 use super::syntax::{bind_target, prop_name};
 use super::{
     Arg, Binding, BindingKind, ClassId, Delete, FnContext, FnId, FnKind, Init, MemberCall,
@@ -54,7 +54,7 @@ struct Pending {
     kind: Option<FnKind>,
     class: Option<ClassId>,
     context: Option<FnContext>,
-    registered: Option<Role>,
+    registered: Option<Registrar>,
     argument_of: Option<(Atom, bool)>,
     stored_method: bool,
     static_member: bool,
@@ -82,9 +82,9 @@ struct Collector<'m, 'a> {
     frames: Vec<Frame>,
     pending: HashMap<usize, Pending>,
     /// Identifiers passed to registrars: resolved to their functions at the end.
-    named_registrations: Vec<(Id, Span, Role)>,
+    named_registrations: Vec<(Id, Span, Registrar)>,
     /// `this.method` passed to registrars: (class, method name, role).
-    this_registrations: Vec<(ClassId, Atom, Role)>,
+    this_registrations: Vec<(ClassId, Atom, Registrar)>,
     /// Start offsets of calls whose result is kept (assigned, returned, passed).
     /// Start offsets of calls whose result is kept, with where it is stored when that is a path.
     kept_results: HashMap<usize, Option<AccessPath>>,
@@ -278,7 +278,7 @@ impl Collector<'_, '_> {
     }
 
     /// Announces the role a registrar gives to each of its handler arguments.
-    fn register_handlers(&mut self, handlers: Vec<&Expr>, role: Role) {
+    fn register_handlers(&mut self, handlers: Vec<&Expr>, role: Registrar) {
         for handler in handlers {
             let handler = strip(handler);
             match handler {
@@ -326,7 +326,7 @@ impl Collector<'_, '_> {
 
     /// A handler named by a path (`members.show`, `show`): kept for the project phase, which
     /// follows imported handlers into their files.
-    fn record_registered_ref(&mut self, handler: &Expr, role: &Role) {
+    fn record_registered_ref(&mut self, handler: &Expr, role: &Registrar) {
         if let Some(path) = self.path(handler) {
             let in_fn = self.current_fn();
             self.model.registered_refs.push((path, role.clone(), in_fn));
@@ -465,7 +465,7 @@ impl Collector<'_, '_> {
                 .filter(|(_, f)| f.kind == FnKind::Method)
                 .filter_map(|(i, f)| Some(((f.class?, f.name.as_ref()?), i)))
                 .collect();
-            let targets: Vec<(FnId, Role)> = this_registrations
+            let targets: Vec<(FnId, Registrar)> = this_registrations
                 .into_iter()
                 .filter_map(|(class, name, role)| Some((*methods.get(&(class, &name))?, role)))
                 .collect();
@@ -658,7 +658,7 @@ impl Collector<'_, '_> {
                                 .model
                                 .binding(&i.to_id())
                                 .filter(|b| b.imported.is_none())
-                                .and_then(|b| b.module())
+                                .and_then(|b| b.specifier())
                             {
                                 return Init::Require(m.into());
                             }

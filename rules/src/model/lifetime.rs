@@ -524,13 +524,6 @@ impl Model<'_> {
             && self.imports_any(&["socket.io-client", "engine.io-client"])
     }
 
-    /// Does the file import or require one of these modules?
-    pub fn imports_any(&self, modules: &[&str]) -> bool {
-        self.bindings
-            .values()
-            .any(|b| b.scope.is_none() && b.module().is_some_and(|m| modules.contains(&m)))
-    }
-
     /// Where the value at `path` was read from, following `const s = opts.signal`,
     /// `const { signal } = init` and TypeScript's down-levelled `var _a = init || {}, signal =
     /// _a.signal` back to the first binding that was not read from another path.

@@ -12,6 +12,8 @@
 //!   propagated from registrations, callers, constructors and fallbacks.
 //! - `lifetime.rs`: how long a receiver lives relative to the code that touches it.
 //! - `cleanup.rs`: whether a listener registration is undone for the same invocation.
+//! - `names.rs`: qualified names, the one resolver of `require` / `import` and their aliases
+//!   (`node:events` and `events` alike).
 
 mod cleanup;
 mod collect;
@@ -20,6 +22,7 @@ pub mod emitters;
 mod escapes;
 mod frameworks;
 mod lifetime;
+mod names;
 mod options;
 pub mod path;
 mod roles;
@@ -38,8 +41,9 @@ pub use cleanup::Removal;
 pub use collections::CollectionKind;
 pub use frameworks::REPEATING_CODE;
 pub use lifetime::{Lifetime, Owner, Reason, Why};
+pub use names::{Imported, module_key};
 pub use path::{AccessPath, Root};
-pub use roles::{Frequency, Origin, Role};
+pub use roles::{Frequency, Origin, Registrar, Role};
 
 /// Index into [`Model::functions`].
 pub type FnId = usize;
@@ -113,7 +117,7 @@ pub struct Function {
     pub this_fn: Option<FnId>,
     pub context: FnContext,
     /// Where this function is registered as a handler, when it is passed to a known registrar.
-    pub registered: Option<Role>,
+    pub registered: Option<Registrar>,
     /// For a function written as a call argument: the callee's name, and whether it is called
     /// as a method (`emitter.on(...)` → `("on", true)`, `setInterval(...)` → `("setInterval",
     /// false)`).
@@ -194,12 +198,19 @@ pub enum Endpoint {
 }
 
 impl Binding {
-    /// The module it comes from, for `require('x')` (or a destructuring of it) and `import`.
-    pub fn module(&self) -> Option<&str> {
+    /// The module specifier as written, for `require('x')` (or a destructuring of it) and
+    /// `import`.
+    pub fn specifier(&self) -> Option<&str> {
         match &self.init {
             Init::Require(m) | Init::Import(m) => Some(m.as_str()),
             _ => None,
         }
+    }
+
+    /// The module it comes from, as names are compared ([`names::module_key`]: `events` for
+    /// `node:events`).
+    pub fn module(&self) -> Option<&str> {
+        self.specifier().map(names::module_key)
     }
 }
 
@@ -428,7 +439,7 @@ pub struct Model<'a> {
     pub instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
     /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
     /// the role the registrar gives and the function the registration is in.
-    pub registered_refs: Vec<(AccessPath, Role, Option<FnId>)>,
+    pub registered_refs: Vec<(AccessPath, Registrar, Option<FnId>)>,
     /// Calls of a required module itself: `require('./x')(...)`, with the specifier.
     pub inline_requires: Vec<(Atom, Span, Option<FnId>)>,
     /// What the rest of the project says about this file (empty outside a project run).
@@ -530,39 +541,6 @@ impl<'a> Model<'a> {
     /// again for the same objects)?
     pub fn called_repeatedly(&self, f: FnId) -> bool {
         self.repeat_called.get(f).copied().unwrap_or(false)
-    }
-
-    /// What a called name really is: `setInterval` for the global, for `import { setInterval as
-    /// every } from 'timers'`, or for `const { setInterval } = require('node:timers')`; `None`
-    /// for a local function.
-    pub fn imported_or_global(&self, call: &PlainCall, modules: &[&str]) -> Option<Atom> {
-        if call.global {
-            return Some(call.name.clone());
-        }
-        let b = self.binding(&call.callee)?;
-        modules
-            .contains(&b.module()?)
-            .then(|| b.imported.clone().unwrap_or_else(|| b.name.clone()))
-    }
-
-    /// Is `path` a binding of one of these modules itself (`const events = require('events')`,
-    /// `import * as events from 'node:events'`), rather than something exported from it?
-    pub fn is_module_binding(&self, path: &AccessPath, modules: &[&str]) -> bool {
-        let Root::Binding(id) = &path.root else {
-            return false;
-        };
-        self.binding(id).is_some_and(|b| {
-            b.imported.is_none() && b.module().is_some_and(|m| modules.contains(&m))
-        })
-    }
-
-    /// The module the root of `path` was imported or required from (`axios` for
-    /// `axios.get(...)` after `require('axios')`).
-    pub fn module_of(&self, path: &AccessPath) -> Option<&str> {
-        let Root::Binding(id) = &path.root else {
-            return None;
-        };
-        self.binding(id)?.module()
     }
 
     /// `true` when `inner` is `outer` or nested inside it.

@@ -124,15 +124,35 @@ const PER_CALL: Role = Role {
     origin: None,
 };
 
-impl Role {
-    pub(super) fn registered(frequency: Frequency, span: Span, text: String) -> Role {
-        Role {
+/// A registering call or decorator (`app.get('/orders', ...)`, `@Get()`), as recognised in
+/// [`super::frameworks`]: how often it makes the functions passed to it run. It becomes a
+/// function's [`Role`], with an [`Origin`] naming that function, when roles are resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registrar {
+    pub frequency: Frequency,
+    /// The registering call or decorator.
+    pub span: Span,
+    /// How it reads in a message: "registered by `app.get('/orders', ...)`".
+    pub text: String,
+}
+
+impl Registrar {
+    pub(super) fn new(frequency: Frequency, span: Span, text: String) -> Registrar {
+        Registrar {
             frequency,
-            // The function is filled in when the role is resolved.
+            span,
+            text,
+        }
+    }
+
+    /// The role it gives `function`, a handler passed to it.
+    fn role(&self, function: FnId) -> Role {
+        Role {
+            frequency: self.frequency,
             origin: Some(Origin {
-                function: usize::MAX,
-                span: Some(span),
-                text,
+                function,
+                span: Some(self.span),
+                text: self.text.clone(),
                 chain: Vec::new(),
             }),
         }
@@ -223,11 +243,8 @@ fn role_of(
     let func = &model.functions[f];
 
     let mut candidates: Vec<Role> = Vec::new();
-    if let Some(mut own) = func.registered.clone() {
-        if let Some(o) = &mut own.origin {
-            o.function = f;
-        }
-        candidates.push(own);
+    if let Some(registrar) = &func.registered {
+        candidates.push(registrar.role(f));
     }
     // Callers in other files (the project phase).
     if let Some(role) = model.project_role(f) {

@@ -263,3 +263,57 @@ fn field_initialisers_instantiate_per_instance() {
         );
     });
 }
+
+#[test]
+fn qualified_names_treat_the_node_scheme_as_the_bare_module() {
+    let src = "import { setInterval as every } from 'node:timers';\n\
+               import * as events from 'node:events';\n\
+               const { once } = require('events');\n\
+               const local = () => {};\n\
+               every(() => {}, 1000);\n\
+               local();\n";
+    with_model(src, |model| {
+        let every = model
+            .plain_calls
+            .iter()
+            .find(|c| c.name == "every")
+            .expect("the call of every");
+        assert_eq!(
+            model.imported_or_global(every, &["timers"]).as_deref(),
+            Some("setInterval")
+        );
+        let local = model
+            .plain_calls
+            .iter()
+            .find(|c| c.name == "local")
+            .expect("the call of local");
+        assert_eq!(model.imported_or_global(local, &["timers"]), None);
+        let events = model
+            .bindings
+            .iter()
+            .find(|(_, b)| b.name == "events")
+            .map(|(id, _)| id.clone())
+            .expect("the events binding");
+        let path = AccessPath {
+            root: Root::Binding(events.clone()),
+            props: Vec::new(),
+        };
+        assert!(model.is_module_binding(&path, &["events"]));
+        assert_eq!(model.module_of(&path), Some("events"));
+        let once = model
+            .bindings
+            .iter()
+            .find(|(_, b)| b.name == "once")
+            .map(|(id, _)| id.clone())
+            .expect("the once binding");
+        let imported = model.imported(&once).expect("once is imported");
+        assert_eq!(
+            (imported.module, imported.name().as_str()),
+            ("events", "once")
+        );
+        assert_eq!(
+            model.binding(&events).and_then(|b| b.specifier()),
+            Some("node:events")
+        );
+    });
+}

@@ -14,7 +14,8 @@ use crate::{Span, Step, StepKind};
 
 /// Modules whose calls are outbound HTTP requests, for wrapper detection.
 const FETCH_MODULES: &[&str] = &["node-fetch", "undici", "cross-fetch"];
-const CLIENT_MODULES: &[&str] = &["axios", "got", "http", "https", "node:http", "node:https"];
+/// Compared through [`crate::model::module_key`] (`node:http` too).
+const CLIENT_MODULES: &[&str] = &["axios", "got", "http", "https"];
 
 /// The imports of a file, and which binding holds each (inline `require('./x')(...)` calls
 /// come last and have no binding). Deterministic for the same text.
@@ -478,10 +479,8 @@ fn local_reason(model: &Model<'_>, f: Option<FnId>, display: &str) -> Option<Ste
             Step::unquoted(&origin.text),
         ),
         None => {
-            // The function the reason is about: the origin's, when it names one.
-            let g = Some(origin.function)
-                .filter(|g| *g < model.functions.len())
-                .or(f)?;
+            // The function the reason is about: the origin's.
+            let g = origin.function;
             step_at(
                 model,
                 display,
@@ -683,16 +682,15 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             out.push(u);
         }
     }
-    for (path, role, _) in &model.registered_refs {
+    for (path, registrar, _) in &model.registered_refs {
         let Root::Binding(id) = &path.root else {
             continue;
         };
         let Some(&import) = by_binding.get(id) else {
             continue;
         };
-        let origin = role.origin.as_ref();
-        let at = origin.and_then(|o| o.span).map(|sp| sp.start);
-        let pos = at.map(|a| model.position(a));
+        let at = registrar.span.start;
+        let pos = model.position(at);
         out.push(CrossUse {
             target: Target::Import {
                 import,
@@ -702,20 +700,18 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             own_args: Vec::new(),
             kind: UseKind::Registered,
             top: None,
-            frequency: role.frequency,
-            reason: origin.zip(at).map(|(o, at)| {
-                step_at(
-                    model,
-                    &display,
-                    StepKind::Registered(role.frequency),
-                    at,
-                    Step::unquoted(&o.text),
-                )
-            }),
-            user: origin.map_or_else(String::new, |o| o.text.clone()),
-            line: pos.map_or(0, |p| p.line),
-            column: pos.map_or(0, |p| p.column),
-            source: at.map_or_else(String::new, |a| model.source_line(a)),
+            frequency: registrar.frequency,
+            reason: Some(step_at(
+                model,
+                &display,
+                StepKind::Registered(registrar.frequency),
+                at,
+                Step::unquoted(&registrar.text),
+            )),
+            user: registrar.text.clone(),
+            line: pos.line,
+            column: pos.column,
+            source: model.source_line(at),
         });
     }
     // Passed on as a value: whoever receives it may call it at any time.

@@ -33,7 +33,7 @@ use swc_ecma_ast::*;
 
 use super::Model;
 use super::path::{static_prop, strip};
-use super::roles::{Frequency, Role};
+use super::roles::{Frequency, Registrar};
 use super::syntax::{is_fn_like, literal_string, prop_name};
 use crate::Span;
 
@@ -96,7 +96,8 @@ pub const REPEATING_CODE: &[&str] = &[
     "req, reply",
 ];
 
-/// Every method name [`classify_call`] looks at.
+/// Every method name [`classify_call`] looks at, besides the listener methods of
+/// [`super::emitters::LISTENER_METHODS`].
 const REGISTRAR_METHODS: &[&str] = &[
     "get",
     "post",
@@ -115,12 +116,6 @@ const REGISTRAR_METHODS: &[&str] = &[
     "createServer",
     "createSecureServer",
     "setInterval",
-    "on",
-    "addListener",
-    "once",
-    "prependListener",
-    "prependOnceListener",
-    "addEventListener",
     "process",
     "consume",
     "run",
@@ -146,8 +141,8 @@ struct Site<'c, 'm, 's> {
 
 impl<'c> Site<'c, '_, '_> {
     /// A role given by this call, with its label.
-    fn role(&self, frequency: Frequency) -> Role {
-        Role::registered(frequency, self.span, call_text(self.call, self.model))
+    fn role(&self, frequency: Frequency) -> Registrar {
+        Registrar::new(frequency, self.span, call_text(self.call, self.model))
     }
 
     /// The arguments after the first (a hook or extension-point name) that may be handlers.
@@ -171,7 +166,7 @@ impl<'c> Site<'c, '_, '_> {
 }
 
 /// What a recogniser found: the role it gives and the handler expressions it gives it to.
-type Registration<'c> = (Role, Vec<&'c Expr>);
+type Registration<'c> = (Registrar, Vec<&'c Expr>);
 
 /// The role a call gives to the functions passed to it, and which arguments those are.
 pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option<Registration<'c>> {
@@ -182,7 +177,7 @@ pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option
     let args: Vec<&Expr> = call.args.iter().map(|a| &*a.expr).collect();
     match strip(callee) {
         Expr::Ident(i) => {
-            let role = |f| Role::registered(f, span, call_text(call, model));
+            let role = |f| Registrar::new(f, span, call_text(call, model));
             match i.sym.as_str() {
                 "setInterval" if i.ctxt == model.unresolved => {
                     Some((role(Frequency::PerTick), args.into_iter().take(1).collect()))
@@ -202,7 +197,10 @@ pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option
                 .iter()
                 .any(|r| r.as_str() == method.as_str());
             // Most calls are not registrations: decide that before looking at any text.
-            if !REGISTRAR_METHODS.contains(&method.as_str()) && !configured {
+            if !REGISTRAR_METHODS.contains(&method.as_str())
+                && !super::emitters::is_listener_method(&method)
+                && !configured
+            {
                 return None;
             }
             let receiver = strip(&m.obj);

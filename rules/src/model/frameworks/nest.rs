@@ -6,14 +6,14 @@ use swc_ecma_ast::*;
 
 use super::super::Model;
 use super::super::path::strip;
-use super::super::roles::{Frequency, Role};
+use super::super::roles::{Frequency, Registrar};
 use crate::Span;
 
 /// NestJS route and message handlers: `@Get()`, `@Post(':id')`, `@SubscribeMessage('x')`, ...
 pub(in crate::model) fn decorator_role(
     decorators: &[Decorator],
     model: &Model<'_>,
-) -> Option<Role> {
+) -> Option<Registrar> {
     decorators.iter().find_map(|d| {
         let name = decorator_name(d)?;
         let frequency = match name.as_str() {
@@ -26,7 +26,7 @@ pub(in crate::model) fn decorator_role(
             _ => return None,
         };
         let span = Span::from_swc(d.span);
-        Some(Role::registered(
+        Some(Registrar::new(
             frequency,
             span,
             format!("`{}`", model.text(span)),

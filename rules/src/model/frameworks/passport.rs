@@ -5,7 +5,7 @@ use swc_ecma_ast::*;
 
 use super::super::Model;
 use super::super::path::strip;
-use super::super::roles::{Frequency, Role};
+use super::super::roles::{Frequency, Registrar};
 use super::super::syntax::is_fn_like;
 use crate::Span;
 
@@ -19,7 +19,7 @@ use crate::Span;
 pub(in crate::model) fn classify_new<'n>(
     new: &'n NewExpr,
     model: &Model<'_>,
-) -> Option<(Role, Vec<&'n Expr>)> {
+) -> Option<(Registrar, Vec<&'n Expr>)> {
     let root = match strip(&new.callee) {
         Expr::Ident(i) => i,
         // `new passportLocal.Strategy(verify)`
@@ -49,7 +49,7 @@ pub(in crate::model) fn classify_new<'n>(
         "`new {callee}(...)` as its verify callback, which passport calls on every login request"
     );
     Some((
-        Role::registered(
+        Registrar::new(
             Frequency::PerRequest,
             Span::from_swc(new.callee.span()),
             text,
