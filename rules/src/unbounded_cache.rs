@@ -352,8 +352,8 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Draft> {
     let runs = model.why_repeats(f);
     let removal = match model.removal_never_run(&site.collection) {
         Some((at, event)) => format!(
-            "its only removal (line {}) is in a '{event}' listener on a socket.io socket, which emits 'disconnect', \
-             never '{event}'",
+            "its only removal (line {}) is in a listener for '{event}' on a socket.io socket, which emits \
+             'disconnect', never '{event}'",
             model.line(at.start)
         ),
         None => "nothing in this file deletes, clears or evicts".to_string(),
