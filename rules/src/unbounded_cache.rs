@@ -335,7 +335,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Draft> {
         Some(span) => (span, format!("`{name}` is created here and never shrinks")),
         None => (
             why.decl.unwrap_or(site.span),
-            format!("`{name}` comes in here, a long-lived value from every caller"),
+            "every caller hands in a long-lived value here".to_string(),
         ),
     };
     let phrase = role.frequency.phrase();

@@ -623,13 +623,18 @@ impl Model<'_> {
             .filter(|w| in_class(w.in_fn) && this_field(&w.object, &w.key))
             .collect();
         // TypeScript parameter properties are declared in the constructor's scope but are not
-        // among its plain parameters.
-        let param_prop = self.bindings.iter().find(|(id, b)| {
-            b.kind == BindingKind::Param
-                && b.scope == Some(ctor)
-                && b.name == *field
-                && !self.functions[ctor].params.iter().any(|p| &p.id == *id)
-        });
+        // among its plain parameters (looked for only when nothing assigns the field).
+        let param_prop = writes
+            .is_empty()
+            .then(|| {
+                self.bindings.iter().find(|(id, b)| {
+                    b.kind == BindingKind::Param
+                        && b.scope == Some(ctor)
+                        && b.name == *field
+                        && !self.functions[ctor].params.iter().any(|p| &p.id == *id)
+                })
+            })
+            .flatten();
         let line = if let Some((_, b)) = param_prop {
             if !writes.is_empty() {
                 return None;

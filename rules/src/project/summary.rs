@@ -550,6 +550,18 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
         .map(|(id, &i)| (id.0.as_str(), i))
         .collect();
     let mut out: Vec<CrossUse> = Vec::new();
+    // Argument lifetimes matter only for calls into the project's own files; working them out
+    // for every call of a package (`path.join(a, b)`) would cost a lifetime query per argument.
+    let own_module = |import: usize| {
+        table.imports.get(import).is_some_and(|i| {
+            let s = i.specifier.as_str();
+            s.starts_with('.') || s.starts_with('/') || s.starts_with("@/") || s.starts_with('~')
+        })
+    };
+    let args_of = |target: &Target, args: &[Arg], in_fn: Option<FnId>| match target {
+        Target::Import { import, .. } if !own_module(*import) => (Vec::new(), Vec::new()),
+        _ => arg_lifetimes(model, args, in_fn),
+    };
     let at = |target: Target, kind: UseKind, in_fn: Option<FnId>, span: Span| CrossUse {
         target,
         kind,
@@ -596,7 +608,7 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
                 call.in_fn,
                 call.span,
             );
-            (u.long_lived_args, u.own_args) = arg_lifetimes(model, &call.args, call.in_fn);
+            (u.long_lived_args, u.own_args) = args_of(&u.target, &call.args, call.in_fn);
             out.push(u);
         }
     }
@@ -666,7 +678,7 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
         };
         if let Some(target) = target {
             let mut u = at(target, UseKind::Call, call.in_fn, call.span);
-            (u.long_lived_args, u.own_args) = arg_lifetimes(model, &call.args, call.in_fn);
+            (u.long_lived_args, u.own_args) = args_of(&u.target, &call.args, call.in_fn);
             out.push(u);
         }
     }
@@ -678,7 +690,7 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
                 new.in_fn,
                 new.span,
             );
-            (u.long_lived_args, u.own_args) = arg_lifetimes(model, &new.args, new.in_fn);
+            (u.long_lived_args, u.own_args) = args_of(&u.target, &new.args, new.in_fn);
             out.push(u);
         }
     }
