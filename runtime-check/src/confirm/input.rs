@@ -2,6 +2,7 @@
 //! report), and the map from the snapshot's script names to the linted files.
 
 use crate::diff;
+use crate::script_path::{Root, components, plain_path};
 
 /// A source position, 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -85,46 +86,14 @@ pub fn findings_from_json(text: &str) -> Result<Vec<Finding>, String> {
 
 /// Maps the snapshot's absolute script names to linted files.
 pub struct FileMap {
-    root: Option<String>,
+    root: Option<Root>,
     files: Vec<String>,
-}
-
-fn normalize_script(name: &str) -> String {
-    let s = name.strip_prefix("file://").unwrap_or(name);
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    // Minimal percent-decoding of file URLs.
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn components(path: &str) -> Vec<&str> {
-    path.split(['/', '\\'])
-        .filter(|c| !c.is_empty() && *c != ".")
-        .collect()
 }
 
 impl FileMap {
     pub fn new(root: Option<&str>, files: &[String]) -> FileMap {
         FileMap {
-            root: root.map(|r| normalize_script(r).trim_end_matches('/').to_owned()),
+            root: root.map(Root::new),
             files: files.to_vec(),
         }
     }
@@ -132,13 +101,13 @@ impl FileMap {
     /// How well `script` matches the linted `file`: the number of trailing path components
     /// they share (0: no match). With `--root`, the script must be `<root>/<file>`.
     pub fn score(&self, script: &str, file: &str) -> usize {
-        let script = normalize_script(script);
+        let script = plain_path(script);
         if diff::is_builtin_script(&script) {
             return 0;
         }
         let file_c = components(file);
         if let Some(root) = &self.root {
-            let Some(rel) = script.strip_prefix(root.as_str()) else {
+            let Some(rel) = root.relative(&script) else {
                 return 0;
             };
             return if components(rel) == file_c {
