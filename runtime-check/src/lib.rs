@@ -37,7 +37,7 @@ pub mod snapshot;
 pub mod sourcemaps;
 pub mod summary;
 
-pub use confirm::{Finding, SignatureIn};
+pub use confirm::{Finding, Pos, Signature};
 pub use graph::Graph;
 pub use reader::{ReadError, ReadOptions, read_snapshot};
 pub use snapshot::Snapshot;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use leaklint_runtime_check::confirm::{self, FileMap, Options, Pos, VerdictKind};
 use leaklint_runtime_check::graph::{Graph, NONE, is_weak};
 use leaklint_runtime_check::reader::{ReadOptions, read_from, read_snapshot};
-use leaklint_runtime_check::{Finding, SignatureIn, diff};
+use leaklint_runtime_check::{Finding, Signature, diff};
 
 fn snapshot_path(app: &str, n: usize) -> PathBuf {
     PathBuf::from(format!(
@@ -227,16 +227,16 @@ fn finding(
     kind: &str,
     call: u32,
     function: Option<u32>,
-    set: impl FnOnce(&mut SignatureIn),
+    set: impl FnOnce(&mut Signature),
 ) -> Finding {
-    let mut signature = SignatureIn {
+    let mut signature = Signature {
         kind: kind.into(),
         call: Some(Pos {
             line: call,
             column: 3,
         }),
         function: function.map(|line| Pos { line, column: 10 }),
-        ..SignatureIn::default()
+        ..Signature::default()
     };
     set(&mut signature);
     Finding {

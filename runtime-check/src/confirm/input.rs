@@ -11,9 +11,14 @@ pub struct Pos {
     pub column: u32,
 }
 
-/// A finding's runtime signature as the JSON report spells it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-pub struct SignatureIn {
+/// A finding's runtime signature: what to look for in a heap snapshot to confirm it. The one
+/// definition of the signature at line and column: the report's problems carry it (built from
+/// the rule's signature, whose positions are spans), the JSON report writes it as is, and
+/// `confirm --findings` reads it back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct Signature {
+    /// `listener`, `collection`, `global`, `closure`, `promise` or `timer` (kept as text: a
+    /// report from a newer leaklint may name a kind this one does not look for).
     pub kind: String,
     pub receiver: Option<String>,
     pub event: Option<String>,
@@ -33,7 +38,7 @@ pub struct Finding {
     pub line: u32,
     pub column: u32,
     pub message: String,
-    pub signature: SignatureIn,
+    pub signature: Signature,
 }
 
 /// Reads the findings (with their signatures) of a `leaklint --format json` report.
@@ -54,7 +59,7 @@ pub fn findings_from_json(text: &str) -> Result<Vec<Finding>, String> {
         #[serde(default)]
         message: String,
         start: Pos,
-        signature: Option<SignatureIn>,
+        signature: Option<Signature>,
     }
     let report: Report = serde_json::from_str(text).map_err(|e| {
         format!("not a leaklint JSON report ({e}); write one with `leaklint --format json`")
