@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use leaklint_runtime_check::confirm::{self, FileMap, Options, Pos, VerdictKind};
 use leaklint_runtime_check::graph::{Graph, NONE, is_weak};
 use leaklint_runtime_check::reader::{ReadOptions, read_from, read_snapshot};
+use leaklint_runtime_check::snapshot::EdgeIndex;
 use leaklint_runtime_check::{Finding, Signature, diff};
 
 fn snapshot_path(app: &str, n: usize) -> PathBuf {
@@ -38,23 +39,25 @@ fn reference_dominators(g: &Graph) -> Vec<u32> {
     // Postorder by iterative DFS over strong edges.
     let mut post = Vec::with_capacity(n);
     let mut seen = vec![false; n];
-    let mut stack: Vec<(u32, usize)> = vec![(0, s.edges(0).start)];
+    // (node, its next edge's position in the edge columns)
+    let first = |v: u32| s.first_edge[v as usize] as usize;
+    let mut stack: Vec<(u32, usize)> = vec![(0, first(0))];
     seen[0] = true;
     while let Some(&mut (v, ref mut next)) = stack.last_mut() {
-        let end = s.edges(v).end;
+        let end = first(v + 1);
         let mut pushed = None;
         while *next < end {
             let e = *next;
             *next += 1;
             let t = s.edge_to[e];
-            if !is_weak(s, e) && !seen[t as usize] {
+            if !is_weak(s, EdgeIndex(e as u32)) && !seen[t as usize] {
                 seen[t as usize] = true;
                 pushed = Some(t);
                 break;
             }
         }
         match pushed {
-            Some(t) => stack.push((t, s.edges(t).start)),
+            Some(t) => stack.push((t, first(t))),
             None => {
                 post.push(v);
                 stack.pop();

@@ -63,12 +63,12 @@ fn entries_location(s: &Indexed, node: u32) -> Option<(u32, u32)> {
         .then(|| sn.child(node, EdgeKind::Internal, "table"))
         .flatten()
     {
-        targets.extend(sn.edges(table).map(|e| sn.edge_to[e]));
+        targets.extend(sn.edges(table).map(|e| sn.edge_target(e)));
     } else {
         targets.extend(
             sn.edges(node)
                 .filter(|&e| matches!(sn.edge_kind(e), EdgeKind::Property | EdgeKind::Element))
-                .map(|e| sn.edge_to[e]),
+                .map(|e| sn.edge_target(e)),
         );
     }
     let total = targets.len() as u32;
@@ -101,10 +101,9 @@ fn declaration_site(
     let sn = &g.snap;
     let edges = g.preferred_path(node).edges;
     for &e in edges.iter().rev() {
-        let e = e as usize;
         if sn.edge_kind(e) == EdgeKind::Context {
-            let var = sn.strings.get(sn.edge_name[e]).to_owned();
-            let ctx = g.edge_owner(e as u32);
+            let var = sn.strings.get(sn.edge_name[e.ix()]).to_owned();
+            let ctx = g.edge_owner(e);
             let script = g.context_script(ctx)?;
             let sc = g.scripts.get(&script)?;
             if diff::is_builtin_script(&sc.name) {
@@ -115,15 +114,15 @@ fn declaration_site(
     }
     let global = g.global()?;
     for (i, &e) in edges.iter().enumerate() {
-        if g.edge_owner(e) == global && sn.edge_kind(e as usize) == EdgeKind::Property {
-            let prop = sn.strings.get(sn.edge_name[e as usize]).to_owned();
+        if g.edge_owner(e) == global && sn.edge_kind(e) == EdgeKind::Property {
+            let prop = sn.strings.get(sn.edge_name[e.ix()]).to_owned();
             let mut name = format!("globalThis.{prop}");
             for &x in edges[i + 1..].iter().take(3) {
-                if sn.edge_kind(x as usize) != EdgeKind::Property {
+                if sn.edge_kind(x) != EdgeKind::Property {
                     break;
                 }
                 name.push('.');
-                name.push_str(sn.strings.get(sn.edge_name[x as usize]));
+                name.push_str(sn.strings.get(sn.edge_name[x.ix()]));
             }
             // The user script that assigns it.
             let mut scripts: Vec<(&u32, &crate::graph::Script)> = g.scripts.iter().collect();
