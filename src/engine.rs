@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::cache::{Cache, Entry as CacheEntry};
 use crate::config::{Config, Level};
-use crate::report::{FileReport, LabelAt, Located, ParseFailure, Problem, SignatureAt, Source};
+use crate::report::{FileReport, LabelAt, Located, ParseFailure, Problem, Source};
 use crate::source::Decoded;
 use crate::walk::{FileKind, Target};
 
@@ -383,15 +383,24 @@ fn to_problem(f: Finding, severity: Severity, text: &str, index: &LineIndex) -> 
                 message: l.message,
             })
             .collect(),
-        signature: sig.map(|sig| SignatureAt {
-            kind: sig.kind.as_str(),
-            receiver: sig.receiver,
-            event: sig.event,
-            collection: sig.collection,
-            access_path: sig.access_path,
-            retained: sig.retained,
-            call: at(sig.call),
-            function: sig.function.map(at),
+        signature: sig.map(|sig| {
+            let pos = |span| {
+                let start = at(span).start;
+                leaklint_runtime_check::Pos {
+                    line: start.line as u32,
+                    column: start.column as u32,
+                }
+            };
+            leaklint_runtime_check::Signature {
+                kind: sig.kind.as_str().to_owned(),
+                receiver: sig.receiver,
+                event: sig.event,
+                collection: sig.collection,
+                access_path: sig.access_path,
+                retained: sig.retained,
+                call: Some(pos(sig.call)),
+                function: sig.function.map(pos),
+            }
         }),
     }
 }

@@ -504,26 +504,13 @@ fn lint_findings(paths: &[PathBuf], cwd: &Path) -> Result<Vec<rc::Finding>, Fail
         };
         for p in &file.problems {
             let Some(sig) = &p.signature else { continue };
-            let pos = |l: &crate::report::Located| rc::confirm::Pos {
-                line: l.start.line as u32,
-                column: l.start.column as u32,
-            };
             findings.push(rc::Finding {
                 rule: p.source.id().to_owned(),
                 file: file.path.clone(),
                 line: p.at.start.line as u32,
                 column: p.at.start.column as u32,
                 message: p.message.clone(),
-                signature: rc::SignatureIn {
-                    kind: sig.kind.to_owned(),
-                    receiver: sig.receiver.clone(),
-                    event: sig.event.clone(),
-                    collection: sig.collection.clone(),
-                    access_path: sig.access_path.clone(),
-                    retained: sig.retained.clone(),
-                    call: Some(pos(&sig.call)),
-                    function: sig.function.as_ref().map(pos),
-                },
+                signature: sig.clone(),
             });
         }
     }

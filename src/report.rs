@@ -115,19 +115,6 @@ pub struct LabelAt {
     pub message: String,
 }
 
-/// The runtime signature with positions (see `leaklint_rules::Signature`).
-#[derive(Clone, Debug)]
-pub struct SignatureAt {
-    pub kind: &'static str,
-    pub receiver: Option<String>,
-    pub event: Option<String>,
-    pub collection: Option<String>,
-    pub access_path: Option<String>,
-    pub retained: Option<String>,
-    pub call: Located,
-    pub function: Option<Located>,
-}
-
 /// One reported problem.
 #[derive(Clone, Debug)]
 pub struct Problem {
@@ -138,8 +125,9 @@ pub struct Problem {
     pub help: Option<String>,
     pub at: Located,
     pub labels: Vec<LabelAt>,
-    /// None for builtin problems.
-    pub signature: Option<SignatureAt>,
+    /// What the runtime checker looks for (the rule's `leaklint_rules::Signature` at line and
+    /// column); None for builtin problems.
+    pub signature: Option<leaklint_runtime_check::Signature>,
     /// How sure the rule is (see `leaklint_rules::Confidence`); None for builtin problems,
     /// which are facts about the input.
     pub confidence: Option<Confidence>,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::snapshot::{EdgeKind, NodeKind, Snapshot};
+use crate::snapshot::{EdgeIndex, EdgeKind, NodeKind, Snapshot};
 
 pub const NONE: u32 = u32::MAX;
 
@@ -57,16 +57,16 @@ pub struct Graph {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetainerPath {
     pub from: u32,
-    pub edges: Vec<u32>,
+    pub edges: Vec<EdgeIndex>,
 }
 
 /// Edges that do not keep their target alive: weak edges, and the key half of WeakMap entries
 /// that V8 writes as internal edges named `… part of key … -> value … pair in WeakMap …`.
-pub fn is_weak(snap: &Snapshot, e: usize) -> bool {
+pub fn is_weak(snap: &Snapshot, e: EdgeIndex) -> bool {
     match snap.edge_kind(e) {
         EdgeKind::Weak => true,
         EdgeKind::Internal => {
-            let name = snap.strings.get(snap.edge_name[e]);
+            let name = snap.strings.get(snap.edge_name[e.ix()]);
             name.len() > 20 && name.contains("part of key")
         }
         _ => false,
@@ -97,7 +97,13 @@ impl WeakEdges {
     }
 
     #[inline]
-    pub fn get(&self, e: usize) -> bool {
+    pub fn get(&self, e: EdgeIndex) -> bool {
+        self.bit(e.ix())
+    }
+
+    /// [`WeakEdges::get`] by position in the edge columns, for the loops over them.
+    #[inline]
+    fn bit(&self, e: usize) -> bool {
         self.0[e / 64] & (1 << (e % 64)) != 0
     }
 }
@@ -224,7 +230,7 @@ pub fn find_global(s: &Snapshot) -> Option<u32> {
     let shortcuts: Vec<u32> = s
         .edges(0)
         .filter(|&e| s.edge_kind(e) == EdgeKind::Shortcut)
-        .map(|e| s.edge_to[e])
+        .map(|e| s.edge_target(e))
         .collect();
     shortcuts
         .iter()
@@ -238,7 +244,7 @@ pub fn find_global(s: &Snapshot) -> Option<u32> {
 /// The `(GC roots)` node: a child of the root.
 fn gc_roots(snap: &Snapshot) -> u32 {
     snap.edges(0)
-        .map(|e| snap.edge_to[e])
+        .map(|e| snap.edge_target(e))
         .find(|&t| snap.kind(t) == NodeKind::Synthetic && snap.name(t) == "(GC roots)")
         .unwrap_or(NONE)
 }
@@ -300,16 +306,16 @@ fn shortest_paths(s: &Snapshot, weak: &WeakEdges, gc_roots: u32) -> Vec<u32> {
                     if weak.get(e) {
                         continue;
                     }
-                    let t = s.edge_to[e];
+                    let t = s.edge_target(e);
                     if seen[t as usize] {
                         continue;
                     }
                     if pass == 0 && v == 0 && t == gc_roots {
-                        gc_edge = Some((t, e as u32));
+                        gc_edge = Some((t, e.0));
                         continue;
                     }
                     seen[t as usize] = true;
-                    parent[t as usize] = e as u32;
+                    parent[t as usize] = e.0;
                     queue.push(t);
                 }
             }
@@ -325,25 +331,25 @@ impl Graph {
     }
 
     /// The owner of an edge.
-    pub fn edge_owner(&self, edge: u32) -> u32 {
+    pub fn edge_owner(&self, edge: EdgeIndex) -> u32 {
         // first_edge is sorted: the owner is the last node whose first edge is <= edge.
         let fe = &self.snap.first_edge;
-        (fe.partition_point(|&f| f <= edge) - 1) as u32
+        (fe.partition_point(|&f| f <= edge.0) - 1) as u32
     }
 
     /// Retainers of `node`: (owning node, edge index). Empty before
     /// [`Graph::compute_retainers`].
-    pub fn retainers(&self, node: u32) -> impl Iterator<Item = (u32, usize)> + '_ {
+    pub fn retainers(&self, node: u32) -> impl Iterator<Item = (u32, EdgeIndex)> + '_ {
         let r = if self.ret_start.is_empty() {
             0..0
         } else {
             self.ret_start[node as usize] as usize..self.ret_start[node as usize + 1] as usize
         };
-        r.map(|i| (self.ret_from[i], self.ret_edge[i] as usize))
+        r.map(|i| (self.ret_from[i], EdgeIndex(self.ret_edge[i])))
     }
 
     /// The shortest retainer path from the root to `node`, as the edges taken.
-    pub fn path_to(&self, node: u32) -> Vec<u32> {
+    pub fn path_to(&self, node: u32) -> Vec<EdgeIndex> {
         let mut edges = Vec::new();
         let mut v = node;
         while v != 0 {
@@ -351,6 +357,7 @@ impl Graph {
             if e == NONE || edges.len() > 10_000 {
                 break;
             }
+            let e = EdgeIndex(e);
             edges.push(e);
             v = self.edge_owner(e);
         }
@@ -378,12 +385,12 @@ impl Graph {
             // A user closure itself: how it is held, through the retainer with the shortest
             // path from another user closure.
             USER_SEED => {
-                let weak = |e: usize| is_weak(&self.snap, e);
+                let weak = |e: EdgeIndex| is_weak(&self.snap, e);
                 self.retainers(node)
                     .filter(|&(from, e)| !weak(e) && from != node)
                     .filter_map(|(from, e)| {
                         let mut p = self.user_chain(parent, from, limit.saturating_sub(1))?;
-                        p.edges.push(e as u32);
+                        p.edges.push(e);
                         Some(p)
                     })
                     .min_by_key(|p| p.edges.len())
@@ -406,6 +413,7 @@ impl Graph {
                 NONE => return None,
                 USER_SEED => break,
                 e => {
+                    let e = EdgeIndex(e);
                     edges.push(e);
                     if edges.len() > limit {
                         return None;
@@ -445,11 +453,11 @@ impl Graph {
             let v = queue[head];
             head += 1;
             for e in s.edges(v) {
-                let t = s.edge_to[e];
+                let t = s.edge_target(e);
                 if weak.get(e) || parent[t as usize] != NONE || t == 0 {
                     continue;
                 }
-                parent[t as usize] = e as u32;
+                parent[t as usize] = e.0;
                 queue.push(t);
             }
         }
@@ -582,7 +590,7 @@ impl Graph {
         let s = &self.snap;
         s.edges(ctx)
             .filter(move |&e| s.edge_kind(e) == EdgeKind::Context)
-            .map(move |e| (s.strings.get(s.edge_name[e]), s.edge_to[e]))
+            .map(move |e| (s.strings.get(s.edge_name[e.ix()]), s.edge_target(e)))
     }
 
     /// The listeners registered under `_events[event]` of an emitter: the handler nodes.
@@ -602,7 +610,7 @@ impl Graph {
         if s.kind(slot) == NodeKind::Object && s.name(slot) == "Array" {
             s.edges(slot)
                 .filter(|&e| s.edge_kind(e) == EdgeKind::Element)
-                .map(|e| s.edge_to[e])
+                .map(|e| s.edge_target(e))
                 .collect()
         } else if matches!(s.kind(slot), NodeKind::Closure | NodeKind::Object) {
             vec![slot]
@@ -620,8 +628,9 @@ impl Graph {
         s.edges(events)
             .filter(|&e| s.edge_kind(e) == EdgeKind::Property)
             .filter_map(|e| {
-                let name = s.strings.get(s.edge_name[e]);
-                (name != "__proto__").then(|| (name.to_owned(), self.listener_slot(s.edge_to[e])))
+                let name = s.strings.get(s.edge_name[e.ix()]);
+                (name != "__proto__")
+                    .then(|| (name.to_owned(), self.listener_slot(s.edge_target(e))))
             })
             .collect()
     }
@@ -645,10 +654,10 @@ impl Graph {
                     .filter(|&e| {
                         s.edge_kind(e) == EdgeKind::Internal
                             && s.strings
-                                .get(s.edge_name[e])
+                                .get(s.edge_name[e.ix()])
                                 .bytes()
                                 .all(|b| b.is_ascii_digit())
-                            && s.name(s.edge_to[e]) != "system / Hole"
+                            && s.name(s.edge_target(e)) != "system / Hole"
                     })
                     .count() as u64;
                 Some(if name == "Map" {
@@ -691,7 +700,7 @@ impl Graph {
                 break;
             }
             for e in s.edges(reaction) {
-                let t = s.edge_to[e];
+                let t = s.edge_target(e);
                 if s.kind(t) == NodeKind::Closure {
                     handlers.push(t);
                 }
@@ -735,7 +744,7 @@ fn dominators(
 ) -> (Vec<u32>, Vec<u64>) {
     {
         let n = s.node_count();
-        let is_weak = |e: usize| weak.get(e);
+        let is_weak = |e: usize| weak.bit(e);
         // Depth-first preorder from the root.
         let mut pre = vec![NONE; n];
         let mut order: Vec<u32> = Vec::with_capacity(n);

@@ -13,7 +13,9 @@
 //! - [`summary`]: `leaklint heap summary`;
 //! - [`confirm`]: verdicts for findings and unexplained growth;
 //! - [`profile`]: sampling heap profiles (`.heapprofile`): allocation sites by sampled bytes;
-//! - [`sourcemaps`]: locations in compiled scripts moved to their original sources.
+//! - [`sourcemaps`]: locations in compiled scripts moved to their original sources;
+//! - [`script_path`]: script names and `--root` read as paths, for [`confirm`] and
+//!   [`sourcemaps`] alike.
 //!
 //! Class names follow the DevTools of the Node 20 era: `(closure)` for functions, `(string)`,
 //! `(concatenated string)`, `(sliced string)`, `(array)` for V8-internal arrays, `(system)` for
@@ -29,12 +31,13 @@ pub mod graph;
 pub mod profile;
 pub mod reader;
 pub mod render;
+pub mod script_path;
 pub mod sequence;
 pub mod snapshot;
 pub mod sourcemaps;
 pub mod summary;
 
-pub use confirm::{Finding, SignatureIn};
+pub use confirm::{Finding, Pos, Signature};
 pub use graph::Graph;
 pub use reader::{ReadError, ReadOptions, read_snapshot};
 pub use snapshot::Snapshot;

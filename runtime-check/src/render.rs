@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diff::{Comparison, Delta, Row, SourceLoc};
 use crate::graph::Graph;
-use crate::snapshot::{EdgeKind, NodeKind};
+use crate::snapshot::{EdgeIndex, EdgeKind, NodeKind};
 use crate::summary::Summary;
 
 /// Version of the JSON printed by `heap summary`, `heap diff` and `confirm`.
@@ -34,17 +34,17 @@ pub fn path_text(g: &Graph, node: u32) -> String {
             format!("{} @{} (unreachable)", s.class_name(node), s.id(node))
         };
     }
-    let mut edges: &[u32] = &path.edges;
+    let mut edges: &[EdgeIndex] = &path.edges;
     let mut first = if path.from == 0 {
         None
-    } else if s.name(s.edge_to[edges[0] as usize]) == "system / Context" {
+    } else if s.name(s.edge_target(edges[0])) == "system / Context" {
         // The variables of a user function's scope (or of the scopes around it).
         Some(format!("scope of {}", node_label(g, path.from)))
     } else {
         Some(node_label(g, path.from))
     };
     if let Some(gl) = g.global()
-        && let Some(i) = edges.iter().rposition(|&e| s.edge_to[e as usize] == gl)
+        && let Some(i) = edges.iter().rposition(|&e| s.edge_target(e) == gl)
     {
         first = Some(format!("global @{}", s.id(gl)));
         edges = &edges[i + 1..];
@@ -60,8 +60,7 @@ pub fn path_text(g: &Graph, node: u32) -> String {
     }
     let mut in_builtin = false;
     for (i, &e) in edges.iter().enumerate() {
-        let e = e as usize;
-        let to = s.edge_to[e];
+        let to = s.edge_target(e);
         let last = i + 1 == edges.len();
         let context_hop = s.name(to) == "system / Context"
             && s.edge_kind(e) == EdgeKind::Internal
@@ -192,7 +191,7 @@ const NODE_INTERNAL_CLASSES: &[&str] = &[
 /// [`NODE_INTERNAL_CLASSES`], or a plain object or function reached through an internal or
 /// hidden edge. Objects of other named classes (`Promise`, `Timeout`, `Socket`) never are:
 /// they are what the reader looks for.
-fn is_node_internal(g: &Graph, e: usize, to: u32) -> bool {
+fn is_node_internal(g: &Graph, e: EdgeIndex, to: u32) -> bool {
     let s = &g.snap;
     let name = s.name(to);
     if name.starts_with("Node / ") || name.starts_with("system / ") {
@@ -211,22 +210,22 @@ fn is_node_internal(g: &Graph, e: usize, to: u32) -> bool {
 }
 
 /// How an edge reads in a path: `.name`, `[3]`, `(var name)`, `(internal name)`, ...
-pub fn edge_label(g: &Graph, e: usize) -> String {
+pub fn edge_label(g: &Graph, e: EdgeIndex) -> String {
     let s = &g.snap;
     match s.edge_kind(e) {
         EdgeKind::Property | EdgeKind::Shortcut => {
-            let name = s.strings.get(s.edge_name[e]);
+            let name = s.strings.get(s.edge_name[e.ix()]);
             if is_identifier(name) {
                 format!(".{name}")
             } else {
                 format!("[{}]", serde_json::to_string(name).unwrap_or_default())
             }
         }
-        EdgeKind::Element => format!("[{}]", s.edge_name[e]),
-        EdgeKind::Context => format!("(var {})", s.strings.get(s.edge_name[e])),
-        EdgeKind::Internal => format!("(internal {})", s.strings.get(s.edge_name[e])),
-        EdgeKind::Hidden => format!("(hidden {})", s.edge_name[e]),
-        EdgeKind::Weak => format!("(weak {})", s.strings.get(s.edge_name[e])),
+        EdgeKind::Element => format!("[{}]", s.edge_name[e.ix()]),
+        EdgeKind::Context => format!("(var {})", s.strings.get(s.edge_name[e.ix()])),
+        EdgeKind::Internal => format!("(internal {})", s.strings.get(s.edge_name[e.ix()])),
+        EdgeKind::Hidden => format!("(hidden {})", s.edge_name[e.ix()]),
+        EdgeKind::Weak => format!("(weak {})", s.strings.get(s.edge_name[e.ix()])),
         EdgeKind::Other => "(edge)".to_owned(),
     }
 }

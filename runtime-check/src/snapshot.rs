@@ -173,6 +173,18 @@ impl Strings {
     }
 }
 
+/// An edge's position in a snapshot's edge columns (`edge_kind`, `edge_name`, `edge_to`), from
+/// 0: the file's `edges` array holds several numbers per edge, this counts edges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EdgeIndex(pub u32);
+
+impl EdgeIndex {
+    /// As an index into the edge columns.
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// A source position recorded for a node (closures, generators, instances of user classes).
 /// V8 writes 0-based lines and columns; they are kept 0-based here and shown 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,45 +245,53 @@ impl Snapshot {
         self.self_size[node as usize]
     }
 
-    /// The edges of `node`, as a range of edge indexes.
-    pub fn edges(&self, node: u32) -> std::ops::Range<usize> {
+    /// The edges of `node`, in the order the snapshot lists them.
+    pub fn edges(
+        &self,
+        node: u32,
+    ) -> impl DoubleEndedIterator<Item = EdgeIndex> + ExactSizeIterator + Clone + use<> {
         let n = node as usize;
-        self.first_edge[n] as usize..self.first_edge[n + 1] as usize
+        (self.first_edge[n]..self.first_edge[n + 1]).map(EdgeIndex)
     }
 
-    pub fn edge_kind(&self, edge: usize) -> EdgeKind {
-        EdgeKind::from_u8(self.edge_kind[edge])
+    pub fn edge_kind(&self, edge: EdgeIndex) -> EdgeKind {
+        EdgeKind::from_u8(self.edge_kind[edge.ix()])
+    }
+
+    /// The node ordinal an edge points at.
+    pub fn edge_target(&self, edge: EdgeIndex) -> u32 {
+        self.edge_to[edge.ix()]
     }
 
     /// The edge's name: a property or variable name, or the index for element/hidden edges.
-    pub fn edge_name(&self, edge: usize) -> std::borrow::Cow<'_, str> {
+    pub fn edge_name(&self, edge: EdgeIndex) -> std::borrow::Cow<'_, str> {
         let kind = self.edge_kind(edge);
         if kind.named_by_string() {
-            std::borrow::Cow::Borrowed(self.strings.get(self.edge_name[edge]))
+            std::borrow::Cow::Borrowed(self.strings.get(self.edge_name[edge.ix()]))
         } else {
-            std::borrow::Cow::Owned(self.edge_name[edge].to_string())
+            std::borrow::Cow::Owned(self.edge_name[edge.ix()].to_string())
         }
     }
 
     /// The string name of an edge when it has one (not element or hidden edges).
-    pub fn edge_str(&self, edge: usize) -> Option<&str> {
+    pub fn edge_str(&self, edge: EdgeIndex) -> Option<&str> {
         self.edge_kind(edge)
             .named_by_string()
-            .then(|| self.strings.get(self.edge_name[edge]))
+            .then(|| self.strings.get(self.edge_name[edge.ix()]))
     }
 
     /// The first edge of `node` of this kind and name, and its target.
     pub fn child(&self, node: u32, kind: EdgeKind, name: &str) -> Option<u32> {
         self.edges(node)
             .find(|&e| self.edge_kind(e) == kind && self.edge_str(e) == Some(name))
-            .map(|e| self.edge_to[e])
+            .map(|e| self.edge_target(e))
     }
 
     /// The first edge of `node` with this name, whatever its kind (property, internal, ...).
     pub fn child_named(&self, node: u32, name: &str) -> Option<u32> {
         self.edges(node)
             .find(|&e| self.edge_str(e) == Some(name) && self.edge_kind(e) != EdgeKind::Weak)
-            .map(|e| self.edge_to[e])
+            .map(|e| self.edge_target(e))
     }
 
     /// The recorded location of `node`, if any.

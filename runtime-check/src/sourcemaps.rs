@@ -22,6 +22,7 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use crate::graph::{Graph, Script};
+use crate::script_path::{Root, components, plain_path};
 use crate::snapshot::Snapshot;
 
 /// The first script id given to an original source; V8's own ids are far below it.
@@ -78,8 +79,8 @@ impl Table {
 
 /// The source maps of one process's scripts, loaded once each and applied to every snapshot.
 pub struct SourceMaps {
-    /// The app's directory as the snapshot spells it (`--root`), normalised.
-    root: Option<String>,
+    /// The app's directory as the snapshot spells it (`--root`).
+    root: Option<Root>,
     /// Where relative paths are looked for (the working directory).
     base: PathBuf,
     /// The decoded maps.
@@ -102,7 +103,7 @@ impl SourceMaps {
     /// `root`: `--root` as given; `base`: the directory relative paths are looked for in.
     pub fn new(root: Option<&str>, base: PathBuf) -> SourceMaps {
         SourceMaps {
-            root: root.map(|r| plain_path(r).trim_end_matches('/').to_owned()),
+            root: root.map(Root::new),
             base,
             tables: Vec::new(),
             by_name: HashMap::new(),
@@ -345,7 +346,7 @@ impl SourceMaps {
     /// The compiled script on this machine: see the module documentation.
     fn local_file(&self, spelled: &str) -> Option<PathBuf> {
         if let Some(root) = &self.root {
-            let rel = spelled.strip_prefix(root.as_str())?;
+            let rel = root.relative(spelled)?;
             let p = self.base.join(rel.trim_start_matches('/'));
             return p.is_file().then_some(p);
         }
@@ -353,10 +354,7 @@ impl SourceMaps {
         if p.is_absolute() && p.is_file() {
             return Some(p.to_path_buf());
         }
-        let parts: Vec<&str> = spelled
-            .split(['/', '\\'])
-            .filter(|c| !c.is_empty() && *c != ".")
-            .collect();
+        let parts = components(spelled);
         // Trailing components, longest first; a bare file name is too weak a match.
         for start in 0..parts.len().saturating_sub(1) {
             let p = self.base.join(parts[start..].join("/"));
@@ -366,32 +364,6 @@ impl SourceMaps {
         }
         None
     }
-}
-
-/// A script name or URL as a path: without `file://`, percent-decoded.
-fn plain_path(name: &str) -> String {
-    let s = name.strip_prefix("file://").unwrap_or(name);
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The URL of the last `//# sourceMappingURL=` (or the older `//@`) comment of a script, if

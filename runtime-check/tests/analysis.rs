@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use leaklint_runtime_check::confirm::{self, FileMap, Options, Pos, VerdictKind};
 use leaklint_runtime_check::graph::{Graph, NONE, is_weak};
 use leaklint_runtime_check::reader::{ReadOptions, read_from, read_snapshot};
-use leaklint_runtime_check::{Finding, SignatureIn, diff};
+use leaklint_runtime_check::snapshot::EdgeIndex;
+use leaklint_runtime_check::{Finding, Signature, diff};
 
 fn snapshot_path(app: &str, n: usize) -> PathBuf {
     PathBuf::from(format!(
@@ -38,23 +39,25 @@ fn reference_dominators(g: &Graph) -> Vec<u32> {
     // Postorder by iterative DFS over strong edges.
     let mut post = Vec::with_capacity(n);
     let mut seen = vec![false; n];
-    let mut stack: Vec<(u32, usize)> = vec![(0, s.edges(0).start)];
+    // (node, its next edge's position in the edge columns)
+    let first = |v: u32| s.first_edge[v as usize] as usize;
+    let mut stack: Vec<(u32, usize)> = vec![(0, first(0))];
     seen[0] = true;
     while let Some(&mut (v, ref mut next)) = stack.last_mut() {
-        let end = s.edges(v).end;
+        let end = first(v + 1);
         let mut pushed = None;
         while *next < end {
             let e = *next;
             *next += 1;
             let t = s.edge_to[e];
-            if !is_weak(s, e) && !seen[t as usize] {
+            if !is_weak(s, EdgeIndex(e as u32)) && !seen[t as usize] {
                 seen[t as usize] = true;
                 pushed = Some(t);
                 break;
             }
         }
         match pushed {
-            Some(t) => stack.push((t, s.edges(t).start)),
+            Some(t) => stack.push((t, first(t))),
             None => {
                 post.push(v);
                 stack.pop();
@@ -227,16 +230,16 @@ fn finding(
     kind: &str,
     call: u32,
     function: Option<u32>,
-    set: impl FnOnce(&mut SignatureIn),
+    set: impl FnOnce(&mut Signature),
 ) -> Finding {
-    let mut signature = SignatureIn {
+    let mut signature = Signature {
         kind: kind.into(),
         call: Some(Pos {
             line: call,
             column: 3,
         }),
         function: function.map(|line| Pos { line, column: 10 }),
-        ..SignatureIn::default()
+        ..Signature::default()
     };
     set(&mut signature);
     Finding {

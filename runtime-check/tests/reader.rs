@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use leaklint_runtime_check::reader::{ReadOptions, read_from, read_snapshot};
-use leaklint_runtime_check::snapshot::{EdgeKind, NodeKind};
+use leaklint_runtime_check::snapshot::{EdgeIndex, EdgeKind, NodeKind};
 
 const META7: &str = r#"{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape","wasm object"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]},"node_count":3,"edge_count":2,"trace_function_count":0}"#;
 
@@ -52,10 +52,10 @@ fn reads_seven_field_layout() {
     assert_eq!(s.name(2), "héllo");
     assert_eq!(s.first_edge, vec![0, 1, 2, 2]);
     assert_eq!(s.edge_to, vec![1, 2]);
-    assert_eq!(s.edge_kind(0), EdgeKind::Property);
-    assert_eq!(s.edge_name(0), "a");
-    assert_eq!(s.edge_kind(1), EdgeKind::Element);
-    assert_eq!(s.edge_name(1), "0");
+    assert_eq!(s.edge_kind(EdgeIndex(0)), EdgeKind::Property);
+    assert_eq!(s.edge_name(EdgeIndex(0)), "a");
+    assert_eq!(s.edge_kind(EdgeIndex(1)), EdgeKind::Element);
+    assert_eq!(s.edge_name(EdgeIndex(1)), "0");
     assert_eq!(s.child(0, EdgeKind::Property, "a"), Some(1));
     let loc = s.location(1).unwrap();
     assert_eq!((loc.script, loc.line, loc.column), (7, 41, 2));

@@ -136,7 +136,8 @@ struct JsonFinding<'a> {
     labels: Vec<JsonLabel<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     chain: Vec<JsonStep<'a>>,
-    signature: Option<JsonSignature<'a>>,
+    /// Written as the runtime checker reads it back (`confirm --findings`).
+    signature: Option<&'a leaklint_runtime_check::Signature>,
 }
 
 #[derive(Serialize)]
@@ -156,18 +157,6 @@ struct JsonLabel<'a> {
     message: &'a str,
     start: Pos,
     end: Pos,
-}
-
-#[derive(Serialize)]
-struct JsonSignature<'a> {
-    kind: &'static str,
-    receiver: Option<&'a str>,
-    event: Option<&'a str>,
-    collection: Option<&'a str>,
-    access_path: Option<&'a str>,
-    retained: Option<&'a str>,
-    call: Pos,
-    function: Option<Pos>,
 }
 
 #[derive(Serialize)]
@@ -284,16 +273,7 @@ fn finding(p: &Problem) -> JsonFinding<'_> {
                 source: &s.source,
             })
             .collect(),
-        signature: p.signature.as_ref().map(|s| JsonSignature {
-            kind: s.kind,
-            receiver: s.receiver.as_deref(),
-            event: s.event.as_deref(),
-            collection: s.collection.as_deref(),
-            access_path: s.access_path.as_deref(),
-            retained: s.retained.as_deref(),
-            call: start(&s.call),
-            function: s.function.as_ref().map(start),
-        }),
+        signature: p.signature.as_ref(),
     }
 }
 

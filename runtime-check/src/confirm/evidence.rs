@@ -63,7 +63,7 @@ pub(super) fn closures_holding(
             for e in sn.edges(own) {
                 if sn.edge_kind(e) == EdgeKind::Hidden {
                     hit = true;
-                    values.insert(sn.edge_to[e]);
+                    values.insert(sn.edge_target(e));
                 }
             }
         }
@@ -117,7 +117,7 @@ pub(super) fn pending_promises(
                         continue;
                     };
                     for e in sn.edges(rctx) {
-                        let p = sn.edge_to[e];
+                        let p = sn.edge_target(e);
                         if sn.kind(p) == NodeKind::Object
                             && sn.name(p) == "Promise"
                             && maybe_pending(s, p)
@@ -192,7 +192,7 @@ fn derived_promises(s: &Indexed, promise: u32) -> Vec<u32> {
         }
         out.extend(
             sn.edges(reaction)
-                .map(|e| sn.edge_to[e])
+                .map(|e| sn.edge_target(e))
                 .filter(|&t| sn.kind(t) == NodeKind::Object && sn.name(t) == "Promise"),
         );
         cur = sn

@@ -2,6 +2,7 @@
 //! report), and the map from the snapshot's script names to the linted files.
 
 use crate::diff;
+use crate::script_path::{Root, components, plain_path};
 
 /// A source position, 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -10,9 +11,14 @@ pub struct Pos {
     pub column: u32,
 }
 
-/// A finding's runtime signature as the JSON report spells it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-pub struct SignatureIn {
+/// A finding's runtime signature: what to look for in a heap snapshot to confirm it. The one
+/// definition of the signature at line and column: the report's problems carry it (built from
+/// the rule's signature, whose positions are spans), the JSON report writes it as is, and
+/// `confirm --findings` reads it back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct Signature {
+    /// `listener`, `collection`, `global`, `closure`, `promise` or `timer` (kept as text: a
+    /// report from a newer leaklint may name a kind this one does not look for).
     pub kind: String,
     pub receiver: Option<String>,
     pub event: Option<String>,
@@ -32,7 +38,7 @@ pub struct Finding {
     pub line: u32,
     pub column: u32,
     pub message: String,
-    pub signature: SignatureIn,
+    pub signature: Signature,
 }
 
 /// Reads the findings (with their signatures) of a `leaklint --format json` report.
@@ -53,7 +59,7 @@ pub fn findings_from_json(text: &str) -> Result<Vec<Finding>, String> {
         #[serde(default)]
         message: String,
         start: Pos,
-        signature: Option<SignatureIn>,
+        signature: Option<Signature>,
     }
     let report: Report = serde_json::from_str(text).map_err(|e| {
         format!("not a leaklint JSON report ({e}); write one with `leaklint --format json`")
@@ -85,46 +91,14 @@ pub fn findings_from_json(text: &str) -> Result<Vec<Finding>, String> {
 
 /// Maps the snapshot's absolute script names to linted files.
 pub struct FileMap {
-    root: Option<String>,
+    root: Option<Root>,
     files: Vec<String>,
-}
-
-fn normalize_script(name: &str) -> String {
-    let s = name.strip_prefix("file://").unwrap_or(name);
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    // Minimal percent-decoding of file URLs.
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn components(path: &str) -> Vec<&str> {
-    path.split(['/', '\\'])
-        .filter(|c| !c.is_empty() && *c != ".")
-        .collect()
 }
 
 impl FileMap {
     pub fn new(root: Option<&str>, files: &[String]) -> FileMap {
         FileMap {
-            root: root.map(|r| normalize_script(r).trim_end_matches('/').to_owned()),
+            root: root.map(Root::new),
             files: files.to_vec(),
         }
     }
@@ -132,13 +106,13 @@ impl FileMap {
     /// How well `script` matches the linted `file`: the number of trailing path components
     /// they share (0: no match). With `--root`, the script must be `<root>/<file>`.
     pub fn score(&self, script: &str, file: &str) -> usize {
-        let script = normalize_script(script);
+        let script = plain_path(script);
         if diff::is_builtin_script(&script) {
             return 0;
         }
         let file_c = components(file);
         if let Some(root) = &self.root {
-            let Some(rel) = script.strip_prefix(root.as_str()) else {
+            let Some(rel) = root.relative(&script) else {
                 return 0;
             };
             return if components(rel) == file_c {

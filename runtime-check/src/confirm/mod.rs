@@ -60,7 +60,7 @@ mod unexplained;
 mod verdict;
 
 pub use allocation::{Allocation, add_allocations};
-pub use input::{FileMap, Finding, Pos, SignatureIn, findings_from_json};
+pub use input::{FileMap, Finding, Pos, Signature, findings_from_json};
 pub use render::{render_json, render_text};
 
 /// Growth below this many objects per interval is not reported as unexplained: a server's

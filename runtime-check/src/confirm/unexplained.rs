@@ -63,12 +63,12 @@ fn entries_location(s: &Indexed, node: u32) -> Option<(u32, u32)> {
         .then(|| sn.child(node, EdgeKind::Internal, "table"))
         .flatten()
     {
-        targets.extend(sn.edges(table).map(|e| sn.edge_to[e]));
+        targets.extend(sn.edges(table).map(|e| sn.edge_target(e)));
     } else {
         targets.extend(
             sn.edges(node)
                 .filter(|&e| matches!(sn.edge_kind(e), EdgeKind::Property | EdgeKind::Element))
-                .map(|e| sn.edge_to[e]),
+                .map(|e| sn.edge_target(e)),
         );
     }
     let total = targets.len() as u32;
@@ -101,10 +101,9 @@ fn declaration_site(
     let sn = &g.snap;
     let edges = g.preferred_path(node).edges;
     for &e in edges.iter().rev() {
-        let e = e as usize;
         if sn.edge_kind(e) == EdgeKind::Context {
-            let var = sn.strings.get(sn.edge_name[e]).to_owned();
-            let ctx = g.edge_owner(e as u32);
+            let var = sn.strings.get(sn.edge_name[e.ix()]).to_owned();
+            let ctx = g.edge_owner(e);
             let script = g.context_script(ctx)?;
             let sc = g.scripts.get(&script)?;
             if diff::is_builtin_script(&sc.name) {
@@ -115,15 +114,15 @@ fn declaration_site(
     }
     let global = g.global()?;
     for (i, &e) in edges.iter().enumerate() {
-        if g.edge_owner(e) == global && sn.edge_kind(e as usize) == EdgeKind::Property {
-            let prop = sn.strings.get(sn.edge_name[e as usize]).to_owned();
+        if g.edge_owner(e) == global && sn.edge_kind(e) == EdgeKind::Property {
+            let prop = sn.strings.get(sn.edge_name[e.ix()]).to_owned();
             let mut name = format!("globalThis.{prop}");
             for &x in edges[i + 1..].iter().take(3) {
-                if sn.edge_kind(x as usize) != EdgeKind::Property {
+                if sn.edge_kind(x) != EdgeKind::Property {
                     break;
                 }
                 name.push('.');
-                name.push_str(sn.strings.get(sn.edge_name[x as usize]));
+                name.push_str(sn.strings.get(sn.edge_name[x.ix()]));
             }
             // The user script that assigns it.
             let mut scripts: Vec<(&u32, &crate::graph::Script)> = g.scripts.iter().collect();
@@ -226,6 +225,41 @@ fn find_global_assignment(src: &str, prop: &str) -> Option<u32> {
     None
 }
 
+/// What both kinds of unexplained growth are looked up against.
+struct Scope<'a> {
+    last: &'a Indexed,
+    older: &'a [Older],
+    map: &'a FileMap,
+    claims: &'a Claims,
+    min: u64,
+    /// Script names from every snapshot (ids are stable within the process).
+    scripts: HashMap<u32, crate::graph::Script>,
+    /// Linted files by script name, to read declarations from.
+    local: HashMap<String, String>,
+}
+
+impl Scope<'_> {
+    /// The linted file a script is, else the script's own name.
+    fn file_of(&self, script: &str) -> String {
+        self.map
+            .file_of(script)
+            .map(str::to_owned)
+            .unwrap_or_else(|| diff::short_script(script).to_owned())
+    }
+
+    fn claimed(&self, file: &str, line: u32) -> bool {
+        self.claims.lines.contains(&(file.to_owned(), line))
+    }
+}
+
+/// The items found so far.
+#[derive(Default)]
+struct Items {
+    items: Vec<Unexplained>,
+    /// (file, line) of listed location items, to attach collections to them.
+    listed: HashMap<(String, u32), usize>,
+}
+
 /// Growth in both intervals that no finding explains (see the module docs of `confirm`).
 pub(super) fn unexplained(
     last: &Indexed,
@@ -238,7 +272,6 @@ pub(super) fn unexplained(
     if older.len() < 2 {
         return Vec::new();
     }
-    // Script names from every snapshot (ids are stable within the process).
     let mut scripts = last.g.scripts.clone();
     for o in older {
         for (id, sc) in &o.scripts {
@@ -246,13 +279,6 @@ pub(super) fn unexplained(
         }
     }
     let cmp = comparer.finish(&scripts);
-    let file_of = |script: &str| -> String {
-        map.file_of(script)
-            .map(str::to_owned)
-            .unwrap_or_else(|| diff::short_script(script).to_owned())
-    };
-    let claimed = |file: &str, line: u32| claims.lines.contains(&(file.to_owned(), line));
-    // Linted files by script name, to read declarations from.
     let local: HashMap<String, String> = scripts
         .values()
         .filter_map(|sc| {
@@ -260,17 +286,38 @@ pub(super) fn unexplained(
                 .map(|f| (sc.name.clone(), f.to_owned()))
         })
         .collect();
-    let mut items: Vec<Unexplained> = Vec::new();
-    // (file, line) of listed location items, to attach collections to them.
-    let mut listed: HashMap<(String, u32), usize> = HashMap::new();
-    let growing: Vec<&Row> = Comparison::growing(&cmp.locations, min as i64);
+    let scope = Scope {
+        last,
+        older,
+        map,
+        claims,
+        min,
+        scripts,
+        local,
+    };
+    let mut found = Items::default();
+    location_items(&scope, &cmp, &mut found);
+    let explained = collection_items(&scope, &mut found);
+    let mut i = 0;
+    let mut items = found.items;
+    items.retain(|_| {
+        i += 1;
+        !explained.contains(&(i - 1))
+    });
+    items
+}
+
+/// Closures, async functions and instances of one source location of a user script that
+/// grew in both intervals and that no finding claims.
+fn location_items(scope: &Scope, cmp: &Comparison, found: &mut Items) {
+    let growing: Vec<&Row> = Comparison::growing(&cmp.locations, scope.min as i64);
     for r in growing {
         let Some(loc) = &r.location else { continue };
         if diff::is_builtin_script(diff::short_script(&loc.script)) {
             continue;
         }
-        let file = file_of(&loc.script);
-        if claimed(&file, loc.line) {
+        let file = scope.file_of(&loc.script);
+        if scope.claimed(&file, loc.line) {
             continue;
         }
         let kind = match loc.what {
@@ -284,11 +331,11 @@ pub(super) fn unexplained(
             _ => loc.function.clone(),
         };
         let key = (file.clone(), loc.line);
-        if listed.contains_key(&key) {
+        if found.listed.contains_key(&key) {
             continue;
         }
-        listed.insert(key, items.len());
-        items.push(Unexplained {
+        found.listed.insert(key, found.items.len());
+        found.items.push(Unexplained {
             kind,
             class,
             file: Some(file),
@@ -298,20 +345,30 @@ pub(super) fn unexplained(
             counts: r.counts.clone(),
             growth: r.deltas.iter().map(|d| d.count()).collect(),
             size_delta: Some(r.total_size_delta()),
-            retainer_path: r.sample.map(|v| path_text(&last.g, v)).unwrap_or_default(),
+            retainer_path: r
+                .sample
+                .map(|v| path_text(&scope.last.g, v))
+                .unwrap_or_default(),
             held_by: None,
         });
     }
-    // Location items that are the entries of a collection a finding claims: one leak, one
-    // line (the `recorders.push(recorder)` cache, not also the `recorder` closures in it).
+}
+
+/// Collections tied to user code that grew in both intervals: attached to the location item
+/// of their entries when there is one, else listed with their declaration. Returns the
+/// location items that are the entries of a collection a finding claims (one leak, one line:
+/// the `recorders.push(recorder)` cache, not also the `recorder` closures in it), to be left
+/// out.
+fn collection_items(scope: &Scope, found: &mut Items) -> Vec<usize> {
+    let last = scope.last;
+    let sn = &last.g.snap;
     let mut explained: Vec<usize> = Vec::new();
-    for c in growing_collections(last, older, min) {
-        let sn = &last.g.snap;
+    for c in growing_collections(last, scope.older, scope.min) {
         let id = sn.id(c.node);
-        if claims.ids.contains(&id) {
+        if scope.claims.ids.contains(&id) {
             if let Some((script, line)) = entries_location(last, c.node)
-                && let Some(sc) = scripts.get(&script)
-                && let Some(&i) = listed.get(&(file_of(&sc.name), line))
+                && let Some(sc) = scope.scripts.get(&script)
+                && let Some(&i) = found.listed.get(&(scope.file_of(&sc.name), line))
             {
                 explained.push(i);
             }
@@ -325,31 +382,32 @@ pub(super) fn unexplained(
             c.counts.last().copied().unwrap_or(0)
         );
         if let Some((script, line)) = entries_location(last, c.node)
-            && let Some(sc) = scripts.get(&script)
+            && let Some(sc) = scope.scripts.get(&script)
         {
             if diff::is_builtin_script(diff::short_script(&sc.name)) {
                 continue;
             }
-            let file = file_of(&sc.name);
-            if claimed(&file, line) {
+            let file = scope.file_of(&sc.name);
+            if scope.claimed(&file, line) {
                 continue;
             }
-            if let Some(&i) = listed.get(&(file.clone(), line)) {
-                if items[i].held_by.is_none() {
-                    items[i].held_by = Some(format!("{holder}: {path}"));
+            if let Some(&i) = found.listed.get(&(file.clone(), line)) {
+                let item = &mut found.items[i];
+                if item.held_by.is_none() {
+                    item.held_by = Some(format!("{holder}: {path}"));
                 }
                 continue;
             }
         }
-        let Some((script, name, decl)) = declaration_site(last, &local, c.node) else {
+        let Some((script, name, decl)) = declaration_site(last, &scope.local, c.node) else {
             continue;
         };
-        let line = declaration_line(last, &local, &script, &decl).unwrap_or(0);
-        let file = file_of(&script);
-        if line > 0 && claimed(&file, line) {
+        let line = declaration_line(last, &scope.local, &script, &decl).unwrap_or(0);
+        let file = scope.file_of(&script);
+        if line > 0 && scope.claimed(&file, line) {
             continue;
         }
-        items.push(Unexplained {
+        found.items.push(Unexplained {
             kind: "collection",
             class,
             file: Some(file),
@@ -367,12 +425,7 @@ pub(super) fn unexplained(
             held_by: None,
         });
     }
-    let mut i = 0;
-    items.retain(|_| {
-        i += 1;
-        !explained.contains(&(i - 1))
-    });
-    items
+    explained
 }
 
 fn function_name(loc: &SourceLoc) -> String {
