@@ -90,7 +90,7 @@ fn follow(nodes: &[Node], entity: Entity, path: &[Atom], depth: u8) -> Option<En
 }
 
 fn method_of(nodes: &[Node], b: usize, c: ClassId, method: &str) -> Option<Entity> {
-    let class = nodes[b].summary.classes.get(c)?;
+    let class = nodes[b].summary.classes.get(c.index())?;
     class
         .methods
         .iter()
@@ -179,9 +179,12 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
     let callee = |e: &Entity, kind: UseKind| -> Option<(usize, FnId)> {
         match (e, kind) {
             (Entity::Fn(b, f), _) => Some((*b, *f)),
-            (Entity::Class(b, c), UseKind::New) => {
-                nodes[*b].summary.classes.get(*c)?.ctor.map(|f| (*b, f))
-            }
+            (Entity::Class(b, c), UseKind::New) => nodes[*b]
+                .summary
+                .classes
+                .get(c.index())?
+                .ctor
+                .map(|f| (*b, f)),
             _ => None,
         }
     };
@@ -239,7 +242,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
 
     let mut facts: HashMap<usize, FileFacts> = HashMap::new();
     for ((b, f), g) in &given {
-        let (name, line, column) = &nodes[*b].summary.functions[*f];
+        let (name, line, column) = &nodes[*b].summary.functions[f.index()];
         let mut chain = Vec::with_capacity(g.steps.len() + 1);
         chain.push(Step {
             kind: StepKind::Subject,
@@ -308,7 +311,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         }
     }
     for ((b, c), sites) in news {
-        let Some(class) = nodes[b].summary.classes.get(c) else {
+        let Some(class) = nodes[b].summary.classes.get(c.index()) else {
             continue;
         };
         if class.instantiated_here {
@@ -359,7 +362,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
                 .iter()
                 .find(|(g, _, is_axios, _)| *g == f && !(*is_axios && axios.is_some()))
             {
-                let (_, line, column) = &nodes[b].summary.functions[f];
+                let (_, line, column) = &nodes[b].summary.functions[f.index()];
                 facts.entry(a).or_default().http_wrappers.push((
                     i,
                     Step {
