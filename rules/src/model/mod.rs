@@ -314,6 +314,52 @@ pub struct MemberCall {
     pub stored_to: Option<AccessPath>,
 }
 
+/// What every call records, whatever its callee: where it is, its arguments, the function it is
+/// in, and how the code around it treats it ([`MemberCall::site`], [`PlainCall::site`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CallSite<'m> {
+    pub span: Span,
+    pub callee_span: Span,
+    pub args: &'m [Arg],
+    pub in_fn: Option<FnId>,
+    /// Inside an `if`, `?:`, `&&`, `||` or `??` branch of its function.
+    pub conditional: bool,
+    /// Paths read by the tests of the `if`s around it (within its function).
+    pub guards: &'m std::rc::Rc<Vec<AccessPath>>,
+    /// Its result is kept: assigned, returned or passed on.
+    pub result_kept: bool,
+}
+
+impl MemberCall {
+    /// The fields every call has.
+    pub fn site(&self) -> CallSite<'_> {
+        CallSite {
+            span: self.span,
+            callee_span: self.callee_span,
+            args: &self.args,
+            in_fn: self.in_fn,
+            conditional: self.conditional,
+            guards: &self.guards,
+            result_kept: self.result_kept,
+        }
+    }
+}
+
+impl PlainCall {
+    /// The fields every call has.
+    pub fn site(&self) -> CallSite<'_> {
+        CallSite {
+            span: self.span,
+            callee_span: self.callee_span,
+            args: &self.args,
+            in_fn: self.in_fn,
+            conditional: self.conditional,
+            guards: &self.guards,
+            result_kept: self.result_kept,
+        }
+    }
+}
+
 /// A call of a plain identifier: `setInterval(...)`, `fetch(...)`, `helper(...)`.
 #[derive(Clone, Debug)]
 pub struct PlainCall {
