@@ -243,3 +243,223 @@ fn the_model_does_not_know_the_rules() {
         }
     }
 }
+
+/// The modules of `rules/src/model/` and what each imports from the others, read off the
+/// sources: `super::x` (`super::super::x` inside `frameworks/`) and `crate::model::x`, in `use`
+/// declarations and in paths written inline, with brace groups expanded. A name the model
+/// root re-exports (`pub use roles::{Frequency, ...}` in `rules/src/model/mod.rs`) counts as an
+/// import of the module it comes from. The root itself (`mod.rs`: the `Model` type and the
+/// calls that build it) and the unit tests are left out: a parent calling its children is not
+/// a circle. Returns (module, imported module) pairs, sorted, without repeats.
+fn model_imports() -> Vec<(String, String)> {
+    let dir = root().join("rules/src/model");
+    let root_text = read("rules/src/model/mod.rs");
+    // `pub use roles::{Frequency, Origin};` → Frequency → roles, Origin → roles.
+    let mut reexported: std::collections::HashMap<String, String> = Default::default();
+    for line in root_text.lines() {
+        let Some(rest) = line.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        let Some((module, items)) = rest.trim_end_matches(';').split_once("::") else {
+            continue;
+        };
+        for item in items.trim_matches(|c| c == '{' || c == '}').split(',') {
+            let item = item.trim();
+            if !item.is_empty() {
+                reexported.insert(item.to_string(), module.to_string());
+            }
+        }
+    }
+    // Modules: each file of the folder, and each subfolder as one module.
+    let mut modules: Vec<(String, Vec<PathBuf>)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("rules/src/model") {
+        let path = entry.expect("directory entry").path();
+        let name = path
+            .file_stem()
+            .expect("a name")
+            .to_string_lossy()
+            .to_string();
+        if path.is_dir() {
+            let mut files = Vec::new();
+            rust_files(&path, &mut files);
+            files.retain(|f| !f.ends_with("tests.rs"));
+            modules.push((name, files));
+        } else if path.extension().is_some_and(|e| e == "rs") && name != "mod" && name != "tests" {
+            modules.push((name, vec![path]));
+        }
+    }
+    let names: Vec<String> = modules.iter().map(|(n, _)| n.clone()).collect();
+    let mut edges = Vec::new();
+    for (module, files) in &modules {
+        for file in files {
+            let text = std::fs::read_to_string(file).expect("model source");
+            // Inside a subfolder, `super::` is the subfolder's own root.
+            let nested = file.parent() != Some(dir.as_path());
+            let prefixes: &[&str] = if nested {
+                &["super::super::", "crate::model::"]
+            } else {
+                &["super::", "crate::model::"]
+            };
+            for name in imported_names(&text, prefixes) {
+                let target = if names.contains(&name) {
+                    Some(name)
+                } else {
+                    reexported.get(&name).cloned()
+                };
+                if let Some(target) = target
+                    && &target != module
+                {
+                    edges.push((module.clone(), target));
+                }
+            }
+        }
+    }
+    edges.sort();
+    edges.dedup();
+    edges
+}
+
+/// The first name of every path that follows one of `prefixes` in `text` (comment lines
+/// skipped): `super::roles::Frequency` → `roles`; `super::{path::strip, Model}` → `path`,
+/// `Model`. `super::super::x` is not read as `super::` followed by `super`.
+fn imported_names(text: &str, prefixes: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        for prefix in prefixes {
+            let mut from = 0;
+            while let Some(found) = line[from..].find(prefix) {
+                let at = from + found;
+                let after = &line[at + prefix.len()..];
+                from = at + prefix.len();
+                let preceded_by_super = line[..at].ends_with("super::");
+                if preceded_by_super || (*prefix == "super::" && after.starts_with("super::")) {
+                    continue;
+                }
+                if let Some(group) = after.strip_prefix('{') {
+                    let mut depth = 1;
+                    let end = group
+                        .char_indices()
+                        .find(|&(_, c)| {
+                            depth += match c {
+                                '{' => 1,
+                                '}' => -1,
+                                _ => 0,
+                            };
+                            depth == 0
+                        })
+                        .map_or(group.len(), |(i, _)| i);
+                    let mut depth = 0;
+                    let mut item_start = true;
+                    for (i, c) in group[..end].char_indices() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' => depth -= 1,
+                            ',' if depth == 0 => item_start = true,
+                            c if item_start && depth == 0 && !c.is_whitespace() => {
+                                item_start = false;
+                                out.push(first_segment(&group[i..]));
+                            }
+                            _ => {}
+                        }
+                    }
+                } else {
+                    out.push(first_segment(after));
+                }
+            }
+        }
+    }
+    out.retain(|n| !n.is_empty() && n != "self" && n != "*");
+    out
+}
+
+fn first_segment(path: &str) -> String {
+    path.chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// A circle in `edges`, as the modules along it (`[a, b, a]`), or `None`.
+fn import_cycle(edges: &[(String, String)]) -> Option<Vec<String>> {
+    fn walk(
+        at: &str,
+        edges: &[(String, String)],
+        path: &mut Vec<String>,
+        done: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == at) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(at.to_string());
+            return Some(cycle);
+        }
+        if done.iter().any(|d| d == at) {
+            return None;
+        }
+        path.push(at.to_string());
+        for (_, to) in edges.iter().filter(|(from, _)| from == at) {
+            if let Some(cycle) = walk(to, edges, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.push(at.to_string());
+        None
+    }
+    let mut done = Vec::new();
+    edges
+        .iter()
+        .find_map(|(from, _)| walk(from, edges, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_model_module_imports_one_that_imports_it_back() {
+    let edges = model_imports();
+    // The modules do import each other; none found means the reading above broke.
+    assert!(
+        edges.len() >= 10,
+        "only {} imports found between model modules: {edges:?}",
+        edges.len()
+    );
+    if let Some(cycle) = import_cycle(&edges) {
+        panic!(
+            "rules/src/model/: {} import each other in a circle; move what both need into a \
+             module of its own (as syntax.rs holds the syntax helpers). All imports: {edges:?}",
+            cycle.join(" → ")
+        );
+    }
+}
+
+#[test]
+fn the_import_reader_and_the_cycle_finder_see_what_they_must() {
+    let text = "use super::{path::{strip, Root}, Model};\n\
+                use super::super::roles::Frequency;\n\
+                // use super::ignored;\n\
+                let x = super::emitters::is_listener_method(m);\n";
+    assert_eq!(
+        imported_names(text, &["super::", "crate::model::"]),
+        ["path", "Model", "emitters"]
+    );
+    assert_eq!(
+        imported_names(text, &["super::super::", "crate::model::"]),
+        ["roles"]
+    );
+    let edge = |a: &str, b: &str| (a.to_string(), b.to_string());
+    let line = [edge("collect", "roles"), edge("roles", "syntax")];
+    assert_eq!(import_cycle(&line), None);
+    let circle = [
+        edge("collect", "roles"),
+        edge("roles", "syntax"),
+        edge("syntax", "collect"),
+    ];
+    assert_eq!(
+        import_cycle(&circle),
+        Some(vec![
+            "collect".to_string(),
+            "roles".to_string(),
+            "syntax".to_string(),
+            "collect".to_string()
+        ])
+    );
+}

@@ -2,7 +2,7 @@
 //! outlives that invocation, and never removed for it.
 
 use crate::model::emitters::{LISTENER_METHODS, ONCE_METHODS};
-use crate::model::{Arg, Frequency, Lifetime, MemberCall, Model, Reason, Role, Why};
+use crate::model::{Arg, CallSite, Frequency, Lifetime, MemberCall, Model, Reason, Role, Why};
 use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, declare_rule};
 
 declare_rule! {
@@ -213,16 +213,7 @@ fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
             root: Root::Binding(c.callee.clone()),
             props: Vec::new(),
         };
-        (
-            callee,
-            c.span,
-            c.callee_span,
-            &c.args,
-            c.in_fn,
-            c.conditional,
-            &c.guards,
-            c.result_kept,
-        )
+        (callee, c.site())
     });
     let members = model
         .member_calls
@@ -230,20 +221,19 @@ fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
         .filter(|c| matches!(c.method.as_str(), "addAbortListener" | "finished"))
         .filter_map(|c| {
             let callee = c.receiver.as_ref()?.child(c.method.clone());
-            Some((
-                callee,
-                c.span,
-                c.callee_span,
-                &c.args,
-                c.in_fn,
-                c.conditional,
-                &c.guards,
-                c.result_kept,
-            ))
+            Some((callee, c.site()))
         });
-    for (callee, span, callee_span, args, in_fn, conditional, guards, kept) in plain.chain(members)
-    {
-        if kept {
+    for (callee, site) in plain.chain(members) {
+        let CallSite {
+            span,
+            callee_span,
+            args,
+            in_fn,
+            conditional,
+            guards,
+            result_kept,
+        } = site;
+        if result_kept {
             continue;
         }
         let Some(helper) = helper_of(model, &callee) else {
@@ -282,7 +272,7 @@ fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
             method: "on".into(),
             receiver_span: args.first().map_or(callee_span, |a| a.span()),
             receiver: Some(receiver.clone()),
-            args: args.clone(),
+            args: args.to_vec(),
             in_fn,
             conditional,
             guards: guards.clone(),

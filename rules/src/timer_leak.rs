@@ -1,7 +1,7 @@
 //! `timer-leak`: `setInterval` (or a `setTimeout` that reschedules itself) started per request,
 //! per connection or per instance, whose handle is dropped or never cleared.
 
-use crate::model::{AccessPath, Arg, Frequency, MemberCall, Model, PlainCall, Root};
+use crate::model::{AccessPath, Arg, FnId, Frequency, MemberCall, Model, PlainCall, Root};
 use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
@@ -117,7 +117,7 @@ impl Rule for TimerLeak {
 struct TimerCall<'m> {
     span: Span,
     callee_span: Span,
-    in_fn: Option<usize>,
+    in_fn: Option<FnId>,
     args: &'m [Arg],
     result_kept: bool,
     stored_to: Option<&'m AccessPath>,
@@ -202,7 +202,7 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
 /// the same object (called from code that repeats, not a constructor), with no clear of the
 /// same handle before it in that function and no check of the handle around it: each run
 /// replaces a running interval's only handle.
-fn overwritten(model: &Model<'_>, site: &TimerCall<'_>, f: usize, handle: &AccessPath) -> bool {
+fn overwritten(model: &Model<'_>, site: &TimerCall<'_>, f: FnId, handle: &AccessPath) -> bool {
     let func = &model.functions[f];
     if func.kind.builds_instance() || !model.called_repeatedly(f) {
         return false;

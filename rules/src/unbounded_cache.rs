@@ -1,7 +1,9 @@
 //! `unbounded-cache`: a long-lived Map, Set, array or dictionary object that per-request or
 //! per-call code adds to, and that nothing ever shrinks.
 
-use crate::model::{AccessPath, Arg, CollectionKind, Frequency, Lifetime, MemberCall, Model, Root};
+use crate::model::{
+    AccessPath, Arg, CollectionKind, FnId, Frequency, Lifetime, MemberCall, Model, Root,
+};
 use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 
 declare_rule! {
@@ -152,7 +154,7 @@ impl Rule for UnboundedCache {
 pub(crate) struct Growth {
     pub collection: AccessPath,
     pub span: Span,
-    pub in_fn: Option<usize>,
+    pub in_fn: Option<FnId>,
     /// `set`, `add`, `push`, `unshift`, or `[key] =` for computed property writes.
     pub how: &'static str,
     /// The key (`set`, `[key] =`) or the item (`add`, `push`, `unshift`).

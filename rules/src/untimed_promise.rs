@@ -3,7 +3,8 @@
 
 use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{
-    AccessPath, Arg, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root, module_key,
+    AccessPath, Arg, FnId, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
+    module_key,
 };
 use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 use swc_atoms::Atom;
@@ -152,7 +153,7 @@ impl Rule for UntimedPromise {
 
 /// Where the call runs, if it matters: code that repeats (not start-up), awaited or returned
 /// there (or always, for callback APIs), and not inside `Promise.race`.
-fn repeats(model: &Model<'_>, span: Span, in_fn: Option<usize>, must_await: bool) -> Option<usize> {
+fn repeats(model: &Model<'_>, span: Span, in_fn: Option<FnId>, must_await: bool) -> Option<FnId> {
     let f = in_fn?;
     if model.role(Some(f)).frequency == Frequency::StartUp || model.raced.contains(&span.start) {
         return None;
@@ -236,7 +237,7 @@ fn check_callable(
     span: Span,
     callee_span: Span,
     args: &[Arg],
-    in_fn: Option<usize>,
+    in_fn: Option<FnId>,
 ) -> Option<Draft> {
     let export = match (module, export) {
         // `const fetch = require('undici').fetch` keeps the name it was read under.
@@ -490,7 +491,7 @@ struct Site<'a> {
     span: Span,
     callee_span: Span,
     args: &'a [Arg],
-    in_fn: Option<usize>,
+    in_fn: Option<FnId>,
 }
 
 /// HTTP client libraries besides fetch, axios, got, undici and `http`, each with its own
@@ -698,7 +699,7 @@ fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
 
 /// Does this function build a `new Request(...)`? `fetch(request)` then carries whatever signal
 /// the Request was given.
-fn builds_request(model: &Model<'_>, in_fn: Option<usize>) -> bool {
+fn builds_request(model: &Model<'_>, in_fn: Option<FnId>) -> bool {
     model
         .news
         .iter()
@@ -937,7 +938,7 @@ fn finding(
     model: &Model<'_>,
     primary: Span,
     call: Span,
-    f: usize,
+    f: FnId,
     what: &str,
     function: Option<Span>,
     stall: Stall,

@@ -129,12 +129,13 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
                 Some(help) => format!("{}\n\nhelp: {help}", problem.message),
                 None => problem.message.clone(),
             };
+            let at = location(&path, &problem.at, None);
             let mut r = result(
                 id,
                 index_of(id),
                 level(problem.severity),
                 message,
-                location(&path, &problem.at, None),
+                at.clone(),
                 related,
                 at_line(problem.at.start.line),
                 suppressed.map(|s| suppression(&path, s)),
@@ -142,7 +143,7 @@ pub fn render(report: &Report, run: &RunInfo) -> String {
             if let Some(confidence) = problem.confidence {
                 confidence_of(&mut r, confidence);
             }
-            r.code_flows = code_flow(run, problem, location(&path, &problem.at, None));
+            r.code_flows = code_flow(run, problem, at);
             results.push(r);
         }
     }
@@ -281,26 +282,36 @@ fn notification(level: &str, text: &str) -> Notification {
         .build()
 }
 
-/// A physical location; `related` gives a related location its id and message.
-fn location(path: &ArtifactPath, at: &Located, related: Option<(i64, String)>) -> Location {
+/// A region of a file as a location, without id or message. Lines and columns are 1-based,
+/// columns in UTF-16 code units (the run's `columnKind`); `end` is exclusive.
+fn region_location(path: &ArtifactPath, start: (usize, usize), end: (usize, usize)) -> Location {
     let mut artifact = ArtifactLocation::builder().uri(path.uri()).build();
     if matches!(path, ArtifactPath::Relative(_)) {
         artifact.uri_base_id = Some(SRCROOT.to_owned());
     }
     let region = Region::builder()
-        .start_line(at.start.line as i64)
-        .start_column(at.start.column as i64)
-        .end_line(at.end.line as i64)
-        .end_column(at.end.column as i64)
+        .start_line(start.0 as i64)
+        .start_column(start.1 as i64)
+        .end_line(end.0 as i64)
+        .end_column(end.1 as i64)
         .build();
-    let mut location = Location::builder()
+    Location::builder()
         .physical_location(
             PhysicalLocation::builder()
                 .artifact_location(artifact)
                 .region(region)
                 .build(),
         )
-        .build();
+        .build()
+}
+
+/// A physical location; `related` gives a related location its id and message.
+fn location(path: &ArtifactPath, at: &Located, related: Option<(i64, String)>) -> Location {
+    let mut location = region_location(
+        path,
+        (at.start.line, at.start.column),
+        (at.end.line, at.end.column),
+    );
     if let Some((id, message)) = related {
         location.id = Some(id);
         location.message = Some(Message::builder().text(message).build());
@@ -311,26 +322,12 @@ fn location(path: &ArtifactPath, at: &Located, related: Option<(i64, String)>) -
 /// A step of a chain through other files, as a location: from the step to the end of its line,
 /// in its own file; `id` makes it a related location, with the step's words as its message.
 fn step_location(run: &RunInfo, step: &Step, id: Option<i64>) -> Location {
-    let path = run.root.locate(&step.path);
-    let mut artifact = ArtifactLocation::builder().uri(path.uri()).build();
-    if matches!(path, ArtifactPath::Relative(_)) {
-        artifact.uri_base_id = Some(SRCROOT.to_owned());
-    }
-    let region = Region::builder()
-        .start_line(step.line as i64)
-        .start_column(step.column as i64)
-        .end_line(step.line as i64)
-        .end_column(step.end_column() as i64)
-        .build();
-    let mut location = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(artifact)
-                .region(region)
-                .build(),
-        )
-        .message(Message::builder().text(step.describe()).build())
-        .build();
+    let mut location = region_location(
+        &run.root.locate(&step.path),
+        (step.line, step.column),
+        (step.line, step.end_column()),
+    );
+    location.message = Some(Message::builder().text(step.describe()).build());
     location.id = id;
     location
 }

@@ -95,7 +95,7 @@ fn follow(nodes: &[Node], entity: Entity, path: &[Atom], depth: u8) -> Option<En
 }
 
 fn method_of(nodes: &[Node], b: usize, c: ClassId, method: &str) -> Option<Entity> {
-    let class = nodes[b].summary.classes.get(c)?;
+    let class = nodes[b].summary.classes.get(c.index())?;
     class
         .methods
         .iter()
@@ -185,9 +185,12 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
     let callee = |e: &Entity, kind: UseKind| -> Option<(usize, FnId)> {
         match (e, kind) {
             (Entity::Fn(b, f), _) => Some((*b, *f)),
-            (Entity::Class(b, c), UseKind::New) => {
-                nodes[*b].summary.classes.get(*c)?.ctor.map(|f| (*b, f))
-            }
+            (Entity::Class(b, c), UseKind::New) => nodes[*b]
+                .summary
+                .classes
+                .get(c.index())?
+                .ctor
+                .map(|f| (*b, f)),
             _ => None,
         }
     };
@@ -245,7 +248,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
 
     let mut facts: HashMap<usize, FileFacts> = HashMap::new();
     for ((b, f), g) in &given {
-        let (name, line, column) = &nodes[*b].summary.functions[*f];
+        let (name, line, column) = &nodes[*b].summary.functions[f.index()];
         let mut chain = Vec::with_capacity(g.steps.len() + 1);
         chain.push(Step {
             kind: StepKind::Subject,
@@ -377,7 +380,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         }
     }
     for ((b, c), sites) in news {
-        let Some(class) = nodes[b].summary.classes.get(c) else {
+        let Some(class) = nodes[b].summary.classes.get(c.index()) else {
             continue;
         };
         if class.instantiated_here {
@@ -428,7 +431,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
                 .iter()
                 .find(|(g, _, is_axios, _)| *g == f && !(*is_axios && axios.is_some()))
             {
-                let (_, line, column) = &nodes[b].summary.functions[f];
+                let (_, line, column) = &nodes[b].summary.functions[f.index()];
                 facts.entry(a).or_default().http_wrappers.push((
                     i,
                     Step {

@@ -261,8 +261,7 @@ impl Model<'_> {
     /// Functions named by a binding and called from inside `scope` (one level of helpers).
     fn helpers_called_within(&self, scope: Span) -> Vec<FnId> {
         self.functions
-            .iter()
-            .enumerate()
+            .iter_ids()
             .filter(|(_, func)| !scope.contains(func.span))
             .filter(|(_, func)| {
                 func.binding

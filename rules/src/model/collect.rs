@@ -218,7 +218,7 @@ impl Collector<'_, '_> {
     ) {
         let span = Span::from_swc(span);
         let pending = self.pending.remove(&span.start).unwrap_or_default();
-        let id = self.model.functions.len();
+        let id = self.model.functions.next_id();
         self.fn_by_start.insert(span.start, id);
         let parent = self.current_fn();
         let kind = pending.kind.unwrap_or(default_kind);
@@ -460,8 +460,7 @@ impl Collector<'_, '_> {
             let methods: HashMap<(ClassId, &Atom), FnId> = self
                 .model
                 .functions
-                .iter()
-                .enumerate()
+                .iter_ids()
                 .filter(|(_, f)| f.kind == FnKind::Method)
                 .filter_map(|(i, f)| Some(((f.class?, f.name.as_ref()?), i)))
                 .collect();
@@ -896,7 +895,7 @@ impl Visit for Collector<'_, '_> {
         self.declare(
             &n.ident,
             BindingKind::Class,
-            Init::Class(self.model.classes.len()),
+            Init::Class(self.model.classes.next_id()),
         );
         self.walk_class(&n.class, Some(&n.ident));
     }
@@ -906,7 +905,7 @@ impl Visit for Collector<'_, '_> {
             self.declare(
                 ident,
                 BindingKind::Class,
-                Init::Class(self.model.classes.len()),
+                Init::Class(self.model.classes.next_id()),
             );
         }
         self.walk_class(&n.class, n.ident.as_ref());
@@ -1609,13 +1608,13 @@ impl Collector<'_, '_> {
         } else if let Expr::Class(_) = value {
             self.function_valued.insert(ident.to_id());
             if let Some(b) = self.model.bindings.get_mut(&ident.to_id()) {
-                b.init = Init::Class(self.model.classes.len());
+                b.init = Init::Class(self.model.classes.next_id());
             }
         }
     }
 
     fn walk_class(&mut self, class: &Class, ident: Option<&Ident>) {
-        let id = self.model.classes.len();
+        let id = self.model.classes.next_id();
         let di_singleton = class
             .decorators
             .iter()

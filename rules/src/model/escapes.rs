@@ -30,8 +30,7 @@ impl Model<'_> {
     /// A closure created in `f` (at any depth) that outlives the call, and how it escapes.
     pub fn escaping_closure(&self, f: FnId) -> Option<(FnId, &'static str)> {
         self.functions
-            .iter()
-            .enumerate()
+            .iter_ids()
             .filter(|&(g, _)| g != f && self.is_within(Some(g), Some(f)))
             .find_map(|(g, func)| {
                 self.closure_escape(g)

@@ -12,6 +12,7 @@
 //!   propagated from registrations, callers, constructors and fallbacks.
 //! - `lifetime.rs`: how long a receiver lives relative to the code that touches it.
 //! - `cleanup.rs`: whether a listener registration is undone for the same invocation.
+//! - `ids.rs`: `FnId` and `ClassId`, and the `Table` of functions and classes they index.
 //! - `names.rs`: qualified names, the one resolver of `require` / `import` and their aliases
 //!   (`node:events` and `events` alike).
 
@@ -21,6 +22,7 @@ mod collections;
 pub mod emitters;
 mod escapes;
 mod frameworks;
+mod ids;
 mod lifetime;
 mod names;
 mod options;
@@ -45,10 +47,7 @@ pub use names::{Imported, module_key};
 pub use path::{AccessPath, Root};
 pub use roles::{Frequency, Origin, Registrar, Role};
 
-/// Index into [`Model::functions`].
-pub type FnId = usize;
-/// Index into [`Model::classes`].
-pub type ClassId = usize;
+pub use ids::{ClassId, FnId, PerId, Table};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FnKind {
@@ -342,6 +341,52 @@ pub struct MemberCall {
     pub stored_to: Option<AccessPath>,
 }
 
+/// What every call records, whatever its callee: where it is, its arguments, the function it is
+/// in, and how the code around it treats it ([`MemberCall::site`], [`PlainCall::site`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CallSite<'m> {
+    pub span: Span,
+    pub callee_span: Span,
+    pub args: &'m [Arg],
+    pub in_fn: Option<FnId>,
+    /// Inside an `if`, `?:`, `&&`, `||` or `??` branch of its function.
+    pub conditional: bool,
+    /// Paths read by the tests of the `if`s around it (within its function).
+    pub guards: &'m std::rc::Rc<Vec<AccessPath>>,
+    /// Its result is kept: assigned, returned or passed on.
+    pub result_kept: bool,
+}
+
+impl MemberCall {
+    /// The fields every call has.
+    pub fn site(&self) -> CallSite<'_> {
+        CallSite {
+            span: self.span,
+            callee_span: self.callee_span,
+            args: &self.args,
+            in_fn: self.in_fn,
+            conditional: self.conditional,
+            guards: &self.guards,
+            result_kept: self.result_kept,
+        }
+    }
+}
+
+impl PlainCall {
+    /// The fields every call has.
+    pub fn site(&self) -> CallSite<'_> {
+        CallSite {
+            span: self.span,
+            callee_span: self.callee_span,
+            args: &self.args,
+            in_fn: self.in_fn,
+            conditional: self.conditional,
+            guards: &self.guards,
+            result_kept: self.result_kept,
+        }
+    }
+}
+
 /// A call of a plain identifier: `setInterval(...)`, `fetch(...)`, `helper(...)`.
 #[derive(Clone, Debug)]
 pub struct PlainCall {
@@ -400,8 +445,8 @@ pub struct Model<'a> {
     /// Built on first use: most files have no finding and never need line numbers.
     lines: std::sync::OnceLock<LineIndex>,
     pub unresolved: SyntaxContext,
-    pub functions: Vec<Function>,
-    pub classes: Vec<Class>,
+    pub functions: Table<FnId, Function>,
+    pub classes: Table<ClassId, Class>,
     pub bindings: HashMap<Id, Binding>,
     /// Every `a.b(...)` call, in source order.
     pub member_calls: Vec<MemberCall>,
@@ -445,9 +490,9 @@ pub struct Model<'a> {
     /// What the rest of the project says about this file (empty outside a project run).
     pub(crate) project: crate::project::Bound,
     /// The role of each function, by [`FnId`].
-    roles: Vec<Role>,
+    roles: PerId<FnId, Role>,
     /// By [`FnId`]: called from code in this file that itself runs more than once.
-    repeat_called: Vec<bool>,
+    repeat_called: PerId<FnId, bool>,
     /// Listener removal calls, indexed on first use (see `cleanup.rs`).
     removal_calls: std::sync::OnceLock<Vec<usize>>,
 }
@@ -470,8 +515,8 @@ impl<'a> Model<'a> {
             knowledge,
             lines: std::sync::OnceLock::new(),
             unresolved: parsed.unresolved,
-            functions: Vec::new(),
-            classes: Vec::new(),
+            functions: Table::default(),
+            classes: Table::default(),
             bindings: HashMap::default(),
             member_calls: Vec::new(),
             plain_calls: Vec::new(),
@@ -490,8 +535,8 @@ impl<'a> Model<'a> {
             registered_refs: Vec::new(),
             inline_requires: Vec::new(),
             project: Default::default(),
-            roles: Vec::new(),
-            repeat_called: Vec::new(),
+            roles: PerId::default(),
+            repeat_called: PerId::default(),
             removal_calls: std::sync::OnceLock::new(),
         };
         collect::collect(&mut model, &parsed.program);

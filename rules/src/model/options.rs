@@ -63,11 +63,9 @@ impl Model<'_> {
         {
             let class = this_fn.and_then(|f| self.functions[f].class);
             match class {
-                Some(class) => {
-                    targets.extend(self.functions.iter().enumerate().filter_map(|(i, f)| {
-                        (f.class == Some(class) && f.name.as_ref() == Some(&c.method)).then_some(i)
-                    }))
-                }
+                Some(class) => targets.extend(self.functions.iter_ids().filter_map(|(i, f)| {
+                    (f.class == Some(class) && f.name.as_ref() == Some(&c.method)).then_some(i)
+                })),
                 // The write is recorded before its function is walked: find it by position.
                 None => targets.extend(self.member_writes.iter().filter_map(|w| {
                     match (&w.key, &w.object) {
@@ -76,7 +74,7 @@ impl Model<'_> {
                                 && o.props.last().is_some_and(|p| p == "prototype") =>
                         {
                             let start = w.value.span().start;
-                            self.functions.iter().position(|f| f.span.start == start)
+                            self.functions.position(|f| f.span.start == start)
                         }
                         _ => None,
                     }

@@ -13,7 +13,7 @@ pub enum Root {
     /// An identifier that resolves to no declaration in the file: a global such as `process`.
     Global(Atom),
     /// `this` inside the function with this id (`None`: module top level).
-    This(Option<usize>),
+    This(Option<super::FnId>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -29,7 +29,7 @@ impl AccessPath {
     pub fn of(
         expr: &Expr,
         unresolved: swc_common::SyntaxContext,
-        this_fn: Option<usize>,
+        this_fn: Option<super::FnId>,
     ) -> Option<AccessPath> {
         let mut props = Vec::new();
         let mut cur = expr;
@@ -83,7 +83,7 @@ impl AccessPath {
     pub fn of_member(
         m: &swc_ecma_ast::MemberExpr,
         unresolved: swc_common::SyntaxContext,
-        this_fn: Option<usize>,
+        this_fn: Option<super::FnId>,
     ) -> Option<AccessPath> {
         let mut path = AccessPath::of(&m.obj, unresolved, this_fn)?;
         path.props.push(static_prop(&m.prop)?);

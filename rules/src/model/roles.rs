@@ -14,7 +14,7 @@
 
 use swc_atoms::Atom;
 
-use super::{FnContext, FnId, FnKind, Model, UseKind};
+use super::{FnContext, FnId, FnKind, Model, PerId, UseKind};
 use crate::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -173,12 +173,7 @@ fn method_sites(model: &Model<'_>) -> MethodSites {
     {
         return sites;
     }
-    let class_named = |name: &str| {
-        model
-            .classes
-            .iter()
-            .position(|c| c.name.as_deref() == Some(name))
-    };
+    let class_named = |name: &str| model.classes.position(|c| c.name.as_deref() == Some(name));
     for call in &model.member_calls {
         let Some(receiver) = &call.receiver else {
             continue;
@@ -208,18 +203,24 @@ fn method_sites(model: &Model<'_>) -> MethodSites {
 
 /// Resolves the role of every function, and whether each is called from code in this file
 /// that itself runs more than once (see the module docs for the order of evidence).
-pub(super) fn resolve(model: &Model<'_>) -> (Vec<Role>, Vec<bool>) {
+pub(super) fn resolve(model: &Model<'_>) -> (PerId<FnId, Role>, PerId<FnId, bool>) {
     let n = model.functions.len();
-    let mut roles: Vec<Option<Role>> = vec![None; n];
-    let mut in_progress = vec![false; n];
-    let mut repeated = vec![false; n];
+    let mut roles: PerId<FnId, Option<Role>> = PerId::filled(n, None);
+    let mut in_progress = PerId::filled(n, false);
+    let mut repeated = PerId::filled(n, false);
     let sites = method_sites(model);
     let sites = &sites;
-    for f in 0..n {
+    for f in model.functions.ids() {
         role_of(model, sites, f, &mut roles, &mut in_progress, &mut repeated);
     }
     (
-        roles.into_iter().map(|r| r.unwrap_or(PER_CALL)).collect(),
+        PerId::from_vec(
+            roles
+                .into_vec()
+                .into_iter()
+                .map(|r| r.unwrap_or(PER_CALL))
+                .collect(),
+        ),
         repeated,
     )
 }
@@ -228,9 +229,9 @@ fn role_of(
     model: &Model<'_>,
     sites: &MethodSites,
     f: FnId,
-    roles: &mut Vec<Option<Role>>,
-    in_progress: &mut Vec<bool>,
-    repeated: &mut Vec<bool>,
+    roles: &mut PerId<FnId, Option<Role>>,
+    in_progress: &mut PerId<FnId, bool>,
+    repeated: &mut PerId<FnId, bool>,
 ) -> Role {
     if let Some(r) = &roles[f] {
         return r.clone();

@@ -17,7 +17,6 @@ pub(super) fn with_model(src: &str, check: impl FnOnce(&Model<'_>)) {
 fn named(model: &Model<'_>, name: &str) -> FnId {
     model
         .functions
-        .iter()
         .position(|f| f.name.as_deref() == Some(name))
         .unwrap_or_else(|| panic!("no function named {name}"))
 }
@@ -27,8 +26,7 @@ pub(super) fn containing(model: &Model<'_>, marker: &str) -> FnId {
     let at = model.src.find(marker).expect("marker");
     model
         .functions
-        .iter()
-        .enumerate()
+        .iter_ids()
         .filter(|(_, f)| f.span.start <= at && at < f.span.end)
         .max_by_key(|(_, f)| f.span.start)
         .map(|(i, _)| i)

@@ -40,7 +40,7 @@ impl Bound {
                 }
             }
         }
-        let in_range = |f: &FnId| *f < model.functions.len();
+        let in_range = |f: &FnId| model.functions.contains(*f);
         Bound {
             roles: facts
                 .roles
@@ -77,7 +77,7 @@ impl Bound {
             singletons: facts
                 .singletons
                 .iter()
-                .filter(|(c, _)| *c < model.classes.len())
+                .filter(|(c, _)| model.classes.contains(*c))
                 .cloned()
                 .collect(),
             axios_timeout: facts.axios_timeout.clone(),

@@ -9,7 +9,9 @@ use swc_ecma_ast::{
 };
 
 use super::{ClassInfo, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind};
-use crate::model::{AccessPath, Arg, BindingKind, FnId, Init, Model, Root, UseKind as BindingUse};
+use crate::model::{
+    AccessPath, Arg, BindingKind, ClassId, FnId, Init, Model, Root, UseKind as BindingUse,
+};
 use crate::{Span, Step, StepKind};
 
 /// Modules whose calls are outbound HTTP requests, for wrapper detection.
@@ -162,9 +164,9 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     for e in &s.exports {
         if let ExportValue::Fn(f) = e.value
             && e.name != "default"
-            && s.functions[f].0.is_none()
+            && s.functions[f.index()].0.is_none()
         {
-            s.functions[f].0 = Some(e.name.clone());
+            s.functions[f.index()].0 = Some(e.name.clone());
         }
     }
     uses(model, program, &table, &mut s);
@@ -186,18 +188,18 @@ fn classes(model: &Model<'_>) -> Vec<ClassInfo> {
             instantiated_here: false,
         })
         .collect();
-    for (i, f) in model.functions.iter().enumerate() {
+    for (i, f) in model.functions.iter_ids() {
         if f.kind == crate::model::FnKind::Method
             && let (Some(c), Some(name)) = (f.class, &f.name)
         {
-            out[c].methods.push((name.clone(), i));
+            out[c.index()].methods.push((name.clone(), i));
         }
     }
     for (c, _, _) in &model.instantiations {
-        out[*c].instantiated_here = true;
+        out[c.index()].instantiated_here = true;
     }
     for c in &model.instantiated_per_instance {
-        out[*c].instantiated_here = true;
+        out[c.index()].instantiated_here = true;
     }
     out
 }
@@ -245,10 +247,9 @@ fn binding_value(model: &Model<'_>, id: &Id, locals: &Locals<'_>) -> ExportValue
     }
 }
 
-fn class_named(model: &Model<'_>, name: &str) -> Option<usize> {
+fn class_named(model: &Model<'_>, name: &str) -> Option<ClassId> {
     model
         .classes
-        .iter()
         .position(|c| c.name.as_deref() == Some(name) && c.declared_in.is_none())
 }
 
@@ -277,7 +278,6 @@ fn arg_value(model: &Model<'_>, arg: &Arg, locals: &Locals<'_>) -> ExportValue {
             // right-hand side is walked, so look it up by position.
             if let Some(f) = model
                 .functions
-                .iter()
                 .position(|f| f.span.start == span.start && f.parent.is_none())
             {
                 return ExportValue::Fn(f);
@@ -287,7 +287,6 @@ fn arg_value(model: &Model<'_>, arg: &Arg, locals: &Locals<'_>) -> ExportValue {
             }
             model
                 .classes
-                .iter()
                 .position(|c| c.span.start == span.start)
                 .map_or(ExportValue::Other, ExportValue::Class)
         }
@@ -334,8 +333,8 @@ fn exports(
     let Program::Module(module) = program else {
         return out;
     };
-    let fn_at = |start: usize| model.functions.iter().position(|f| f.span.start == start);
-    let class_at = |start: usize| model.classes.iter().position(|c| c.span.start == start);
+    let fn_at = |start: usize| model.functions.position(|f| f.span.start == start);
+    let class_at = |start: usize| model.classes.position(|c| c.span.start == start);
     for item in &module.body {
         let ModuleItem::ModuleDecl(decl) = item else {
             continue;
@@ -440,7 +439,7 @@ fn top_of(model: &Model<'_>, f: Option<FnId>) -> Option<FnId> {
 fn user_text(model: &Model<'_>, names: &[(Option<Atom>, usize, usize)], f: Option<FnId>) -> String {
     let mut cur = f;
     while let Some(g) = cur {
-        if let Some(name) = &names[g].0 {
+        if let Some(name) = &names[g.index()].0 {
             return name.to_string();
         }
         cur = model.functions[g].parent;
@@ -586,11 +585,10 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
     let local_class = |name: &str| {
         model
             .classes
-            .iter()
             .position(|c| c.name.as_deref() == Some(name) && c.declared_in.is_none())
     };
-    let method_of = |class: usize, method: &str| {
-        model.functions.iter().position(|f| {
+    let method_of = |class: ClassId, method: &str| {
+        model.functions.position(|f| {
             f.class == Some(class)
                 && f.kind == crate::model::FnKind::Method
                 && f.name.as_deref() == Some(method)
