@@ -175,6 +175,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
         report_unused_directives: args.report_unused_disable_directives,
         levels: Vec::new(),
         min_confidence: args.min_confidence.map(|c| c.level()),
+        file_budget: args.file_budget,
     };
     let configs = Arc::new(
         Configs::new(&cwd, args.config.as_deref()).map_err(|e| Failure::Config(e.to_string()))?,
@@ -222,10 +223,10 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
             if let Some(warning) = warning {
                 say("warning", &warning);
             }
-            cache
+            Arc::new(cache)
         });
         let (outcomes, timings) =
-            crate::project::lint_project(targets, &opts, cache.as_ref()).map_err(Failure::Io)?;
+            crate::project::lint_project(targets, &opts, cache.clone()).map_err(Failure::Io)?;
         project_timings = timings;
         if let Some(cache) = &cache {
             project_timings.cache = Some(cache.counts());

@@ -97,6 +97,12 @@ pub struct LintArgs {
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub min_confidence: Option<MinConfidence>,
 
+    /// Give up on a file that takes longer than this many seconds to lint (default 10; 0 for no
+    /// limit): it is reported as not analysed, with the phase it was in, and the other files are
+    /// still linted. Wins over `file_budget` in leaklint.toml.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_budget)]
+    pub file_budget: Option<std::time::Duration>,
+
     /// Run only this rule (repeatable, or comma-separated).
     #[arg(long = "rule", value_name = "ID", value_delimiter = ',')]
     pub rules: Vec<String>,
@@ -200,4 +206,13 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `--file-budget`: seconds, as a number.
+fn parse_budget(text: &str) -> Result<std::time::Duration, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("a number of seconds, not `{text}`"))?;
+    crate::budget::seconds(value)
 }

@@ -120,6 +120,10 @@ ignore = [
 # called any number of times). --min-confidence wins.
 # min_confidence = "high"
 
+# Seconds one file may take to lint before it is reported as not analysed (with the phase it was
+# in) and the other files are linted without it; 0: no limit. --file-budget wins.
+# file_budget = 10
+
 # Rule levels: "off", "info", "warn" or "error". The commented lines show the defaults.
 [rules]
 {rules}

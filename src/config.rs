@@ -6,6 +6,7 @@
 //! ```toml
 //! ignore = ["dist/", "*.min.js"]      # globs relative to this file's directory (see globs.rs)
 //! min_confidence = "high"             # "high" | "medium" (default): see leaklint_rules::Confidence
+//! file_budget = 10                    # seconds one file may take to lint; 0: no limit
 //!
 //! [rules]
 //! listener-leak = "warn"              # "off" | "info" | "warn" | "error"
@@ -57,6 +58,9 @@ struct RawConfig {
     /// `"high"` or `"medium"`; checked by hand so the message can list the values.
     #[serde(default)]
     min_confidence: Option<Spanned<String>>,
+    /// Seconds (an integer or a float); checked by hand so the message can say what is allowed.
+    #[serde(default)]
+    file_budget: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +88,9 @@ pub struct Config {
     /// `min_confidence`: findings less sure than this are not reported (`--min-confidence`
     /// wins). None: every finding.
     pub min_confidence: Option<Confidence>,
+    /// `file_budget`: how long one file may take to lint (`--file-budget` wins; zero: no
+    /// limit). None: the default, [`crate::engine::DEFAULT_FILE_BUDGET`].
+    pub file_budget: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -95,6 +102,7 @@ impl Config {
             ignore: IgnoreGlobs::new(cwd.to_path_buf(), &[]).expect("no globs always compile"),
             knowledge: Knowledge::default(),
             min_confidence: None,
+            file_budget: None,
         }
     }
 
@@ -189,8 +197,25 @@ impl Config {
                 )
             })?),
         };
+        let file_budget = match &raw.file_budget {
+            None => None,
+            Some(value) => {
+                let seconds = match value.get_ref() {
+                    toml::Value::Integer(i) => Ok(*i as f64),
+                    toml::Value::Float(f) => Ok(*f),
+                    other => Err(format!(
+                        "file_budget must be a number of seconds, not {other}"
+                    )),
+                };
+                let budget = seconds.and_then(|s| {
+                    crate::budget::seconds(s).map_err(|e| format!("file_budget: {e}"))
+                });
+                Some(budget.map_err(|message| error(Some(value.span().start), message))?)
+            }
+        };
         let k = raw.knowledge;
         Ok(Config {
+            file_budget,
             min_confidence,
             display,
             levels,

@@ -3,10 +3,10 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
 
 use leaklint_rules::project::Summary;
 use leaklint_rules::{Confidence, Finding, InProject, LineIndex, Meta, Severity};
-use rayon::prelude::*;
 
 use crate::cache::{Cache, Entry as CacheEntry};
 use crate::config::{Config, Level};
@@ -29,6 +29,9 @@ pub struct LintOptions {
     /// `--min-confidence` (or the language server's `minConfidence`): wins over the
     /// configuration's `min_confidence`.
     pub min_confidence: Option<Confidence>,
+    /// `--file-budget`: wins over the configuration's `file_budget` (zero: no budget). Only
+    /// the command line's runs keep to a budget (see [`crate::budget`]).
+    pub file_budget: Option<Duration>,
 }
 
 impl LintOptions {
@@ -72,7 +75,25 @@ impl LintOptions {
             .or(config.min_confidence)
             .unwrap_or(Confidence::Medium)
     }
+
+    /// The time a file governed by `config` may take to lint: the command line's, else the
+    /// configuration's, else [`DEFAULT_FILE_BUDGET`]; None when that is zero (no budget).
+    pub fn file_budget(&self, config: &Config) -> Option<Duration> {
+        Some(
+            self.file_budget
+                .or(config.file_budget)
+                .unwrap_or(DEFAULT_FILE_BUDGET),
+        )
+        .filter(|budget| !budget.is_zero())
+    }
 }
+
+/// How long one file may take to lint (read, parse, model, rules) before it is reported as not
+/// analysed and the run goes on without it. Wall-clock time: the slowest file of the benchmark
+/// corpus (TypeScript's 9 MB `lib/typescript.js`) takes 1.3 s of CPU, about 4 s of wall time
+/// on a loaded 2-core machine; a file beyond this is machine-made or hit a bug (see Limits in
+/// the README).
+pub const DEFAULT_FILE_BUDGET: Duration = Duration::from_secs(10);
 
 /// Is `problem` sure enough to report? Problems leaklint reports about the input itself
 /// (parse errors, directives) have no confidence and are always kept.
@@ -95,24 +116,87 @@ pub enum Outcome {
     },
 }
 
-/// Lints every target in parallel. The result is in no particular order.
+/// Lints every target in parallel, each within its time budget. The result is in no particular
+/// order.
 pub fn lint_targets(targets: Vec<Target>, opts: &LintOptions) -> Result<Vec<Outcome>, String> {
-    let pool = pool()?;
-    Ok(pool.install(|| {
-        targets
-            .into_par_iter()
-            .map(|target| match read_source(&target.path) {
-                Ok(Ok(bytes)) => {
-                    lint_bytes(target.display, bytes, target.kind, &target.config, opts)
-                }
-                Ok(Err(len)) => too_large(target.display, len),
-                Err(e) => Outcome::Failed {
-                    error: format!("cannot read {}: {e}", target.display),
-                    path: target.display,
-                },
-            })
-            .collect()
-    }))
+    let opts = Arc::new(opts.clone());
+    let jobs: Vec<(Target, Option<Duration>)> = targets
+        .into_iter()
+        .map(|t| {
+            let budget = opts.file_budget(&t.config);
+            (t, budget)
+        })
+        .collect();
+    let displays: Vec<String> = jobs.iter().map(|(t, _)| t.display.clone()).collect();
+    let threads = rayon::current_num_threads();
+    let done = crate::budget::run(jobs, threads, move |target: &Target| {
+        leaklint_rules::progress::enter(leaklint_rules::progress::Phase::Read);
+        match read_source(&target.path) {
+            Ok(Ok(bytes)) => lint_bytes(
+                target.display.clone(),
+                bytes,
+                target.kind.clone(),
+                &target.config,
+                &opts,
+            ),
+            Ok(Err(len)) => too_large(target.display.clone(), len),
+            Err(e) => Outcome::Failed {
+                error: format!("cannot read {}: {e}", target.display),
+                path: target.display.clone(),
+            },
+        }
+    })?;
+    Ok(displays
+        .into_iter()
+        .zip(done)
+        .map(|(path, done)| supervised(path, done))
+        .collect())
+}
+
+/// The outcome of a file linted under [`crate::budget`].
+pub(crate) fn supervised(path: String, done: crate::budget::Done<Outcome>) -> Outcome {
+    use crate::budget::Done;
+    match done {
+        Done::Finished(outcome) => outcome,
+        Done::Overran { phase, budget } => overran(path, phase, budget),
+        Done::Panicked => Outcome::Failed {
+            error: format!("internal error while linting {path} (please report it)"),
+            path,
+        },
+        Done::NotStarted(error) => Outcome::Failed { path, error },
+    }
+}
+
+/// The report of a file that took longer than its time budget: like a file that does not
+/// parse (`leaklint/parse-error`, exit status 1), at its start.
+pub(crate) fn overran(
+    path: String,
+    phase: leaklint_rules::progress::Phase,
+    budget: Duration,
+) -> Outcome {
+    let empty = LineIndex::new("");
+    Outcome::Linted(FileReport {
+        path,
+        text: Some(Arc::from("")),
+        bom: false,
+        problems: Vec::new(),
+        suppressed: Vec::new(),
+        parse_error: Some(ParseFailure {
+            message: format!(
+                "not analysed: linting this file took longer than the per-file budget of {} \
+                 (it was {phase}); the other files were linted (raise the budget with \
+                 --file-budget or `file_budget` in leaklint.toml; see Limits in the README)",
+                seconds(budget)
+            ),
+            at: Located::new(leaklint_rules::Span::new(0, 0), "", &empty),
+        }),
+        timings: Default::default(),
+    })
+}
+
+/// `10 s`, `0.5 s`.
+fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
 }
 
 /// Worker threads with stacks big enough for [`lint_bytes`].
@@ -162,7 +246,8 @@ pub(crate) fn too_large(path: String, len: u64) -> Outcome {
     })
 }
 
-/// Lints text that is not a file on disk (standard input) on a thread with a big stack.
+/// Lints text that is not a file on disk (standard input) on a thread with a big stack, within
+/// its time budget.
 pub fn lint_detached(
     display: String,
     bytes: Vec<u8>,
@@ -170,21 +255,26 @@ pub fn lint_detached(
     config: Arc<Config>,
     opts: LintOptions,
 ) -> Outcome {
-    let fallback_path = display.clone();
-    let worker = std::thread::Builder::new()
-        .name("leaklint-stdin".into())
-        .stack_size(leaklint_rules::STACK_SIZE)
-        .spawn(move || lint_bytes(display, bytes, kind, &config, &opts));
-    match worker.map(|handle| handle.join()) {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(_)) => Outcome::Failed {
-            path: fallback_path.clone(),
-            error: format!("internal error while linting {fallback_path}"),
+    let budget = opts.file_budget(&config);
+    let path = display.clone();
+    // The job is taken out of its slot once: the closure must be `Fn`, the bytes are moved.
+    let job = std::sync::Mutex::new(Some((display, bytes, kind)));
+    let done = crate::budget::run(vec![((), budget)], 1, move |()| {
+        match job.lock().ok().and_then(|mut job| job.take()) {
+            Some((display, bytes, kind)) => lint_bytes(display, bytes, kind, &config, &opts),
+            None => Outcome::Failed {
+                path: String::new(),
+                error: "internal error: standard input linted twice".into(),
+            },
+        }
+    });
+    match done.map(|mut done| done.pop()) {
+        Ok(Some(done)) => supervised(path, done),
+        Ok(None) => Outcome::Failed {
+            error: format!("internal error while linting {path} (please report it)"),
+            path,
         },
-        Err(e) => Outcome::Failed {
-            path: fallback_path,
-            error: format!("cannot start a worker thread: {e}"),
-        },
+        Err(error) => Outcome::Failed { path, error },
     }
 }
 
@@ -277,6 +367,7 @@ pub fn lint_bytes_in_project(
             },
         })),
     };
+    leaklint_rules::progress::enter(leaklint_rules::progress::Phase::Report);
     if let (Some(cache), Some(key), Ok(result)) = (cache, key, &linted) {
         cache.put(key, CacheEntry::of(result));
     }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod baseline;
+pub mod budget;
 pub mod cache;
 pub mod cli;
 pub mod commands;

@@ -99,6 +99,8 @@ fn what_leaklint_rejects_the_schema_rejects() {
         "ignores = []\n",
         "[knowledge]\nlong_live = [\"bus\"]\n",
         "ignore = \"dist/\"\n",
+        "file_budget = -1\n",
+        "file_budget = \"10s\"\n",
     ] {
         assert!(!validator.is_valid(&as_json(bad)), "schema accepts {bad}");
         write(dir.path(), "leaklint.toml", bad);

@@ -132,6 +132,168 @@ fn each_pathological_file_is_reported_and_the_others_are_linted() {
     }
 }
 
+/// A file within every limit that is still slow: swc's parser is quadratic in a run of
+/// TypeScript type assertions, and this is many runs, each at the limit (about 0.08 s each in a
+/// release build, ten times that in a debug build).
+fn slow_file() -> String {
+    let run = format!(
+        "x = {}a;\n",
+        "<T>".repeat(leaklint_rules::limits::MAX_TYPE_ASSERTIONS)
+    );
+    run.repeat(SLOW_RUNS)
+}
+
+const SLOW_RUNS: usize = 100;
+
+/// A slow file is given up on when its time budget runs out, with the phase it was in, and the
+/// run goes on: the other file is linted and reported in every format, the exit status says
+/// so, and the run does not wait for the slow file (its thread is abandoned).
+#[test]
+fn a_slow_file_is_given_up_on_after_its_budget_and_the_others_are_linted() {
+    let dir = project();
+    write(dir.path(), "app.js", LEAKY);
+    write(dir.path(), "slow.ts", slow_file());
+    let given_up = "slow.ts:1:1: error [leaklint/parse-error] not analysed: linting this file took \
+                    longer than the per-file budget of 1 s (it was parsing); the other files were \
+                    linted";
+    let started = std::time::Instant::now();
+    let compact = leaklint(dir.path(), &["--file-budget", "1", "-f", "compact"]);
+    // Far less than the slow file takes (8 s in a release build): the run did not wait for it.
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs_f64() < 6.0, "{elapsed:?}");
+    compact.assert_code(1);
+    assert!(compact.stdout.contains(given_up), "{}", compact.stdout);
+    assert!(compact.stdout.contains("app.js:6:3: error [listener-leak]"));
+
+    let json = leaklint(dir.path(), &["--file-budget", "1", "-f", "json"]);
+    json.assert_code(1);
+    let report = json.json();
+    assert_eq!(rules_in(&report, "app.js"), ["listener-leak"]);
+    let error = &file(&report, "slow.ts")["parse_error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("per-file budget of 1 s (it was parsing)"),
+        "{error}"
+    );
+    assert_eq!(report["summary"]["errors"], 2);
+
+    let sarif = leaklint(dir.path(), &["--file-budget", "1", "-f", "sarif"]);
+    sarif.assert_code(1);
+    let sarif = sarif.json();
+    let run = &sarif["runs"][0];
+    assert!(
+        run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["ruleId"] == "listener-leak")
+    );
+    let notifications = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(
+        notifications.iter().any(|n| n["message"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("slow.ts was not analysed: linting this file took"))),
+        "{notifications:#?}"
+    );
+
+    let github = leaklint(dir.path(), &["--file-budget", "1", "-f", "github"]);
+    github.assert_code(1);
+    assert!(github.stdout.contains("file=app.js,line=6"));
+    assert!(github.stdout.contains("file=slow.ts,line=1"));
+    let pretty = leaklint(dir.path(), &["--file-budget", "1", "--color", "never"]);
+    pretty.assert_code(1);
+    assert!(pretty.stdout.contains("listener-leak") && pretty.stdout.contains("slow.ts"));
+}
+
+/// `file_budget` in leaklint.toml sets the budget; `--file-budget` wins over it, and `0`
+/// means no budget. Standard input keeps to the budget too.
+#[test]
+fn the_time_budget_comes_from_the_configuration_or_the_command_line() {
+    let dir = project();
+    write(dir.path(), "app.js", LEAKY);
+    write(dir.path(), "slow.ts", slow_file());
+    write(dir.path(), "leaklint.toml", "file_budget = 1.5\n");
+    let run = leaklint(dir.path(), &["-f", "compact"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout
+            .contains("per-file budget of 1.5 s (it was parsing)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("app.js:6:3: error [listener-leak]"));
+
+    write(dir.path(), "leaklint.toml", "file_budget = 0\n");
+    let run = leaklint(dir.path(), &["--file-budget", "0.5", "-f", "compact"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout
+            .contains("per-file budget of 0.5 s (it was parsing)"),
+        "{}",
+        run.stdout
+    );
+
+    // leaklint.toml says no budget; the command line gives one.
+    let stdin = leaklint_stdin(
+        dir.path(),
+        &[
+            "--stdin",
+            "--stdin-filename",
+            "gen.ts",
+            "--file-budget",
+            "0.5",
+            "-f",
+            "compact",
+        ],
+        slow_file().as_bytes(),
+    );
+    stdin.assert_code(1);
+    assert!(
+        stdin
+            .stdout
+            .contains("gen.ts:1:1: error [leaklint/parse-error] not analysed: linting this file"),
+        "{}",
+        stdin.stdout
+    );
+}
+
+/// A budget that is not a number of seconds is a usage or configuration error (exit 2).
+#[test]
+fn a_bad_time_budget_is_an_error() {
+    let dir = project();
+    write(dir.path(), "app.js", LEAKY);
+    for bad in ["-1", "ten", "1e300"] {
+        let run = leaklint(dir.path(), &[&format!("--file-budget={bad}")]);
+        run.assert_code(2);
+        assert!(
+            run.stderr.contains("--file-budget"),
+            "{bad}: {}",
+            run.stderr
+        );
+    }
+    write(dir.path(), "leaklint.toml", "\nfile_budget = \"10s\"\n");
+    let run = leaklint(dir.path(), &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("leaklint.toml:2:15: file_budget must be a number of seconds"),
+        "{}",
+        run.stderr
+    );
+    write(dir.path(), "leaklint.toml", "file_budget = -3\n");
+    let run = leaklint(dir.path(), &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("file_budget: a time budget"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Standard input is linted on its own thread: the same limits hold there.
 #[test]
 fn pathological_standard_input_is_reported() {
@@ -152,7 +314,9 @@ fn pathological_standard_input_is_reported() {
     }
 }
 
-/// At the limits, a file is analysed: the stack of the lint thread is sized for them.
+/// At the limits, a file is analysed: the stack of the lint thread is sized for them. (With no
+/// time budget: at the limits swc is slow, and a debug build, as `cargo test` makes, takes
+/// longer than the default budget on this file.)
 #[test]
 fn input_at_the_limits_is_analysed() {
     use leaklint_rules::limits::*;
@@ -175,7 +339,7 @@ fn input_at_the_limits_is_analysed() {
             "else if (a) {} ".repeat(MAX_ELSE_IF)
         ),
     );
-    let run = leaklint(dir.path(), &["-f", "json"]);
+    let run = leaklint(dir.path(), &["--file-budget", "0", "-f", "json"]);
     let report = run.json();
     assert_eq!(file(&report, "types.ts")["parse_error"], Value::Null);
     // `l: l:` repeats a label, which is a syntax error, but not a refusal.
@@ -191,7 +355,7 @@ fn input_at_the_limits_is_analysed() {
         "]".repeat(brackets),
     );
     write(dir.path(), "app.js", without_labels);
-    let run = leaklint(dir.path(), &["-f", "json"]);
+    let run = leaklint(dir.path(), &["--file-budget", "0", "-f", "json"]);
     run.assert_code(1);
     assert_eq!(rules_in(&run.json(), "app.js"), ["listener-leak"]);
 }
@@ -222,7 +386,8 @@ fn a_file_beyond_the_size_limit_is_refused_unread() {
 }
 
 /// `listener-leak` was quadratic in its findings in one file (32,000 findings: 23 s in a
-/// release build). All are reported; linear time keeps this test short even in a debug build.
+/// release build). All are reported; linear time keeps this test short even in a debug build
+/// (which still takes longer than the default time budget on a loaded machine: no budget here).
 #[test]
 fn thirty_two_thousand_findings_in_one_file() {
     let dir = project();
@@ -234,7 +399,7 @@ fn thirty_two_thousand_findings_in_one_file() {
     }
     text.push_str("});\n");
     write(dir.path(), "many.js", text);
-    let run = leaklint(dir.path(), &["-f", "compact"]);
+    let run = leaklint(dir.path(), &["--file-budget", "0", "-f", "compact"]);
     run.assert_code(1);
     assert_eq!(run.stdout.matches("[listener-leak]").count(), 32_000);
 }

@@ -45,6 +45,9 @@ pub fn lint(name: &str, text: &[u8], config: Config) {
     let flavor = Flavor::from_path(name).expect("a JavaScript or TypeScript name");
     let opts = LintOptions {
         report_unused_directives: true,
+        // No per-file budget: a slow input must reach libFuzzer's -timeout as a hang (a finding),
+        // not be given up on quietly while its thread runs on in the fuzzing process.
+        file_budget: Some(std::time::Duration::ZERO),
         ..LintOptions::default()
     };
     let outcome = lint_detached(

@@ -16,6 +16,7 @@ pub mod listener_leak;
 pub mod max_listeners_disabled;
 pub mod model;
 pub mod parse;
+pub mod progress;
 pub mod project;
 mod registry;
 pub mod scheduled_restart;
@@ -30,6 +31,7 @@ pub use finding::{
 pub use knowledge::Knowledge;
 pub use line_index::LineIndex;
 pub use parse::{Flavor, ParseError};
+use progress::Phase;
 pub use registry::{ALL, find_rule};
 
 /// How sure a rule is, and so how a finding is reported by default.
@@ -331,6 +333,7 @@ pub fn lint_in_project(
     parse::with_globals(|| {
         let mut timings = Timings::default();
         let t = Instant::now();
+        progress::enter(Phase::Parse);
         let mut parsed = parse::parse_only(src, flavor)?;
         timings.parse = t.elapsed();
         // A PM2 ecosystem script: its apps are read off the parsed program before resolving.
@@ -375,15 +378,18 @@ pub fn lint_in_project(
             ));
         }
         let t = Instant::now();
+        progress::enter(Phase::Resolve);
         parse::resolve(&mut parsed, flavor);
         timings.resolve = t.elapsed();
         let t = Instant::now();
+        progress::enter(Phase::Model);
         let model = model::Model::build_with(&parsed, src, knowledge, project.facts);
         let summary = summarize.map(|display| project::summarize(&model, &parsed.program, display));
         timings.model = t.elapsed();
         let t = Instant::now();
         let mut findings = Vec::new();
         for rule in rules {
+            progress::enter(Phase::Rule(rule_index(rule.meta())));
             rule.check(&model, &mut RuleContext::new(rule.meta(), &mut findings));
         }
         findings.extend(deployment_findings);
@@ -414,6 +420,7 @@ pub fn lint_deployment(
     enabled: &dyn Fn(&'static Meta) -> bool,
 ) -> Result<FileLint, ParseError> {
     let t = std::time::Instant::now();
+    progress::enter(Phase::Parse);
     let deployment = deploy::read(src, kind, context, None)?;
     let parse = t.elapsed();
     let t = std::time::Instant::now();
@@ -446,12 +453,17 @@ fn check_deployment(
             && enabled(meta)
             && meta.triggers.iter().any(|t| deployment.text.contains(t))
     }) {
-        rule.check_deployment(
-            deployment,
-            &mut RuleContext::new(rule.meta(), &mut findings),
-        );
+            progress::enter(Phase::Rule(rule_index(rule.meta())));
+            rule.check(&model, &mut RuleContext::new(rule.meta(), &mut findings));
     }
     findings
+}
+
+/// The position of a rule in [`ALL`], for [`progress`].
+fn rule_index(meta: &'static Meta) -> usize {
+    ALL.iter()
+        .position(|r| r.meta().id == meta.id)
+        .unwrap_or(usize::MAX)
 }
 
 /// `#` comments that hold a directive (YAML, Dockerfile, Procfile, systemd units): a `#` at

@@ -13,6 +13,7 @@ mod propagate;
 pub mod workspace;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use leaklint_rules::InProject;
@@ -104,10 +105,60 @@ pub struct ProjectTimings {
 pub fn lint_project(
     targets: Vec<(Target, bool)>,
     opts: &LintOptions,
-    cache: Option<&crate::cache::Cache>,
+    cache: Option<Arc<crate::cache::Cache>>,
 ) -> Result<(Vec<Outcome>, ProjectTimings), String> {
     let pool = crate::engine::pool()?;
     pool.install(|| run(targets, opts, cache))
+}
+
+/// Lints each job's target (`lint` says how) on [`crate::budget`]'s workers, each file within
+/// its time budget; a file past its budget is reported as not analysed. The jobs' data is
+/// shared (`Arc`) because a worker given up on may outlive the run.
+fn lint_within_budget<J: Send + Sync + 'static>(
+    targets: &Arc<Vec<(Target, bool)>>,
+    jobs: Vec<(usize, J)>,
+    opts: &Arc<LintOptions>,
+    cache: &Option<Arc<crate::cache::Cache>>,
+    lint: fn(&Target, &LintOptions, &J, Option<&crate::cache::Cache>) -> Linted,
+) -> Result<Vec<(usize, Linted)>, String> {
+    let indexes: Vec<usize> = jobs.iter().map(|(t, _)| *t).collect();
+    let jobs = jobs
+        .into_iter()
+        .map(|(t, j)| {
+            let budget = opts.file_budget(&targets[t].0.config);
+            ((t, j), budget)
+        })
+        .collect();
+    let (targets_, opts_, cache_) = (Arc::clone(targets), Arc::clone(opts), cache.clone());
+    let done = crate::budget::run(jobs, rayon::current_num_threads(), move |(t, j)| {
+        lint(&targets_[*t].0, &opts_, j, cache_.as_deref())
+    })?;
+    Ok(indexes
+        .into_iter()
+        .zip(done)
+        .map(|(t, done)| match done {
+            crate::budget::Done::Finished(linted) => (t, linted),
+            other => {
+                let failed = other_than_finished(other);
+                let path = targets[t].0.display.clone();
+                (t, (crate::engine::supervised(path, failed), None))
+            }
+        })
+        .collect())
+}
+
+/// A file's outcome and summary.
+type Linted = (Outcome, Option<leaklint_rules::project::Summary>);
+
+/// `done` (not `Finished`) as a result with no value.
+fn other_than_finished(done: crate::budget::Done<Linted>) -> crate::budget::Done<Outcome> {
+    use crate::budget::Done;
+    match done {
+        Done::Finished((outcome, _)) => Done::Finished(outcome),
+        Done::Overran { phase, budget } => Done::Overran { phase, budget },
+        Done::Panicked => Done::Panicked,
+        Done::NotStarted(e) => Done::NotStarted(e),
+    }
 }
 
 /// Reads and lints one target in the project: pass 1 (summarising) and pass 2 (with facts) read
@@ -117,7 +168,8 @@ fn lint_target(
     opts: &LintOptions,
     project: &InProject,
     cache: Option<&crate::cache::Cache>,
-) -> (Outcome, Option<leaklint_rules::project::Summary>) {
+) -> Linted {
+    leaklint_rules::progress::enter(leaklint_rules::progress::Phase::Read);
     match crate::engine::read_source(&target.path) {
         Ok(Ok(bytes)) => crate::engine::lint_bytes_in_project(
             target.display.clone(),
@@ -185,30 +237,36 @@ fn canonical_paths(targets: &[(Target, bool)]) -> Vec<PathBuf> {
 fn run(
     targets: Vec<(Target, bool)>,
     opts: &LintOptions,
-    cache: Option<&crate::cache::Cache>,
+    cache: Option<Arc<crate::cache::Cache>>,
 ) -> Result<(Vec<Outcome>, ProjectTimings), String> {
     let mut timings = ProjectTimings::default();
+    let targets = Arc::new(targets);
+    let opts = Arc::new(opts.clone());
     // Pass 1: lint and summarise each file.
-    let first: Vec<_> = targets
-        .par_iter()
-        .map(|(target, _)| {
+    let first = lint_within_budget(
+        &targets,
+        (0..targets.len()).map(|t| (t, ())).collect(),
+        &opts,
+        &cache,
+        |target, opts, (), cache| {
             let project = InProject {
                 summarize: Some(&target.display),
                 facts: None,
                 ecosystem: None,
             };
             lint_target(target, opts, &project, cache)
-        })
-        .collect();
+        },
+    )?;
+    let first = first.into_iter().map(|(_, linted)| linted);
 
     // The project phase.
     let started = Instant::now();
     let canonical = canonical_paths(&targets);
     let graph = graph::Graph::new(&canonical);
-    let mut outcomes = Vec::with_capacity(first.len());
+    let mut outcomes = Vec::with_capacity(targets.len());
     let mut nodes = Vec::new();
     let mut node_of = Vec::new();
-    for (i, (outcome, summary)) in first.into_iter().enumerate() {
+    for (i, (outcome, summary)) in first.enumerate() {
         outcomes.push(outcome);
         let Some(summary) = summary else { continue };
         node_of.push(i);
@@ -254,25 +312,27 @@ fn run(
         })
         .collect();
     timings.relinted_files = again.len();
-    let redone: Vec<(usize, Outcome)> = again
-        .par_iter()
-        .map(|(t, facts)| {
+    let redone = lint_within_budget(
+        &targets,
+        again,
+        &opts,
+        &cache,
+        |target, opts, facts, cache| {
             let project = InProject {
                 summarize: None,
                 facts: Some(facts),
                 ecosystem: None,
             };
-            let outcome = lint_target(&targets[*t].0, opts, &project, cache).0;
-            (*t, outcome)
-        })
-        .collect();
-    for (t, outcome) in redone {
+            lint_target(target, opts, &project, cache)
+        },
+    )?;
+    for (t, (outcome, _)) in redone {
         outcomes[t] = outcome;
     }
     timings.relint = started.elapsed();
     let reported = outcomes
         .into_iter()
-        .zip(&targets)
+        .zip(targets.iter())
         .filter(|(_, (_, report))| *report)
         .map(|(o, _)| o)
         .collect();
