@@ -453,8 +453,11 @@ fn check_deployment(
             && enabled(meta)
             && meta.triggers.iter().any(|t| deployment.text.contains(t))
     }) {
-            progress::enter(Phase::Rule(rule_index(rule.meta())));
-            rule.check(&model, &mut RuleContext::new(rule.meta(), &mut findings));
+        progress::enter(Phase::Rule(rule_index(rule.meta())));
+        rule.check_deployment(
+            deployment,
+            &mut RuleContext::new(rule.meta(), &mut findings),
+        );
     }
     findings
 }

@@ -254,7 +254,7 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Dr
         (Kind::Interval, Some(Arg::Fn(cb, _))) => Some(*cb),
         _ => None,
     };
-    let stops = |in_fn: Option<usize>, conditional: bool, guards: &[AccessPath]| {
+    let stops = |in_fn: Option<FnId>, conditional: bool, guards: &[AccessPath]| {
         !callback.is_some_and(|cb| model.clears_only_on_failure(cb, in_fn, conditional, guards))
     };
     let mut self_clear = None;

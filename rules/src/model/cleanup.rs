@@ -202,7 +202,7 @@ impl Model<'_> {
         let same = |w: &AccessPath| w.props.is_empty() && w.root == g.root;
         g.props.is_empty()
             && !self.functions[callback].steady_writes.iter().any(same)
-            && self.functions.iter().enumerate().all(|(f, func)| {
+            && self.functions.iter_ids().all(|(f, func)| {
                 // A function nested in the callback (`check().then((s) => { done = s.ok })`)
                 // reports work done elsewhere, like `job.done`: not a failure count.
                 f == scope || f == callback || !func.writes.iter().any(same)
