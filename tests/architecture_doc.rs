@@ -463,3 +463,53 @@ fn the_import_reader_and_the_cycle_finder_see_what_they_must() {
         ])
     );
 }
+
+/// The fields of `Model` (`rules/src/model/mod.rs`), read off its declaration.
+fn model_fields() -> Vec<String> {
+    let text = read("rules/src/model/mod.rs");
+    let start = text
+        .find("pub struct Model<'a> {")
+        .expect("the Model struct in rules/src/model/mod.rs");
+    let body = &text[start..];
+    let body = &body[..body.find("\n}").expect("the end of the Model struct")];
+    body.lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.starts_with("//"))
+        .filter_map(|l| {
+            let l = l
+                .trim_start_matches("pub(crate) ")
+                .trim_start_matches("pub ");
+            let (name, _) = l.split_once(':')?;
+            Some(name.trim().to_string())
+        })
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .collect()
+}
+
+#[test]
+fn rules_ask_the_model_questions_instead_of_reading_its_tables() {
+    let fields = model_fields();
+    assert!(
+        fields.len() >= 20,
+        "only {} Model fields found: {fields:?}",
+        fields.len()
+    );
+    for (rel, text) in rule_files() {
+        for field in &fields {
+            let needle = format!("model.{field}");
+            let mut from = 0;
+            while let Some(found) = text[from..].find(&needle) {
+                let end = from + found + needle.len();
+                from = end;
+                let next = text[end..].chars().next();
+                let is_field = next.is_none_or(|c| c != '(' && !c.is_alphanumeric() && c != '_');
+                assert!(
+                    !is_field,
+                    "{rel} reads `model.{field}`: ask the model a question instead (the list in \
+                     rules/src/model/mod.rs), or add one there"
+                );
+            }
+        }
+    }
+}

@@ -83,7 +83,7 @@ impl Rule for ClosureRetainsLarge {
     fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
         // One finding per escaping closure, naming every large value it pins.
         let mut pinned: Vec<(FnId, String, Vec<Pinned>)> = Vec::new();
-        for b in model.bindings.values() {
+        for b in model.bindings() {
             let (Some(large), Some(f)) = (&b.large, b.scope) else {
                 continue;
             };
@@ -149,13 +149,14 @@ impl Rule for ClosureRetainsLarge {
                 .iter()
                 .find(|&&g| !model.is_within(Some(g), Some(closure)))
             {
-                let other_name = model.functions[other]
+                let other_name = model
+                    .function(other)
                     .name
                     .as_deref()
                     .map_or("another closure".to_string(), |n| format!("`{n}`"));
                 format!(
                     "the closure never mentions it, but {other_name} (line {}) does, and closures of one call share one context",
-                    model.line(model.functions[other].span.start)
+                    model.line(model.function(other).span.start)
                 )
             } else {
                 "the function has a direct `eval`, so every local lives in the shared context"
@@ -176,7 +177,7 @@ impl Rule for ClosureRetainsLarge {
                 None => pinned.push((closure, escape, vec![entry])),
             }
         }
-        pinned.sort_by_key(|(c, _, _)| model.functions[*c].span.start);
+        pinned.sort_by_key(|(c, _, _)| model.function(*c).span.start);
         for (closure, escape, mut values) in pinned {
             values.sort_by_key(|p| p.made.0.start);
             let names = values
@@ -191,14 +192,14 @@ impl Rule for ClosureRetainsLarge {
                 .join("; ");
             let message = format!(
                 "the closure {escape} at line {} keeps {names} alive: {details}",
-                model.line(model.functions[closure].span.start)
+                model.line(model.function(closure).span.start)
             );
             let first = &values[0].name;
             let help = format!(
                 "copy the part you need into its own variable before making the closure (`const v = {first}.field; return () => v;`), \
                  and do not reference {names} from any other closure in this function"
             );
-            let primary = first_line(model, model.functions[closure].span);
+            let primary = first_line(model, model.function(closure).span);
             let mut signature = Signature::new(SignatureKind::Closure, primary);
             signature.retained = Some(
                 values
@@ -207,9 +208,9 @@ impl Rule for ClosureRetainsLarge {
                     .collect::<Vec<_>>()
                     .join(","),
             );
-            signature.function = Some(model.functions[closure].span);
+            signature.function = Some(model.function(closure).span);
             let mut finding = Draft::new(primary, message, help, signature).confidence(
-                Confidence::of_frequency(model.role(model.functions[closure].parent).frequency),
+                Confidence::of_frequency(model.role(model.function(closure).parent).frequency),
             );
             for p in values {
                 finding = finding.label(p.made.0, p.made.1);
@@ -233,7 +234,7 @@ struct Pinned {
 /// The Meteor `theThing` shape: `const previous = longLived;` read by a closure, then
 /// `longLived = { ...closure... }`: each call's new value keeps the previous one alive.
 fn meteor_chains(model: &Model<'_>, cx: &mut RuleContext<'_>) {
-    for local in model.bindings.values() {
+    for local in model.bindings() {
         let (Some(source), Some(f)) = (&local.copy_of, local.scope) else {
             continue;
         };
@@ -263,14 +264,14 @@ fn meteor_chains(model: &Model<'_>, cx: &mut RuleContext<'_>) {
             "every call keeps the previous `{new}` alive: `{old}` holds it and a closure here reads it, so it lives in this \
              call's context, which the closure at line {} (stored into the new `{new}`) keeps; the values form a chain that \
              grows with every call",
-            model.line(model.functions[closure].span.start)
+            model.line(model.function(closure).span.start)
         );
         let help = format!(
             "set `{old} = null` once it is no longer needed, or stop reading `{old}` from closures of this function"
         );
         let mut signature = Signature::new(SignatureKind::Closure, local.span);
         signature.retained = Some(old.to_string());
-        signature.function = Some(model.functions[closure].span);
+        signature.function = Some(model.function(closure).span);
         cx.report(
             Draft::new(local.span, message, help, signature)
                 .confidence(Confidence::of_frequency(model.role(Some(f)).frequency))
@@ -290,7 +291,7 @@ fn has_direct_eval(model: &Model<'_>, f: FnId) -> bool {
 fn small_part(model: &Model<'_>, reads: &[Span]) -> Option<String> {
     let mut part = None;
     for r in reads {
-        let after = &model.src[r.end..];
+        let after = &model.src()[r.end..];
         if !after.starts_with('.') {
             return None;
         }

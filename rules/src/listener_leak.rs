@@ -208,7 +208,7 @@ fn helper_of(model: &Model<'_>, callee: &crate::model::AccessPath) -> Option<Hel
 /// Registrations made through helpers ([`Helper`]) whose returned disposer is dropped.
 fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
     use crate::model::{AccessPath, Root};
-    let plain = model.plain_calls.iter().filter(|c| !c.global).map(|c| {
+    let plain = model.plain_calls().iter().filter(|c| !c.global).map(|c| {
         let callee = AccessPath {
             root: Root::Binding(c.callee.clone()),
             props: Vec::new(),
@@ -429,11 +429,11 @@ fn finding(
     };
 
     let function = match handler {
-        Arg::Fn(f, _) => Some(model.functions[*f].span),
+        Arg::Fn(f, _) => Some(model.function(*f).span),
         Arg::Path(p, _) => match &p.root {
             crate::model::Root::Binding(id) if p.props.is_empty() => model
                 .function_of_binding(id)
-                .map(|f| model.functions[f].span),
+                .map(|f| model.function(f).span),
             _ => None,
         },
         _ => None,
@@ -470,7 +470,7 @@ fn response_stream(model: &Model<'_>, role: &Role) -> &'static str {
     let Some(origin) = &role.origin else {
         return "res";
     };
-    let params = &model.functions[origin.function].params;
+    let params = &model.function(origin.function).params;
     let name = |i: usize| {
         params
             .iter()

@@ -90,7 +90,7 @@ impl Rule for MaxListenersDisabled {
             }
         }
         // `EventEmitter.defaultMaxListeners = 0`
-        for w in &model.member_writes {
+        for w in model.member_writes() {
             if w.key.as_deref() == Some("defaultMaxListeners")
                 && let Some(value) = unlimited(model, &w.value)
             {

@@ -87,7 +87,7 @@ const CLEARERS: &[&str] = &["clearInterval", "clearTimeout"];
 
 impl Rule for TimerLeak {
     fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
-        for call in &model.plain_calls {
+        for call in model.plain_calls() {
             let kind = match timer_function(model, call).as_deref() {
                 Some("setInterval") => Kind::Interval,
                 Some("setTimeout") => match reschedules(model, call) {
@@ -178,16 +178,16 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
     let mut cur = Some(f);
     let named = loop {
         let g = cur?;
-        if model.functions[g].binding.is_some() {
+        if model.function(g).binding.is_some() {
             break g;
         }
-        cur = model.functions[g].parent;
+        cur = model.function(g).parent;
     };
-    let id = model.functions[named].binding.as_ref()?;
+    let id = model.function(named).binding.as_ref()?;
     let refers = match call.args.first()? {
         Arg::Path(p, _) => matches!(&p.root, Root::Binding(b) if b == id) && p.props.is_empty(),
         Arg::Fn(cb, _) => {
-            let span = model.functions[*cb].span;
+            let span = model.function(*cb).span;
             model
                 .plain_calls
                 .iter()
@@ -203,7 +203,7 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
 /// same handle before it in that function and no check of the handle around it: each run
 /// replaces a running interval's only handle.
 fn overwritten(model: &Model<'_>, site: &TimerCall<'_>, f: FnId, handle: &AccessPath) -> bool {
-    let func = &model.functions[f];
+    let func = &model.function(f);
     if func.kind.builds_instance() || !model.called_repeatedly(f) {
         return false;
     }
@@ -227,7 +227,7 @@ fn overwritten(model: &Model<'_>, site: &TimerCall<'_>, f: FnId, handle: &Access
             && func.span.contains(span)
             && matches!(args.first(), Some(Arg::Path(p, _)) if model.same_object(p, handle))
     };
-    let cleared_first = model.plain_calls.iter().any(|c| {
+    let cleared_first = model.plain_calls().iter().any(|c| {
         timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
             && clears_first(&c.args, c.span)
     }) || model
@@ -272,7 +272,7 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Dr
                     false
                 };
             let cleared = model
-                .plain_calls
+                .plain_calls()
                 .iter()
                 .filter(|c| {
                     timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
@@ -287,7 +287,7 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Dr
                 .flatten();
             let cleared_by_field = field.is_some_and(|name| {
                 let clears = |a: Option<&Arg>| matches!(a, Some(Arg::Path(p, _)) if p.props.last() == Some(name));
-                model.plain_calls.iter().any(|c| {
+                model.plain_calls().iter().any(|c| {
                     timer_function(model, c).is_some_and(|n| CLEARERS.contains(&n.as_str()))
                         && clears(c.args.first())
                         && stops(c.in_fn, c.conditional, &c.guards)
@@ -338,7 +338,7 @@ fn check_timer(model: &Model<'_>, site: &TimerCall<'_>, kind: Kind) -> Option<Dr
     );
     let mut signature = Signature::new(SignatureKind::Timer, site.span);
     signature.function = match site.args.first() {
-        Some(Arg::Fn(cb, _)) => Some(model.functions[*cb].span),
+        Some(Arg::Fn(cb, _)) => Some(model.function(*cb).span),
         _ => None,
     };
     let mut finding = Draft::new(site.callee_span, message, help, signature)

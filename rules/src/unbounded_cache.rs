@@ -210,7 +210,7 @@ impl Growth {
 /// Every addition whose key or item is not a fixed literal.
 pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
     let mut sites = Vec::new();
-    for c in &model.member_calls {
+    for c in model.member_calls() {
         let Some(receiver) = &c.receiver else {
             continue;
         };
@@ -245,7 +245,7 @@ pub(crate) fn growth_sites(model: &Model<'_>) -> Vec<Growth> {
             value,
         });
     }
-    for w in &model.member_writes {
+    for w in model.member_writes() {
         if let (Some(object), None) = (&w.object, &w.key) {
             sites.push(Growth {
                 collection: object.clone(),
@@ -408,7 +408,7 @@ fn dropped_registration_refs(model: &Model<'_>, cx: &mut RuleContext<'_>) {
         return;
     }
     let mut reported: Vec<Span> = Vec::new();
-    for kept in &model.member_calls {
+    for kept in model.member_calls() {
         let (Some(receiver), Some(stored)) = (&kept.receiver, &kept.stored_to) else {
             continue;
         };
@@ -425,7 +425,7 @@ fn dropped_registration_refs(model: &Model<'_>, cx: &mut RuleContext<'_>) {
         }) else {
             continue;
         };
-        for dropped in &model.member_calls {
+        for dropped in model.member_calls() {
             if dropped.result_kept
                 || dropped.method != kept.method
                 || reported.contains(&dropped.span)

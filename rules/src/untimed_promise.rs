@@ -127,23 +127,23 @@ const AXIOS_VERBS: &[&str] = &[
 
 impl Rule for UntimedPromise {
     fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
-        for call in &model.plain_calls {
+        for call in model.plain_calls() {
             if let Some(f) = check_plain(model, call) {
                 cx.report(f);
             }
         }
         // Only a file that imports axios can have axios instances: without this, every
         // `map.get(k)` would be checked against every call in the file.
-        let uses_axios = model.bindings.values().any(|b| b.module() == Some("axios"));
+        let uses_axios = model.bindings().any(|b| b.module() == Some("axios"));
         // The client instances made in this file, found once: looking them up for every member
         // call was quadratic (a 5 MB file of `list.push(...)` calls took 18 s).
         let instances = family_instances(model);
-        for call in &model.member_calls {
+        for call in model.member_calls() {
             if let Some(f) = check_member(model, call, uses_axios, &instances) {
                 cx.report(f);
             }
         }
-        for new in &model.news {
+        for new in model.news() {
             if let Some(f) = check_executor(model, new) {
                 cx.report(f);
             }
@@ -155,10 +155,10 @@ impl Rule for UntimedPromise {
 /// there (or always, for callback APIs), and not inside `Promise.race`.
 fn repeats(model: &Model<'_>, span: Span, in_fn: Option<FnId>, must_await: bool) -> Option<FnId> {
     let f = in_fn?;
-    if model.role(Some(f)).frequency == Frequency::StartUp || model.raced.contains(&span.start) {
+    if model.role(Some(f)).frequency == Frequency::StartUp || model.is_raced(span.start) {
         return None;
     }
-    if must_await && !model.awaited.contains(&span.start) {
+    if must_await && !model.is_awaited(span.start) {
         return None;
     }
     Some(f)
@@ -401,7 +401,7 @@ fn check_member(
         (Some(m), "request" | "get") if HTTP_MODULES.contains(&m) && direct => {
             let timed_options = any_timed(model, &call.args);
             let timed_later = call.stored_to.as_ref().is_some_and(|req| {
-                model.member_calls.iter().any(|c| {
+                model.member_calls().iter().any(|c| {
                     c.receiver.as_ref().is_some_and(|r| model.same_object(r, req))
                         && (c.method == "setTimeout"
                             || (LISTENER_METHODS.contains(&c.method.as_str())
@@ -428,7 +428,7 @@ fn check_member(
         (Some(m), verb)
             if AXIOS_VERBS.contains(&verb)
                 && direct
-                && model.knowledge.http_clients.iter().any(|c| c == m) =>
+                && model.knowledge().http_clients.iter().any(|c| c == m) =>
         {
             (
                 "an HTTP client named in `[knowledge] http_clients` is called without a `timeout` or `signal`",
@@ -652,14 +652,14 @@ fn check_family(
 /// (`superagent.get(url).set(h).timeout(5000)`)? A chained call starts where the first one does
 /// and ends after it.
 fn chained(model: &Model<'_>, span: Span, methods: &[&str]) -> bool {
-    model.member_calls.iter().any(|c| {
+    model.member_calls().iter().any(|c| {
         c.span.start == span.start && c.span.end > span.end && methods.contains(&c.method.as_str())
     })
 }
 
 /// `needle.defaults({ response_timeout: ... })` somewhere in the file.
 fn needle_defaults_timed(model: &Model<'_>) -> bool {
-    model.member_calls.iter().any(|c| {
+    model.member_calls().iter().any(|c| {
         c.method == "defaults"
             && c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("needle")
             && c.args
@@ -679,7 +679,7 @@ fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
             wrapper.code
         ));
     }
-    let clients = &model.knowledge.http_clients;
+    let clients = &model.knowledge().http_clients;
     if clients.is_empty() {
         return None;
     }
@@ -709,7 +709,7 @@ fn builds_request(model: &Model<'_>, in_fn: Option<FnId>) -> bool {
 /// `axios.defaults.timeout = ...` somewhere in the file, or elsewhere in the project.
 fn axios_defaults_timed(model: &Model<'_>) -> bool {
     model.project_axios_timeout().is_some()
-        || model.member_writes.iter().any(|w| {
+        || model.member_writes().iter().any(|w| {
             w.key.as_deref() == Some("timeout")
                 && w.object.as_ref().is_some_and(|o| {
                     o.props.last().is_some_and(|p| p == "defaults")
@@ -723,7 +723,7 @@ fn axios_defaults_timed(model: &Model<'_>) -> bool {
 
 /// `api.defaults.timeout = ...` for an instance `api`.
 fn instance_defaults_timed(model: &Model<'_>, instance: &AccessPath) -> bool {
-    model.member_writes.iter().any(|w| {
+    model.member_writes().iter().any(|w| {
         w.key.as_deref() == Some("timeout")
             && w.object.as_ref().is_some_and(|o| {
                 o.root == instance.root && o.props.iter().map(|p| p.as_str()).eq(["defaults"])
@@ -737,7 +737,7 @@ fn axios_instance_config<'m>(
     model: &'m Model<'_>,
     instance: &AccessPath,
 ) -> Option<Option<&'m Arg>> {
-    let create = model.member_calls.iter().find(|c| {
+    let create = model.member_calls().iter().find(|c| {
         c.method == "create"
             && c.stored_to
                 .as_ref()
@@ -758,7 +758,7 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Draft> {
     let Some(Arg::Fn(executor, _)) = new.args.first() else {
         return None;
     };
-    let exec = &model.functions[*executor];
+    let exec = &model.function(*executor);
     let resolve = exec.params.iter().find(|p| p.index == 0)?;
     // A reject path, a timer or a signal gives the promise a way to end.
     if let Some(reject) = exec.params.iter().find(|p| p.index == 1)
@@ -785,12 +785,12 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Draft> {
     if settles_directly {
         return None;
     }
-    let listener = model.member_calls.iter().find(|c| {
+    let listener = model.member_calls().iter().find(|c| {
         inside(c.span)
             && LISTENER_METHODS.contains(&c.method.as_str())
             && c.args.get(1).is_some_and(|h| {
                 is_resolve(h)
-                    || matches!(h, Arg::Fn(f, _) if calls_resolve_within(model.functions[*f].span))
+                    || matches!(h, Arg::Fn(f, _) if calls_resolve_within(model.function(*f).span))
             })
     })?;
     // Resolve must not be reachable any other way (passed to a callback API, called elsewhere).
@@ -810,7 +810,7 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Draft> {
     // Continued with `.then(cb)` waits as an `await` does: `cb` holds what it uses until the
     // event. (A call continued only to swallow errors, `fetch(u).catch(() => {})`, is fire and
     // forget; only this shape, whose listener holds the promise, is judged so.)
-    let continued = model.continued.contains(&new.span.start);
+    let continued = model.is_continued(new.span.start);
     let f = repeats(model, new.span, new.in_fn, !continued)?;
     let event = match listener.args.first() {
         Some(Arg::Str(e, _)) => format!("'{e}'"),
@@ -843,11 +843,11 @@ fn has_timer_or_signal(model: &Model<'_>, span: Span) -> bool {
     };
     let signal_arg =
         |a: &Arg| a.prop("signal").is_some() || matches!(a, Arg::Path(p, _) if signal_path(p));
-    model.plain_calls.iter().any(|c| {
+    model.plain_calls().iter().any(|c| {
         span.contains(c.span)
             && (matches!(c.name.as_str(), "setTimeout" | "setImmediate")
                 || c.args.iter().any(signal_arg))
-    }) || model.member_calls.iter().any(|c| {
+    }) || model.member_calls().iter().any(|c| {
         span.contains(c.span)
             && (matches!(c.method.as_str(), "setTimeout" | "setImmediate")
                 || c.receiver.as_ref().is_some_and(signal_path)
@@ -949,7 +949,7 @@ fn finding(
     let stalls = stall.clause();
     // Callback APIs (`http.request(o, cb)`) are waited on by their callback and are said to be
     // awaited as before; only a promise continued with `.then(cb)` and never awaited is named so.
-    let waited = if model.continued.contains(&call.start) && !model.awaited.contains(&call.start) {
+    let waited = if model.is_continued(call.start) && !model.is_awaited(call.start) {
         "waited on by a `.then()` callback"
     } else {
         "awaited"

@@ -15,6 +15,32 @@
 //! - `ids.rs`: `FnId` and `ClassId`, and the `Table` of functions and classes they index.
 //! - `names.rs`: qualified names, the one resolver of `require` / `import` and their aliases
 //!   (`node:events` and `events` alike).
+//!
+//! ## The questions rules ask
+//!
+//! Rules read the model through these methods of [`Model`], not through its fields (checked by
+//! `tests/architecture_doc.rs`):
+//!
+//! - **How often does this run?** [`Model::role`], [`Model::called_repeatedly`],
+//!   [`Model::invocation_root`], [`Model::why_repeats`], [`Model::registration_label`],
+//!   [`Model::chain`].
+//! - **How long does this live?** [`Model::lifetime`] (with its [`Why`]),
+//!   [`Model::collection`], [`Model::returned_by_owner`], [`Model::key_from_long_lived_list`].
+//! - **Is this undone?** [`Model::listener_removal`], [`Model::is_once_guarded`],
+//!   [`Model::shrink_site`], [`Model::options_set`], [`Model::forwarded_unset`].
+//! - **Does this escape?** [`Model::path_escapes`], [`Model::escaping_closure`],
+//!   [`Model::closure_escape`].
+//! - **What is this?** [`Model::imported`], [`Model::imported_root`],
+//!   [`Model::imported_or_global`], [`Model::is_module_binding`], [`Model::module_of`],
+//!   [`Model::imports_any`], [`Model::binding`], [`Model::bindings`],
+//!   [`Model::function_of_binding`], [`Model::function`], [`Model::is_within`],
+//!   [`Model::path_text`].
+//! - **What happens here?** the file's calls, writes and `new`s in source order:
+//!   [`Model::member_calls`], [`Model::calls_of`], [`Model::plain_calls`],
+//!   [`Model::member_writes`], [`Model::news`]; what waits on a call's promise:
+//!   [`Model::is_awaited`], [`Model::is_continued`], [`Model::is_raced`].
+//! - **Words for messages:** [`Model::text`], [`Model::line`], [`Model::position`],
+//!   [`Model::source_line`], [`Model::knowledge`].
 
 mod cleanup;
 mod collect;
@@ -440,53 +466,53 @@ pub struct Delete {
 }
 
 pub struct Model<'a> {
-    pub src: &'a str,
-    pub knowledge: &'a Knowledge,
+    pub(crate) src: &'a str,
+    pub(crate) knowledge: &'a Knowledge,
     /// Built on first use: most files have no finding and never need line numbers.
     lines: std::sync::OnceLock<LineIndex>,
-    pub unresolved: SyntaxContext,
-    pub functions: Table<FnId, Function>,
-    pub classes: Table<ClassId, Class>,
-    pub bindings: HashMap<Id, Binding>,
+    pub(crate) unresolved: SyntaxContext,
+    pub(crate) functions: Table<FnId, Function>,
+    pub(crate) classes: Table<ClassId, Class>,
+    pub(crate) bindings: HashMap<Id, Binding>,
     /// Every `a.b(...)` call, in source order.
-    pub member_calls: Vec<MemberCall>,
+    pub(crate) member_calls: Vec<MemberCall>,
     /// Every `f(...)` call of a plain identifier, in source order.
-    pub plain_calls: Vec<PlainCall>,
+    pub(crate) plain_calls: Vec<PlainCall>,
     /// Every assignment to a property, in source order.
-    pub member_writes: Vec<MemberWrite>,
+    pub(crate) member_writes: Vec<MemberWrite>,
     /// Every `delete` of a property.
-    pub deletes: Vec<Delete>,
+    pub(crate) deletes: Vec<Delete>,
     /// Paths returned by `return <path>`, with the function that returns them.
-    pub returned_paths: Vec<(AccessPath, Option<FnId>)>,
+    pub(crate) returned_paths: Vec<(AccessPath, Option<FnId>)>,
     /// Plain functions whose call result is returned (`return makeSink(x)`): the callee's
     /// binding, with the function that returns it.
-    pub returned_calls: Vec<(Id, Option<FnId>)>,
+    pub(crate) returned_calls: Vec<(Id, Option<FnId>)>,
     /// Object literals returned by a function (`return { url, timeout }`, `() => ({ ... })`),
     /// summarised, with the function: what an options-building helper gives its callers.
-    pub returned_objects: Vec<(Arg, FnId)>,
+    pub(crate) returned_objects: Vec<(Arg, FnId)>,
     /// Start offsets of calls and `new` expressions whose promise is awaited or returned,
     /// directly or through a `.then()` / `.catch()` / `.finally()` chain.
-    pub awaited: rustc_hash::FxHashSet<usize>,
+    pub(crate) awaited: rustc_hash::FxHashSet<usize>,
     /// Start offsets of calls and `new` expressions whose promise is continued with a callback,
     /// `p.then(cb)`, `p.catch(cb)` or `p.finally(cb)` (also at the head of a longer chain): the
     /// callback waits on it as the code after an `await` would.
-    pub continued: rustc_hash::FxHashSet<usize>,
+    pub(crate) continued: rustc_hash::FxHashSet<usize>,
     /// Start offsets of calls made inside `Promise.race([...])`, which a timer can end.
-    pub raced: rustc_hash::FxHashSet<usize>,
+    pub(crate) raced: rustc_hash::FxHashSet<usize>,
     /// Every `new X(...)`, in source order.
-    pub news: Vec<NewCall>,
+    pub(crate) news: Vec<NewCall>,
     /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
     /// property `x = ...`.
-    pub field_inits: Vec<(ClassId, Atom, Init, Span)>,
+    pub(crate) field_inits: Vec<(ClassId, Atom, Init, Span)>,
     /// Calls `new C()` of a class declared in this file: (class, function the call is in, span).
-    pub instantiations: Vec<(ClassId, Option<FnId>, Span)>,
+    pub(crate) instantiations: Vec<(ClassId, Option<FnId>, Span)>,
     /// Classes instantiated in another class's instance field initialiser (once per instance).
-    pub instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
+    pub(crate) instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
     /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
     /// the role the registrar gives and the function the registration is in.
-    pub registered_refs: Vec<(AccessPath, Registrar, Option<FnId>)>,
+    pub(crate) registered_refs: Vec<(AccessPath, Registrar, Option<FnId>)>,
     /// Calls of a required module itself: `require('./x')(...)`, with the specifier.
-    pub inline_requires: Vec<(Atom, Span, Option<FnId>)>,
+    pub(crate) inline_requires: Vec<(Atom, Span, Option<FnId>)>,
     /// What the rest of the project says about this file (empty outside a project run).
     pub(crate) project: crate::project::Bound,
     /// The role of each function, by [`FnId`].
@@ -545,6 +571,63 @@ impl<'a> Model<'a> {
         }
         (model.roles, model.repeat_called) = roles::resolve(&model);
         model
+    }
+
+    /// The function `f` (see [`FnId`]).
+    pub fn function(&self, f: FnId) -> &Function {
+        &self.functions[f]
+    }
+
+    /// Every binding of the file, in no particular order.
+    pub fn bindings(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.values()
+    }
+
+    /// Every `a.b(...)` call, in source order.
+    pub fn member_calls(&self) -> &[MemberCall] {
+        &self.member_calls
+    }
+
+    /// Every `f(...)` call of a plain identifier, in source order.
+    pub fn plain_calls(&self) -> &[PlainCall] {
+        &self.plain_calls
+    }
+
+    /// Every assignment to a property, in source order.
+    pub fn member_writes(&self) -> &[MemberWrite] {
+        &self.member_writes
+    }
+
+    /// Every `new X(...)`, in source order.
+    pub fn news(&self) -> &[NewCall] {
+        &self.news
+    }
+
+    /// Is the promise of the call or `new` starting at byte `start` awaited or returned
+    /// (directly or through a `.then()` / `.catch()` / `.finally()` chain)?
+    pub fn is_awaited(&self, start: usize) -> bool {
+        self.awaited.contains(&start)
+    }
+
+    /// Is the promise of the call or `new` starting at byte `start` continued with a callback
+    /// (`p.then(cb)`, `p.catch(cb)`, `p.finally(cb)`)?
+    pub fn is_continued(&self, start: usize) -> bool {
+        self.continued.contains(&start)
+    }
+
+    /// Is the call starting at byte `start` made inside `Promise.race([...])`?
+    pub fn is_raced(&self, start: usize) -> bool {
+        self.raced.contains(&start)
+    }
+
+    /// What the configuration says beyond one file (`[knowledge]` in `leaklint.toml`).
+    pub fn knowledge(&self) -> &'a Knowledge {
+        self.knowledge
+    }
+
+    /// The file's whole text.
+    pub fn src(&self) -> &'a str {
+        self.src
     }
 
     /// Source text of a span.
