@@ -14,7 +14,7 @@ use swc_ecma_visit::{Visit, VisitWith, noop_visit_type};
 use super::frameworks;
 use super::path::{AccessPath, Root, static_prop, strip};
 use super::roles::Registrar;
-use super::syntax::{bind_target, prop_name};
+use super::syntax::{bind_target, prop_name, require_source};
 use super::{
     Arg, Binding, BindingKind, ClassId, Delete, FnContext, FnId, FnKind, Init, MemberCall,
     MemberWrite, Model, NewCall, PlainCall, Use, UseKind,
@@ -1931,23 +1931,6 @@ fn is_merge_helper(name: &str) -> bool {
         name,
         "__assign" | "_extends" | "_objectSpread" | "_objectSpread2"
     )
-}
-
-/// `'x'` in `require('x')`.
-pub(super) fn require_source(call: &CallExpr) -> Option<Atom> {
-    let Callee::Expr(callee) = &call.callee else {
-        return None;
-    };
-    let Expr::Ident(i) = strip(callee) else {
-        return None;
-    };
-    if i.sym != "require" {
-        return None;
-    }
-    match call.args.first().map(|a| strip(&a.expr)) {
-        Some(Expr::Lit(Lit::Str(s))) => Some(s.value.to_atom_lossy().into_owned()),
-        _ => None,
-    }
 }
 
 /// Does this statement always leave the function (`return`, `throw`)?

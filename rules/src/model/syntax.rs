@@ -90,3 +90,20 @@ pub(super) fn literal_string(e: Option<&Expr>) -> Option<Atom> {
         _ => None,
     }
 }
+
+/// `'x'` in `require('x')`.
+pub(super) fn require_source(call: &CallExpr) -> Option<Atom> {
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Ident(i) = strip(callee) else {
+        return None;
+    };
+    if i.sym != "require" {
+        return None;
+    }
+    match call.args.first().map(|a| strip(&a.expr)) {
+        Some(Expr::Lit(Lit::Str(s))) => Some(s.value.to_atom_lossy().into_owned()),
+        _ => None,
+    }
+}

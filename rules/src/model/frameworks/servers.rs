@@ -97,12 +97,12 @@ fn imported_name(callee: &Expr, model: &Model<'_>) -> Option<(Atom, Atom)> {
                     }
                     Atom::from(b.module()?)
                 }
-                Expr::Call(c) => super::super::collect::require_source(c)?,
+                Expr::Call(c) => super::super::syntax::require_source(c)?,
                 _ => return None,
             };
             Some((module, prop))
         }
-        Expr::Call(c) => Some((super::super::collect::require_source(c)?, "default".into())),
+        Expr::Call(c) => Some((super::super::syntax::require_source(c)?, "default".into())),
         _ => None,
     }
 }
