@@ -202,6 +202,7 @@ fn lint(args: LintArgs) -> Result<Exit, Failure> {
             no_ignore: args.no_ignore,
             cli_ignore: &cli_ignore,
             configs: &configs,
+            cancel: None,
         };
         let walked = crate::walk::collect(&args.paths, &walk_options)
             .map_err(|e| Failure::Config(e.to_string()))?;

@@ -488,6 +488,7 @@ fn lint_findings(paths: &[PathBuf], cwd: &Path) -> Result<Vec<rc::Finding>, Fail
             no_ignore: false,
             cli_ignore: &cli_ignore,
             configs: &configs,
+            cancel: None,
         },
     )
     .map_err(|e| Failure::Config(e.to_string()))?;

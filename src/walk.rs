@@ -131,6 +131,9 @@ pub struct WalkOptions<'a> {
     pub no_ignore: bool,
     pub cli_ignore: &'a IgnoreGlobs,
     pub configs: &'a Arc<Configs>,
+    /// Stops the walk early once set (the language server's index build, when its session
+    /// ends); `None` on the command line.
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// Collects the files under `paths`. Fails only on a bad configuration.
@@ -238,6 +241,12 @@ fn walk_dir(
         });
     }
     for entry in builder.build() {
+        if opts
+            .cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            break;
+        }
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {

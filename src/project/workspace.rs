@@ -39,12 +39,14 @@ pub fn canonical(path: &Path) -> PathBuf {
 impl Workspace {
     /// Reads and summarises `targets` (as the command line's first pass does) on a pool of
     /// worker threads, calling `progress(done, total)` after each file. Unreadable files and
-    /// files that do not parse take part with an empty summary. Errors: the threads cannot be
-    /// started.
+    /// files that do not parse take part with an empty summary; once `cancel` is set, the files
+    /// not yet read are skipped (the caller throws the result away). Errors: the threads cannot
+    /// be started.
     pub fn scan(
         targets: &[Target],
         opts: &LintOptions,
         progress: &(dyn Fn(usize, usize) + Sync),
+        cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<Workspace, String> {
         let total = targets.len();
         let done = AtomicUsize::new(0);
@@ -52,6 +54,9 @@ impl Workspace {
             targets
                 .par_iter()
                 .map(|t| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return (t.path.clone(), None);
+                    }
                     let summary = match crate::engine::read_source(&t.path) {
                         Ok(Ok(bytes)) => {
                             let project = InProject {
@@ -178,5 +183,51 @@ mod tests {
         let ws = Workspace::new(Vec::new());
         assert!(ws.is_empty());
         assert!(ws.facts(Path::new("/nowhere.js")).is_empty());
+    }
+
+    /// A cancelled build (the language server's session ended, or its folders changed) walks
+    /// and reads nothing more: the index thread is detached and must not go on working.
+    #[test]
+    fn a_cancelled_build_stops_walking_and_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.js", "b.js"] {
+            std::fs::write(dir.path().join(name), "module.exports = 1;\n").unwrap();
+        }
+        let configs = std::sync::Arc::new(crate::config::Configs::new(dir.path(), None).unwrap());
+        let ignore = crate::globs::IgnoreGlobs::new(dir.path().to_path_buf(), &[]).unwrap();
+        let walk = |cancel| {
+            crate::walk::collect(
+                &[dir.path().to_path_buf()],
+                &crate::walk::WalkOptions {
+                    cwd: dir.path(),
+                    no_ignore: false,
+                    cli_ignore: &ignore,
+                    configs: &configs,
+                    cancel: Some(cancel),
+                },
+            )
+            .unwrap()
+            .targets
+        };
+        let go = std::sync::atomic::AtomicBool::new(false);
+        let stop = std::sync::atomic::AtomicBool::new(true);
+        assert_eq!(walk(&go).len(), 2);
+        assert!(walk(&stop).is_empty());
+
+        let targets = walk(&go);
+        let read = AtomicUsize::new(0);
+        let count = |_: usize, _: usize| {
+            read.fetch_add(1, Ordering::Relaxed);
+        };
+        let opts = LintOptions::default();
+        Workspace::scan(&targets, &opts, &count, &go).unwrap();
+        assert_eq!(read.load(Ordering::Relaxed), 2);
+        read.store(0, Ordering::Relaxed);
+        Workspace::scan(&targets, &opts, &count, &stop).unwrap();
+        assert_eq!(
+            read.load(Ordering::Relaxed),
+            0,
+            "no file is read once cancelled"
+        );
     }
 }

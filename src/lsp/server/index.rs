@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use leaklint_rules::Flavor;
@@ -83,6 +83,10 @@ impl<W: Write> Server<W> {
         let roots = self.roots.clone();
         let base = base_dir(&roots);
         let opts = self.lint_options();
+        // A build still running for other folders is of no use any more: stop it.
+        self.index_cancel.store(true, Ordering::Relaxed);
+        self.index_cancel = Arc::new(AtomicBool::new(false));
+        let cancel = self.index_cancel.clone();
         let started = std::thread::Builder::new()
             .name("leaklint-lsp-index".into())
             .spawn(move || {
@@ -95,7 +99,7 @@ impl<W: Write> Server<W> {
                         let _ = events.send(Event::Index(progress));
                     }
                 };
-                let built = build(&roots, &base, &opts, &progress).map(Box::new);
+                let built = build(&roots, &base, &opts, &progress, &cancel).map(Box::new);
                 let _ = events.send(Event::Index(IndexEvent::Built(generation, built)));
             });
         match started {
@@ -337,13 +341,15 @@ impl<W: Write> Server<W> {
 }
 
 /// Reads the workspace folders as the command line would (`.gitignore`, `leaklint.toml`
-/// ignores) and summarises every file. Errors: a configuration file that cannot be used, or
-/// the worker threads cannot be started.
+/// ignores) and summarises every file. Once `cancel` is set (the session ended, or the folders
+/// changed) the walk and the scan stop early and what they give is thrown away. Errors: a
+/// configuration file that cannot be used, or the worker threads cannot be started.
 fn build(
     roots: &[PathBuf],
     base: &Path,
     opts: &LintOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
+    cancel: &AtomicBool,
 ) -> Result<Workspace, String> {
     let configs = Arc::new(configs(base));
     let ignore = crate::globs::IgnoreGlobs::new(base.to_path_buf(), &[])?;
@@ -352,6 +358,7 @@ fn build(
         no_ignore: false,
         cli_ignore: &ignore,
         configs: &configs,
+        cancel: Some(cancel),
     };
     let walked = crate::walk::collect(roots, &walk).map_err(|e| e.to_string())?;
     // Facts cross files between sources only: deployment files (Dockerfiles, compose files,
@@ -361,7 +368,7 @@ fn build(
         .into_iter()
         .filter(|t| matches!(t.kind, crate::walk::FileKind::Source(_)))
         .collect();
-    Workspace::scan(&sources, opts, progress)
+    Workspace::scan(&sources, opts, progress, cancel)
 }
 
 /// The canonical path of a file that may no longer exist: its folder's canonical path and its

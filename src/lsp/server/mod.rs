@@ -28,6 +28,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Instant;
 
@@ -158,6 +160,9 @@ struct Server<W: Write> {
     /// Where the index thread sends its events.
     events: Option<mpsc::Sender<Event>>,
     index: Index,
+    /// Set to stop the index build running now (a new build, or the end of the session: the
+    /// build's thread is not joined, and must not go on walking and linting after that).
+    index_cancel: Arc<AtomicBool>,
     progress: Progress,
 }
 
@@ -185,6 +190,7 @@ impl<W: Write> Server<W> {
             requests: 0,
             events: None,
             index: Index::Off,
+            index_cancel: Arc::default(),
             progress: Progress::default(),
         }
     }
@@ -287,5 +293,12 @@ impl<W: Write> Server<W> {
             params["version"] = json!(version);
         }
         self.notify(methods::PUBLISH_DIAGNOSTICS, params);
+    }
+}
+
+impl<W: Write> Drop for Server<W> {
+    /// The session is over: an index build still running stops (its thread is detached).
+    fn drop(&mut self) {
+        self.index_cancel.store(true, Ordering::Relaxed);
     }
 }
