@@ -370,7 +370,7 @@ fn check_member(
     if let Some(created) = model.project_untimed_client(receiver)
         && AXIOS_VERBS.contains(&method)
     {
-        if any_timed(model, &call.args) || instance_defaults_timed(model, receiver) {
+        if any_timed(model, &call.args) || model.instance_defaults_set(receiver, &["timeout"]) {
             return None;
         }
         let f = repeats(model, call.span, call.in_fn, true)?;
@@ -464,7 +464,7 @@ fn check_member(
                 "this axios instance is created without a `timeout`, and the call sets none",
                 created.is_some_and(|c| model.options_set(c, &["timeout"]))
                     || any_timed(model, &call.args)
-                    || instance_defaults_timed(model, receiver),
+                    || model.instance_defaults_set(receiver, &["timeout"]),
                 true,
             )
         }
@@ -719,16 +719,6 @@ fn axios_defaults_timed(model: &Model<'_>) -> bool {
                         }) == Some("axios")
                 })
         })
-}
-
-/// `api.defaults.timeout = ...` for an instance `api`.
-fn instance_defaults_timed(model: &Model<'_>, instance: &AccessPath) -> bool {
-    model.member_writes().iter().any(|w| {
-        w.key.as_deref() == Some("timeout")
-            && w.object.as_ref().is_some_and(|o| {
-                o.root == instance.root && o.props.iter().map(|p| p.as_str()).eq(["defaults"])
-            })
-    })
 }
 
 /// For `const api = axios.create(config)`: `Some(config)` (or `Some(None)` without one); `None`

@@ -8,6 +8,17 @@ use super::{AccessPath, Arg, BindingKind, Model, Root, SPREAD_KEY, UseKind};
 const MAX_DEPTH: usize = 4;
 
 impl Model<'_> {
+    /// `api.defaults.<key> = ...` for one of `keys`, on the object `instance` (an HTTP client
+    /// instance's defaults, as axios instances have them).
+    pub fn instance_defaults_set(&self, instance: &AccessPath, keys: &[&str]) -> bool {
+        self.member_writes.iter().any(|w| {
+            w.key.as_deref().is_some_and(|k| keys.contains(&k))
+                && w.object.as_ref().is_some_and(|o| {
+                    o.root == instance.root && o.props.iter().map(|p| p.as_str()).eq(["defaults"])
+                })
+        })
+    }
+
     /// Does the options object `arg` set one of `keys`? `true` also when it is a local
     /// variable first set to an object literal and then reassigned: the model cannot see the
     /// final object, and a rule must not claim the key is missing. A parameter, an import or

@@ -861,7 +861,13 @@ fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
                 }) if props.is_empty() => Some(id.clone()),
                 _ => None,
             };
-            if id.as_ref().is_some_and(|id| defaults_timed(model, id)) {
+            if id.as_ref().is_some_and(|id| {
+                let instance = AccessPath {
+                    root: Root::Binding(id.clone()),
+                    props: Vec::new(),
+                };
+                model.instance_defaults_set(&instance, &["timeout", "signal"])
+            }) {
                 return None;
             }
             let code = format!("{}(...)", model.text(c.callee_span));
@@ -872,17 +878,6 @@ fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
             })
         })
         .collect()
-}
-
-/// `api.defaults.timeout = ...` (or `api.defaults.signal`) for the binding `api`.
-fn defaults_timed(model: &Model<'_>, id: &Id) -> bool {
-    model.member_writes.iter().any(|w| {
-        matches!(w.key.as_deref(), Some("timeout" | "signal"))
-            && w.object.as_ref().is_some_and(|o| {
-                matches!(&o.root, Root::Binding(b) if b == id)
-                    && o.props.iter().map(|p| p.as_str()).eq(["defaults"])
-            })
-    })
 }
 
 /// Exported functions that hand their own argument to an HTTP client as the URL.
