@@ -174,6 +174,20 @@ pub(crate) fn overran(
     phase: leaklint_rules::progress::Phase,
     budget: Duration,
 ) -> Outcome {
+    not_analysed(
+        path,
+        format!(
+            "not analysed: linting this file took longer than the per-file budget of {} \
+             (it was {phase}); the other files were linted (raise the budget with \
+             --file-budget or `file_budget` in leaklint.toml; see Limits in the README)",
+            seconds(budget)
+        ),
+    )
+}
+
+/// The report of a file leaklint did not analyse: `message` at 1:1, as a parse error is
+/// reported (the other files' findings are unaffected).
+fn not_analysed(path: String, message: String) -> Outcome {
     let empty = LineIndex::new("");
     Outcome::Linted(FileReport {
         path,
@@ -182,12 +196,7 @@ pub(crate) fn overran(
         problems: Vec::new(),
         suppressed: Vec::new(),
         parse_error: Some(ParseFailure {
-            message: format!(
-                "not analysed: linting this file took longer than the per-file budget of {} \
-                 (it was {phase}); the other files were linted (raise the budget with \
-                 --file-budget or `file_budget` in leaklint.toml; see Limits in the README)",
-                seconds(budget)
-            ),
+            message,
             at: Located::new(leaklint_rules::Span::new(0, 0), "", &empty),
         }),
         timings: Default::default(),
@@ -227,23 +236,14 @@ pub(crate) fn read_source(path: &std::path::Path) -> std::io::Result<Result<Vec<
 
 /// The report of a file larger than [`leaklint_rules::limits::MAX_FILE_BYTES`].
 pub(crate) fn too_large(path: String, len: u64) -> Outcome {
-    let empty = LineIndex::new("");
     let limit = leaklint_rules::limits::MAX_FILE_BYTES >> 20;
-    Outcome::Linted(FileReport {
+    not_analysed(
         path,
-        text: Some(Arc::from("")),
-        bom: false,
-        problems: Vec::new(),
-        suppressed: Vec::new(),
-        parse_error: Some(ParseFailure {
-            message: format!(
-                "not analysed: the file has {len} bytes, more than the {limit} MiB leaklint \
-                 analyses (see Limits in the README)"
-            ),
-            at: Located::new(leaklint_rules::Span::new(0, 0), "", &empty),
-        }),
-        timings: Default::default(),
-    })
+        format!(
+            "not analysed: the file has {len} bytes, more than the {limit} MiB leaklint \
+             analyses (see Limits in the README)"
+        ),
+    )
 }
 
 /// Lints text that is not a file on disk (standard input) on a thread with a big stack, within
