@@ -13,8 +13,11 @@
 
 use std::collections::HashMap;
 
-use crate::graph::{NONE, Script};
-use crate::snapshot::{NodeKind, Snapshot};
+use crate::graph::Script;
+use crate::snapshot::{NodeIndex, NodeKind, Snapshot};
+
+/// No class or location key (a node that is not located, or a class not interned yet).
+const NO_KEY: u32 = u32::MAX;
 
 /// What changed in one class between two snapshots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -66,7 +69,7 @@ pub struct Row {
     pub deltas: Vec<Delta>,
     /// A node (ordinal in the full snapshot) that is new there, preferably one that is still
     /// alive in the last snapshot: an example for the retainer path.
-    pub sample: Option<u32>,
+    pub sample: Option<NodeIndex>,
 }
 
 impl Row {
@@ -98,7 +101,8 @@ pub struct Comparison {
     pub totals: Vec<(u64, u64)>,
 }
 
-/// Node ids in ascending order, with each node's ordinal in the low 32 bits.
+/// Node ids in ascending order, with each node's index in the low 32 bits (`node_of` reads it
+/// back).
 pub fn sorted_ids(snap: &Snapshot) -> Vec<u64> {
     let mut v: Vec<u64> = snap
         .node_id
@@ -130,6 +134,11 @@ pub fn sorted_ids(snap: &Snapshot) -> Vec<u64> {
         std::mem::swap(&mut v, &mut tmp);
     }
     v
+}
+
+/// The node of a key of [`sorted_ids`].
+fn node_of(key: u64) -> NodeIndex {
+    NodeIndex(key as u32)
 }
 
 /// One snapshot keyed for the Comparison: node ids in order (each with its ordinal in the low
@@ -174,7 +183,7 @@ struct LocInterner {
 
 /// How a located node is grouped: closures, async-function objects (`Generator`), and
 /// instances of classes (V8 gives an object its constructor's location).
-pub fn located_kind(snap: &Snapshot, node: u32) -> Option<u8> {
+pub fn located_kind(snap: &Snapshot, node: NodeIndex) -> Option<u8> {
     match snap.kind(node) {
         NodeKind::Closure => Some(0),
         NodeKind::Object if snap.name(node) == "Generator" => Some(1),
@@ -195,27 +204,27 @@ pub fn located_what(kind: u8) -> &'static str {
 fn key_snapshot(snap: &Snapshot, classes: &mut Interner, locs: &mut LocInterner) -> Keyed {
     let n = snap.node_count();
     // Class of an object or native node by its name's string index.
-    let mut by_name: Vec<u32> = vec![NONE; snap.strings.len()];
-    let mut by_kind: [u32; 17] = [NONE; 17];
+    let mut by_name: Vec<u32> = vec![NO_KEY; snap.strings.len()];
+    let mut by_kind: [u32; 17] = [NO_KEY; 17];
     let mut class = Vec::with_capacity(n);
-    for v in 0..n as u32 {
+    for v in snap.nodes() {
         let kind = snap.kind(v);
         let k = if matches!(kind, NodeKind::Object | NodeKind::Native) {
-            let slot = &mut by_name[snap.node_name[v as usize] as usize];
-            if *slot == NONE {
+            let slot = &mut by_name[snap.node_name[v.ix()] as usize];
+            if *slot == NO_KEY {
                 *slot = classes.get(&snap.class_name(v));
             }
             *slot
         } else {
             let slot = &mut by_kind[kind as usize];
-            if *slot == NONE {
+            if *slot == NO_KEY {
                 *slot = classes.get(&snap.class_name(v));
             }
             *slot
         };
         class.push(k);
     }
-    let mut loc = vec![NONE; n];
+    let mut loc = vec![NO_KEY; n];
     for l in &snap.locations {
         let Some(what) = located_kind(snap, l.node) else {
             continue;
@@ -231,7 +240,7 @@ fn key_snapshot(snap: &Snapshot, classes: &mut Interner, locs: &mut LocInterner)
         if k == next {
             locs.keys.push((key, snap.name(l.node).to_owned()));
         }
-        loc[l.node as usize] = k;
+        loc[l.node.ix()] = k;
     }
     Keyed {
         ids: sorted_ids(snap),
@@ -246,8 +255,8 @@ struct Acc {
     counts: Vec<u64>,
     sizes: Vec<u64>,
     deltas: Vec<Delta>,
-    sample: Option<u32>,
-    survivor: Option<u32>,
+    sample: Option<NodeIndex>,
+    survivor: Option<NodeIndex>,
 }
 
 /// Compares two or three snapshots of one process. `full` is the index of the snapshot whose
@@ -339,7 +348,7 @@ impl Comparer {
             c.counts[i] += 1;
             c.sizes[i] += sz;
             let l = kd.loc[v];
-            if l != NONE {
+            if l != NO_KEY {
                 let a = &mut self.loc_acc[l as usize];
                 a.counts[i] += 1;
                 a.sizes[i] += sz;
@@ -368,22 +377,23 @@ impl Comparer {
             &mut self.new_in_full,
         );
         let (mut i, mut j) = (0, 0);
-        let mut record = |side_b: bool, ord: usize, both: bool| {
+        let mut record = |side_b: bool, node: NodeIndex, both: bool| {
             let kd = if side_b { b } else { a };
+            let ord = node.ix();
             let sz = u64::from(kd.size[ord]);
             if sz == 0 {
                 return;
             }
             let targets = [kd.class[ord], kd.loc[ord]];
             for (t, accs) in targets.into_iter().zip([&mut *class_acc, &mut *loc_acc]) {
-                if t == NONE {
+                if t == NO_KEY {
                     continue;
                 }
                 let acc = &mut accs[t as usize];
                 if both {
                     // Alive on both sides: a survivor of the full snapshot's new objects.
                     if interval == full && new_in_full[ord] && acc.survivor.is_none() {
-                        acc.survivor = Some(ord as u32);
+                        acc.survivor = Some(node);
                     }
                     continue;
                 }
@@ -392,7 +402,7 @@ impl Comparer {
                     d.new += 1;
                     d.new_size += sz;
                     if interval + 1 == full && acc.sample.is_none() {
-                        acc.sample = Some(ord as u32);
+                        acc.sample = Some(node);
                     }
                 } else {
                     d.deleted += 1;
@@ -408,8 +418,8 @@ impl Comparer {
             let ib = b.ids.get(j).map(|x| x >> 32);
             match (ia, ib) {
                 (Some(x), Some(y)) if x == y => {
-                    let (oa, ob) = (a.ids[i] as u32 as usize, b.ids[j] as u32 as usize);
-                    if a.class[oa] != b.class[ob] {
+                    let (oa, ob) = (node_of(a.ids[i]), node_of(b.ids[j]));
+                    if a.class[oa.ix()] != b.class[ob.ix()] {
                         // Same id, another class: counted as deleted and new, as DevTools does.
                         record(false, oa, false);
                         record(true, ob, false);
@@ -420,15 +430,15 @@ impl Comparer {
                     j += 1;
                 }
                 (Some(x), Some(y)) if x < y => {
-                    record(false, a.ids[i] as u32 as usize, false);
+                    record(false, node_of(a.ids[i]), false);
                     i += 1;
                 }
                 (Some(_), None) => {
-                    record(false, a.ids[i] as u32 as usize, false);
+                    record(false, node_of(a.ids[i]), false);
                     i += 1;
                 }
                 _ => {
-                    record(true, b.ids[j] as u32 as usize, false);
+                    record(true, node_of(b.ids[j]), false);
                     j += 1;
                 }
             }

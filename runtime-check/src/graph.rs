@@ -5,12 +5,11 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::snapshot::{EdgeIndex, EdgeKind, NodeKind, Snapshot};
+use crate::snapshot::{EdgeIndex, EdgeKind, NodeIndex, NodeKind, Snapshot};
 
-pub const NONE: u32 = u32::MAX;
-
-/// In [`Graph::preferred_path`]'s search: a node the search starts from.
-const USER_SEED: u32 = u32::MAX - 1;
+/// In [`Graph::preferred_path`]'s search: a node the search starts from (where the other
+/// nodes hold the edge the search reached them by, or [`EdgeIndex::NONE`]).
+const USER_SEED: EdgeIndex = EdgeIndex(u32::MAX - 1);
 
 /// A script as the snapshot names it.
 #[derive(Clone, Debug)]
@@ -18,7 +17,7 @@ pub struct Script {
     /// The script URL: an absolute path, `file:///…`, or `node:events` for built-ins.
     pub name: String,
     /// The Script node (its `source` edge leads to the source text).
-    pub node: u32,
+    pub node: NodeIndex,
     /// For an original source found through a source map (see [`crate::sourcemaps`]): the
     /// compiled script's name; `node` is then the compiled script's, whose text is not this
     /// source's.
@@ -32,31 +31,31 @@ pub struct Graph {
     /// Retainers of node `n`: `ret_edge[ret_start[n]..ret_start[n+1]]` (edge indexes) and the
     /// same slice of `ret_from` (the nodes owning them).
     pub ret_start: Vec<u32>,
-    pub ret_edge: Vec<u32>,
-    pub ret_from: Vec<u32>,
+    pub ret_edge: Vec<EdgeIndex>,
+    pub ret_from: Vec<NodeIndex>,
     /// The edge through which the breadth-first search from the roots first reached each node
-    /// ([`NONE`] for the root and unreachable nodes): shortest retainer paths.
-    pub parent_edge: Vec<u32>,
-    /// Immediate dominator of each node ([`NONE`] for the root and unreachable nodes); empty
-    /// until [`Graph::compute_dominators`].
-    pub idom: Vec<u32>,
+    /// ([`EdgeIndex::NONE`] for the root and unreachable nodes): shortest retainer paths.
+    pub parent_edge: Vec<EdgeIndex>,
+    /// Immediate dominator of each node ([`NodeIndex::NONE`] for the root and unreachable
+    /// nodes); empty until [`Graph::compute_dominators`].
+    pub idom: Vec<NodeIndex>,
     /// Retained size of each node; empty until [`Graph::compute_dominators`].
     pub retained: Vec<u64>,
     /// Script id → script, from closures with a location.
     pub scripts: HashMap<u32, Script>,
-    gc_roots: u32,
+    gc_roots: NodeIndex,
     /// See [`Graph::global`].
-    global: Option<u32>,
+    global: Option<NodeIndex>,
     /// Shortest paths from the user's own closures, built on first use: see
     /// [`Graph::preferred_path`].
-    user_parent: OnceLock<Vec<u32>>,
+    user_parent: OnceLock<Vec<EdgeIndex>>,
 }
 
 /// A retainer path: the node it starts from (the root, or a closure of a user script) and the
 /// edges taken from there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetainerPath {
-    pub from: u32,
+    pub from: NodeIndex,
     pub edges: Vec<EdgeIndex>,
 }
 
@@ -88,6 +87,7 @@ impl WeakEdges {
             .collect();
         let mut bits = vec![0u64; s.edge_total().div_ceil(64)];
         let (weak, internal) = (EdgeKind::Weak as u8, EdgeKind::Internal as u8);
+        // By position in the edge columns: this loop runs once per edge.
         for (e, (&k, &name)) in s.edge_kind.iter().zip(&s.edge_name).enumerate() {
             if k == weak || (k == internal && key_names.get(name as usize) == Some(&true)) {
                 bits[e / 64] |= 1 << (e % 64);
@@ -98,12 +98,7 @@ impl WeakEdges {
 
     #[inline]
     pub fn get(&self, e: EdgeIndex) -> bool {
-        self.bit(e.ix())
-    }
-
-    /// [`WeakEdges::get`] by position in the edge columns, for the loops over them.
-    #[inline]
-    fn bit(&self, e: usize) -> bool {
+        let e = e.ix();
         self.0[e / 64] & (1 << (e % 64)) != 0
     }
 }
@@ -205,7 +200,7 @@ impl Graph {
     /// Breadth-first search from the root over strong edges. The `(GC roots)` branch is
     /// searched last, so that a path goes through `global` or a module's context when there is
     /// one as short as a path through V8's internal roots (handle scopes, compilation cache).
-    fn shortest_paths(&self) -> Vec<u32> {
+    fn shortest_paths(&self) -> Vec<EdgeIndex> {
         shortest_paths(&self.snap, &WeakEdges::new(&self.snap), self.gc_roots)
     }
 }
@@ -217,18 +212,18 @@ impl Graph {
 /// 2. the `global_object` of a native context (the root's shortcut target in Node 26, else
 ///    any `system / NativeContext`);
 /// 3. any object with a `globalThis` property.
-pub fn find_global(s: &Snapshot) -> Option<u32> {
-    let has_global_this = |v: u32| {
+pub fn find_global(s: &Snapshot) -> Option<NodeIndex> {
+    let has_global_this = |v: NodeIndex| {
         s.kind(v) == NodeKind::Object && s.child(v, EdgeKind::Property, "globalThis").is_some()
     };
-    let of_context = |v: u32| {
+    let of_context = |v: NodeIndex| {
         (s.name(v) == "system / NativeContext")
             .then(|| s.child(v, EdgeKind::Internal, "global_object"))
             .flatten()
             .filter(|&g| s.kind(g) == NodeKind::Object)
     };
-    let shortcuts: Vec<u32> = s
-        .edges(0)
+    let shortcuts: Vec<NodeIndex> = s
+        .edges(NodeIndex::ROOT)
         .filter(|&e| s.edge_kind(e) == EdgeKind::Shortcut)
         .map(|e| s.edge_target(e))
         .collect();
@@ -237,63 +232,64 @@ pub fn find_global(s: &Snapshot) -> Option<u32> {
         .copied()
         .find(|&t| has_global_this(t))
         .or_else(|| shortcuts.iter().find_map(|&t| of_context(t)))
-        .or_else(|| (0..s.node_count() as u32).find_map(of_context))
-        .or_else(|| (0..s.node_count() as u32).find(|&v| has_global_this(v)))
+        .or_else(|| s.nodes().find_map(of_context))
+        .or_else(|| s.nodes().find(|&v| has_global_this(v)))
 }
 
 /// The `(GC roots)` node: a child of the root.
-fn gc_roots(snap: &Snapshot) -> u32 {
-    snap.edges(0)
+fn gc_roots(snap: &Snapshot) -> NodeIndex {
+    snap.edges(NodeIndex::ROOT)
         .map(|e| snap.edge_target(e))
         .find(|&t| snap.kind(t) == NodeKind::Synthetic && snap.name(t) == "(GC roots)")
-        .unwrap_or(NONE)
+        .unwrap_or(NodeIndex::NONE)
 }
 
-/// Retainer index: for each node, the edges pointing at it and their owners (CSR).
-type Retainers = (Vec<u32>, Vec<u32>, Vec<u32>);
+/// Retainer index: for each node, the edges pointing at it and their owners (CSR: node `n`'s
+/// retainers are at positions `start[n]..start[n + 1]` of the other two).
+type Retainers = (Vec<u32>, Vec<EdgeIndex>, Vec<NodeIndex>);
 
 fn build_retainers(snap: &Snapshot) -> Retainers {
     let n = snap.node_count();
     let m = snap.edge_total();
     let mut ret_start = vec![0u32; n + 1];
     for &t in &snap.edge_to {
-        ret_start[t as usize + 1] += 1;
+        ret_start[t.ix() + 1] += 1;
     }
     for i in 0..n {
         ret_start[i + 1] += ret_start[i];
     }
     let mut fill = ret_start.clone();
-    let mut ret_edge = vec![0u32; m];
-    let mut ret_from = vec![0u32; m];
-    for node in 0..n {
-        for e in snap.first_edge[node] as usize..snap.first_edge[node + 1] as usize {
-            let t = snap.edge_to[e] as usize;
+    let mut ret_edge = vec![EdgeIndex(0); m];
+    let mut ret_from = vec![NodeIndex::ROOT; m];
+    for node in snap.nodes() {
+        for e in snap.edges(node) {
+            let t = snap.edge_target(e).ix();
             let slot = fill[t] as usize;
             fill[t] += 1;
-            ret_edge[slot] = e as u32;
-            ret_from[slot] = node as u32;
+            ret_edge[slot] = e;
+            ret_from[slot] = node;
         }
     }
     (ret_start, ret_edge, ret_from)
 }
 
 /// See [`Graph::new`]: breadth-first search from the root, `(GC roots)` last.
-fn shortest_paths(s: &Snapshot, weak: &WeakEdges, gc_roots: u32) -> Vec<u32> {
+fn shortest_paths(s: &Snapshot, weak: &WeakEdges, gc_roots: NodeIndex) -> Vec<EdgeIndex> {
     {
         let n = s.node_count();
-        let mut parent = vec![NONE; n];
+        let mut parent = vec![EdgeIndex::NONE; n];
         let mut seen = vec![false; n];
-        let mut queue: Vec<u32> = Vec::with_capacity(n);
-        seen[0] = true;
-        queue.push(0);
+        let mut queue: Vec<NodeIndex> = Vec::with_capacity(n);
+        seen[NodeIndex::ROOT.ix()] = true;
+        queue.push(NodeIndex::ROOT);
         let mut head = 0;
-        let mut gc_edge = None;
+        let mut gc_edge: Option<(NodeIndex, EdgeIndex)> = None;
         for pass in 0..2 {
             if pass == 1 {
                 match gc_edge {
-                    Some((t, e)) if !seen[t as usize] => {
-                        seen[t as usize] = true;
-                        parent[t as usize] = e;
+                    Some((t, e)) if !seen[t.ix()] => {
+                        seen[t.ix()] = true;
+                        parent[t.ix()] = e;
                         queue.push(t);
                     }
                     _ => break,
@@ -307,15 +303,15 @@ fn shortest_paths(s: &Snapshot, weak: &WeakEdges, gc_roots: u32) -> Vec<u32> {
                         continue;
                     }
                     let t = s.edge_target(e);
-                    if seen[t as usize] {
+                    if seen[t.ix()] {
                         continue;
                     }
-                    if pass == 0 && v == 0 && t == gc_roots {
-                        gc_edge = Some((t, e.0));
+                    if pass == 0 && v == NodeIndex::ROOT && t == gc_roots {
+                        gc_edge = Some((t, e));
                         continue;
                     }
-                    seen[t as usize] = true;
-                    parent[t as usize] = e.0;
+                    seen[t.ix()] = true;
+                    parent[t.ix()] = e;
                     queue.push(t);
                 }
             }
@@ -326,38 +322,37 @@ fn shortest_paths(s: &Snapshot, weak: &WeakEdges, gc_roots: u32) -> Vec<u32> {
 
 impl Graph {
     /// Whether the breadth-first search reached `node` (it is alive through strong edges).
-    pub fn reachable(&self, node: u32) -> bool {
-        node == 0 || self.parent_edge[node as usize] != NONE
+    pub fn reachable(&self, node: NodeIndex) -> bool {
+        node == NodeIndex::ROOT || self.parent_edge[node.ix()] != EdgeIndex::NONE
     }
 
     /// The owner of an edge.
-    pub fn edge_owner(&self, edge: EdgeIndex) -> u32 {
+    pub fn edge_owner(&self, edge: EdgeIndex) -> NodeIndex {
         // first_edge is sorted: the owner is the last node whose first edge is <= edge.
         let fe = &self.snap.first_edge;
-        (fe.partition_point(|&f| f <= edge.0) - 1) as u32
+        NodeIndex::at(fe.partition_point(|&f| f <= edge.0) - 1)
     }
 
     /// Retainers of `node`: (owning node, edge index). Empty before
     /// [`Graph::compute_retainers`].
-    pub fn retainers(&self, node: u32) -> impl Iterator<Item = (u32, EdgeIndex)> + '_ {
+    pub fn retainers(&self, node: NodeIndex) -> impl Iterator<Item = (NodeIndex, EdgeIndex)> + '_ {
         let r = if self.ret_start.is_empty() {
             0..0
         } else {
-            self.ret_start[node as usize] as usize..self.ret_start[node as usize + 1] as usize
+            self.ret_start[node.ix()] as usize..self.ret_start[node.ix() + 1] as usize
         };
-        r.map(|i| (self.ret_from[i], EdgeIndex(self.ret_edge[i])))
+        r.map(|i| (self.ret_from[i], self.ret_edge[i]))
     }
 
     /// The shortest retainer path from the root to `node`, as the edges taken.
-    pub fn path_to(&self, node: u32) -> Vec<EdgeIndex> {
+    pub fn path_to(&self, node: NodeIndex) -> Vec<EdgeIndex> {
         let mut edges = Vec::new();
         let mut v = node;
-        while v != 0 {
-            let e = self.parent_edge[v as usize];
-            if e == NONE || edges.len() > 10_000 {
+        while v != NodeIndex::ROOT {
+            let e = self.parent_edge[v.ix()];
+            if e == EdgeIndex::NONE || edges.len() > 10_000 {
                 break;
             }
-            let e = EdgeIndex(e);
             edges.push(e);
             v = self.edge_owner(e);
         }
@@ -370,9 +365,9 @@ impl Graph {
     /// path from the root; else the path from the root ([`Graph::path_to`]). A user variable
     /// says where to look in the code; a path from the root often goes through Node's own
     /// structures that happen to reach the same object first.
-    pub fn preferred_path(&self, node: u32) -> RetainerPath {
+    pub fn preferred_path(&self, node: NodeIndex) -> RetainerPath {
         let root = RetainerPath {
-            from: 0,
+            from: NodeIndex::ROOT,
             edges: self.path_to(node),
         };
         if !self.reachable(node) {
@@ -380,8 +375,8 @@ impl Graph {
         }
         let parent = self.user_parent.get_or_init(|| self.user_paths());
         let limit = root.edges.len();
-        let user = match parent[node as usize] {
-            NONE => None,
+        let user = match parent[node.ix()] {
+            EdgeIndex::NONE => None,
             // A user closure itself: how it is held, through the retainer with the shortest
             // path from another user closure.
             USER_SEED => {
@@ -405,15 +400,19 @@ impl Graph {
 
     /// The path to `node` from the user closure the search reached it from, if no longer
     /// than `limit` edges.
-    fn user_chain(&self, parent: &[u32], node: u32, limit: usize) -> Option<RetainerPath> {
+    fn user_chain(
+        &self,
+        parent: &[EdgeIndex],
+        node: NodeIndex,
+        limit: usize,
+    ) -> Option<RetainerPath> {
         let mut edges = Vec::new();
         let mut v = node;
         loop {
-            match parent[v as usize] {
-                NONE => return None,
+            match parent[v.ix()] {
+                EdgeIndex::NONE => return None,
                 USER_SEED => break,
                 e => {
-                    let e = EdgeIndex(e);
                     edges.push(e);
                     if edges.len() > limit {
                         return None;
@@ -428,12 +427,12 @@ impl Graph {
 
     /// Breadth-first search over strong edges from every reachable closure located in a user
     /// script (not `node:` built-ins): the parent edge of each node, [`USER_SEED`] for the
-    /// closures, [`NONE`] where none leads.
-    fn user_paths(&self) -> Vec<u32> {
+    /// closures, [`EdgeIndex::NONE`] where none leads.
+    fn user_paths(&self) -> Vec<EdgeIndex> {
         let s = &self.snap;
         let weak = WeakEdges::new(s);
-        let mut parent = vec![NONE; s.node_count()];
-        let mut queue: Vec<u32> = Vec::new();
+        let mut parent = vec![EdgeIndex::NONE; s.node_count()];
+        let mut queue: Vec<NodeIndex> = Vec::new();
         for l in &s.locations {
             let user = self
                 .scripts
@@ -442,9 +441,9 @@ impl Graph {
             if user
                 && s.kind(l.node) == NodeKind::Closure
                 && self.reachable(l.node)
-                && parent[l.node as usize] == NONE
+                && parent[l.node.ix()] == EdgeIndex::NONE
             {
-                parent[l.node as usize] = USER_SEED;
+                parent[l.node.ix()] = USER_SEED;
                 queue.push(l.node);
             }
         }
@@ -454,10 +453,10 @@ impl Graph {
             head += 1;
             for e in s.edges(v) {
                 let t = s.edge_target(e);
-                if weak.get(e) || parent[t as usize] != NONE || t == 0 {
+                if weak.get(e) || parent[t.ix()] != EdgeIndex::NONE || t == NodeIndex::ROOT {
                     continue;
                 }
-                parent[t as usize] = e.0;
+                parent[t.ix()] = e;
                 queue.push(t);
             }
         }
@@ -486,9 +485,9 @@ impl Graph {
     }
 
     /// Retained size of `node` (its self size before dominators are computed).
-    pub fn retained_size(&self, node: u32) -> u64 {
+    pub fn retained_size(&self, node: NodeIndex) -> u64 {
         self.retained
-            .get(node as usize)
+            .get(node.ix())
             .copied()
             .unwrap_or_else(|| u64::from(self.snap.size(node)))
     }
@@ -498,7 +497,7 @@ impl Graph {
     }
 
     /// closure → `shared` → `script_or_debug_info` (V8 11) or `script` (newer) → Script.
-    pub fn script_of_closure(&self, closure: u32) -> Option<Script> {
+    pub fn script_of_closure(&self, closure: NodeIndex) -> Option<Script> {
         script_of_closure(&self.snap, closure)
     }
 }
@@ -518,7 +517,7 @@ fn find_scripts(s: &Snapshot) -> HashMap<u32, Script> {
     }
 }
 
-fn script_of_closure(s: &Snapshot, closure: u32) -> Option<Script> {
+fn script_of_closure(s: &Snapshot, closure: NodeIndex) -> Option<Script> {
     {
         let shared = s.child(closure, EdgeKind::Internal, "shared")?;
         let script = s
@@ -561,7 +560,7 @@ impl Graph {
     /// The closure behind a function-like node: itself when it has a location; the target of a
     /// bound function (`native_bind`), the original listener of a `once` wrapper, or the async
     /// function (Generator) that an await-resume closure belongs to.
-    pub fn located_function(&self, node: u32) -> Option<u32> {
+    pub fn located_function(&self, node: NodeIndex) -> Option<NodeIndex> {
         let s = &self.snap;
         let mut v = node;
         for _ in 0..4 {
@@ -586,7 +585,7 @@ impl Graph {
     }
 
     /// Context variables of a Context node: (name, target).
-    pub fn context_vars(&self, ctx: u32) -> impl Iterator<Item = (&str, u32)> + '_ {
+    pub fn context_vars(&self, ctx: NodeIndex) -> impl Iterator<Item = (&str, NodeIndex)> + '_ {
         let s = &self.snap;
         s.edges(ctx)
             .filter(move |&e| s.edge_kind(e) == EdgeKind::Context)
@@ -594,7 +593,7 @@ impl Graph {
     }
 
     /// The listeners registered under `_events[event]` of an emitter: the handler nodes.
-    pub fn listeners(&self, emitter: u32, event: &str) -> Vec<u32> {
+    pub fn listeners(&self, emitter: NodeIndex, event: &str) -> Vec<NodeIndex> {
         let s = &self.snap;
         let Some(events) = s.child(emitter, EdgeKind::Property, "_events") else {
             return Vec::new();
@@ -605,7 +604,7 @@ impl Graph {
         self.listener_slot(slot)
     }
 
-    fn listener_slot(&self, slot: u32) -> Vec<u32> {
+    fn listener_slot(&self, slot: NodeIndex) -> Vec<NodeIndex> {
         let s = &self.snap;
         if s.kind(slot) == NodeKind::Object && s.name(slot) == "Array" {
             s.edges(slot)
@@ -620,7 +619,7 @@ impl Graph {
     }
 
     /// Every event of an emitter with its listener count.
-    pub fn all_listeners(&self, emitter: u32) -> Vec<(String, Vec<u32>)> {
+    pub fn all_listeners(&self, emitter: NodeIndex) -> Vec<(String, Vec<NodeIndex>)> {
         let s = &self.snap;
         let Some(events) = s.child(emitter, EdgeKind::Property, "_events") else {
             return Vec::new();
@@ -638,7 +637,7 @@ impl Graph {
     /// How many entries a collection-like object holds: Map and Set entries (from the
     /// `table` store), Array elements, or the properties of a plain object used as a map.
     /// Smi keys and values have no edge in a snapshot, so Map counts are approximate.
-    pub fn entry_count(&self, node: u32) -> Option<u64> {
+    pub fn entry_count(&self, node: NodeIndex) -> Option<u64> {
         let s = &self.snap;
         if !matches!(s.kind(node), NodeKind::Object) {
             return None;
@@ -684,7 +683,7 @@ impl Graph {
     }
 
     /// A Promise with a `PromiseReaction`: certainly pending, with these reaction handlers.
-    pub fn pending_reactions(&self, promise: u32) -> Option<Vec<u32>> {
+    pub fn pending_reactions(&self, promise: NodeIndex) -> Option<Vec<NodeIndex>> {
         let s = &self.snap;
         let r = s.child(promise, EdgeKind::Internal, "reactions_or_result")?;
         if s.name(r) != "system / PromiseReaction" {
@@ -713,12 +712,12 @@ impl Graph {
     }
 
     /// The global object (see [`find_global`]).
-    pub fn global(&self) -> Option<u32> {
+    pub fn global(&self) -> Option<NodeIndex> {
         self.global
     }
 
     /// The script a Context belongs to: the script of a located closure that uses it.
-    pub fn context_script(&self, ctx: u32) -> Option<u32> {
+    pub fn context_script(&self, ctx: NodeIndex) -> Option<u32> {
         let s = &self.snap;
         for (from, e) in self.retainers(ctx) {
             if s.kind(from) == NodeKind::Closure
@@ -735,71 +734,76 @@ impl Graph {
 }
 
 /// Semi-NCA dominators over strong edges; see [`Graph::compute_dominators`].
+///
+/// The work arrays are indexed by *preorder number* (the order of the depth-first search from
+/// the root), a third index space beside node and edge indexes: plain `u32`, with `order`
+/// turning a number back into its node and `pre` a node into its number.
 fn dominators(
     s: &Snapshot,
     weak: &WeakEdges,
     ret_start: &[u32],
-    ret_edge: &[u32],
-    ret_from: &[u32],
-) -> (Vec<u32>, Vec<u64>) {
+    ret_edge: &[EdgeIndex],
+    ret_from: &[NodeIndex],
+) -> (Vec<NodeIndex>, Vec<u64>) {
+    /// Not reached by the search (in `pre`), or no ancestor yet (in `ancestor`).
+    const UNSEEN: u32 = u32::MAX;
     {
         let n = s.node_count();
-        let is_weak = |e: usize| weak.bit(e);
         // Depth-first preorder from the root.
-        let mut pre = vec![NONE; n];
-        let mut order: Vec<u32> = Vec::with_capacity(n);
+        let mut pre = vec![UNSEEN; n];
+        let mut order: Vec<NodeIndex> = Vec::with_capacity(n);
         let mut dfs_parent: Vec<u32> = Vec::with_capacity(n);
-        let mut stack: Vec<(u32, u32)> = Vec::new();
-        pre[0] = 0;
-        order.push(0);
+        let mut stack: Vec<(NodeIndex, u32)> = Vec::new();
+        let root = NodeIndex::ROOT;
+        pre[root.ix()] = 0;
+        order.push(root);
         dfs_parent.push(0);
-        stack.push((0, s.first_edge[0]));
+        stack.push((root, s.first_edge[root.ix()]));
         while let Some(top) = stack.last_mut() {
             let (v, next) = *top;
-            let end = s.first_edge[v as usize + 1];
+            let end = s.first_edge[v.ix() + 1];
             if next >= end {
                 stack.pop();
                 continue;
             }
             top.1 = next + 1;
-            let e = next as usize;
-            if is_weak(e) {
+            let e = EdgeIndex(next);
+            if weak.get(e) {
                 continue;
             }
-            let t = s.edge_to[e];
-            if pre[t as usize] != NONE {
+            let t = s.edge_target(e);
+            if pre[t.ix()] != UNSEEN {
                 continue;
             }
-            pre[t as usize] = order.len() as u32;
-            dfs_parent.push(pre[v as usize]);
+            pre[t.ix()] = order.len() as u32;
+            dfs_parent.push(pre[v.ix()]);
             order.push(t);
-            stack.push((t, s.first_edge[t as usize]));
+            stack.push((t, s.first_edge[t.ix()]));
         }
         drop(stack);
         let r = order.len();
         // Everything below is indexed by preorder number.
         let mut semi: Vec<u32> = (0..r as u32).collect();
         let mut label: Vec<u32> = (0..r as u32).collect();
-        let mut ancestor = vec![NONE; r];
+        let mut ancestor = vec![UNSEEN; r];
         let mut path: Vec<u32> = Vec::new();
         for w in (1..r).rev() {
-            let node = order[w] as usize;
+            let node = order[w].ix();
             let mut best = semi[w];
             for i in ret_start[node] as usize..ret_start[node + 1] as usize {
-                let e = ret_edge[i] as usize;
-                if is_weak(e) {
+                if weak.get(ret_edge[i]) {
                     continue;
                 }
-                let v = pre[ret_from[i] as usize];
-                if v == NONE {
+                let v = pre[ret_from[i].ix()];
+                if v == UNSEEN {
                     continue;
                 }
                 // eval(v) with iterative path compression.
-                let u = if ancestor[v as usize] == NONE {
+                let u = if ancestor[v as usize] == UNSEEN {
                     v
                 } else {
                     let mut x = v;
-                    while ancestor[ancestor[x as usize] as usize] != NONE {
+                    while ancestor[ancestor[x as usize] as usize] != UNSEEN {
                         path.push(x);
                         x = ancestor[x as usize];
                     }
@@ -830,13 +834,13 @@ fn dominators(
             idom_pre[w] = d;
         }
         drop(semi);
-        let mut idom = vec![NONE; n];
+        let mut idom = vec![NodeIndex::NONE; n];
         let mut retained: Vec<u64> = s.self_size.iter().map(|&x| u64::from(x)).collect();
         for w in (1..r).rev() {
-            let d = idom_pre[w] as usize;
-            let node = order[w] as usize;
-            idom[node] = order[d];
-            retained[order[d] as usize] += retained[node];
+            let d = order[idom_pre[w] as usize];
+            let node = order[w];
+            idom[node.ix()] = d;
+            retained[d.ix()] += retained[node.ix()];
         }
         (idom, retained)
     }

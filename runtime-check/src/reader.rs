@@ -25,7 +25,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::snapshot::{EdgeKind, Location, NodeKind, Snapshot, Strings};
+use crate::snapshot::{EdgeKind, Location, NodeIndex, NodeKind, Snapshot, Strings};
 
 const BUFFER: usize = 1 << 20;
 
@@ -771,7 +771,7 @@ impl Sink for EdgeSink<'_> {
                         "edge target {v} points past the last of the {n} nodes"
                     ));
                 }
-                s.edge_to.push(v / nf);
+                s.edge_to.push(NodeIndex(v / nf));
             }
             _ => {}
         }
@@ -817,7 +817,7 @@ impl Sink for LocationSink<'_> {
                         "location object index {v} is not a node offset (a multiple of {nf})"
                     ));
                 }
-                self.cur.node = v / nf;
+                self.cur.node = NodeIndex(v / nf);
             }
             F_SCRIPT => self.cur.script = v,
             F_LINE => self.cur.line = v,
@@ -1026,7 +1026,7 @@ impl<R: Read> Parser<R> {
                             layout: &layout,
                             k: 0,
                             cur: Location {
-                                node: 0,
+                                node: NodeIndex::ROOT,
                                 script: 0,
                                 line: 0,
                                 column: 0,
@@ -1261,7 +1261,7 @@ impl<R: Read> Parser<R> {
                     layout: &layout,
                     k: 0,
                     cur: Location {
-                        node: 0,
+                        node: NodeIndex::ROOT,
                         script: 0,
                         line: 0,
                         column: 0,
@@ -1302,6 +1302,11 @@ impl<R: Read> Parser<R> {
         }
         let s = &mut self.snap;
         let n = s.node_id.len();
+        if u32::try_from(n).is_err() {
+            return Err(fault(
+                "the snapshot has more than 4294967295 nodes; this reader indexes nodes with u32",
+            ));
+        }
         if let Some(hint) = self.node_count_hint
             && hint != n as u64
         {
@@ -1360,10 +1365,10 @@ impl<R: Read> Parser<R> {
                 )));
             }
             s.first_edge = first;
-            if let Some(i) = s.edge_to.iter().position(|&t| t as usize >= n) {
+            if let Some(i) = s.edge_to.iter().position(|&t| t.ix() >= n) {
                 return Err(fault(format!(
                     "corrupt snapshot: edge #{i} points at node {} of {n}",
-                    s.edge_to[i]
+                    s.edge_to[i].0
                 )));
             }
             for (i, (&k, &name)) in s.edge_kind.iter().zip(&s.edge_name).enumerate() {
@@ -1378,10 +1383,10 @@ impl<R: Read> Parser<R> {
         if !s.locations.is_sorted_by_key(|l| l.node) {
             s.locations.sort_by_key(|l| l.node);
         }
-        if let Some(l) = s.locations.iter().find(|l| l.node as usize >= n) {
+        if let Some(l) = s.locations.iter().find(|l| l.node.ix() >= n) {
             return Err(fault(format!(
                 "corrupt snapshot: a location names node {} of {n}",
-                l.node
+                l.node.0
             )));
         }
         if n == 0 {

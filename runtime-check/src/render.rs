@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diff::{Comparison, Delta, Row, SourceLoc};
 use crate::graph::Graph;
-use crate::snapshot::{EdgeIndex, EdgeKind, NodeKind};
+use crate::snapshot::{EdgeIndex, EdgeKind, NodeIndex, NodeKind};
 use crate::summary::Summary;
 
 /// Version of the JSON printed by `heap summary`, `heap diff` and `confirm`.
@@ -24,18 +24,18 @@ pub const JSON_VERSION: u32 = 1;
 ///   closures and variables of `node:` scripts) are folded into one
 ///   `… N Node-internal steps (node:timers) …` step;
 /// - runs of four or more identical steps (linked lists) are shortened to the first and last.
-pub fn path_text(g: &Graph, node: u32) -> String {
+pub fn path_text(g: &Graph, node: NodeIndex) -> String {
     let s = &g.snap;
     let path = g.preferred_path(node);
     if path.edges.is_empty() {
-        return if node == 0 {
+        return if node == NodeIndex::ROOT {
             "(root)".into()
         } else {
             format!("{} @{} (unreachable)", s.class_name(node), s.id(node))
         };
     }
     let mut edges: &[EdgeIndex] = &path.edges;
-    let mut first = if path.from == 0 {
+    let mut first = if path.from == NodeIndex::ROOT {
         None
     } else if s.name(s.edge_target(edges[0])) == "system / Context" {
         // The variables of a user function's scope (or of the scopes around it).
@@ -166,7 +166,7 @@ impl Step {
 }
 
 /// The built-in script (`node:timers`) of a closure located in one.
-fn builtin_script(g: &Graph, node: u32) -> Option<&str> {
+fn builtin_script(g: &Graph, node: NodeIndex) -> Option<&str> {
     let s = &g.snap;
     if s.kind(node) != NodeKind::Closure {
         return None;
@@ -191,7 +191,7 @@ const NODE_INTERNAL_CLASSES: &[&str] = &[
 /// [`NODE_INTERNAL_CLASSES`], or a plain object or function reached through an internal or
 /// hidden edge. Objects of other named classes (`Promise`, `Timeout`, `Socket`) never are:
 /// they are what the reader looks for.
-fn is_node_internal(g: &Graph, e: EdgeIndex, to: u32) -> bool {
+fn is_node_internal(g: &Graph, e: EdgeIndex, to: NodeIndex) -> bool {
     let s = &g.snap;
     let name = s.name(to);
     if name.starts_with("Node / ") || name.starts_with("system / ") {
@@ -231,7 +231,7 @@ pub fn edge_label(g: &Graph, e: EdgeIndex) -> String {
 }
 
 /// `Class @id`, with the function name and location for closures.
-pub fn node_label(g: &Graph, node: u32) -> String {
+pub fn node_label(g: &Graph, node: NodeIndex) -> String {
     let s = &g.snap;
     let class = s.class_name(node);
     if s.kind(node) == NodeKind::Closure {

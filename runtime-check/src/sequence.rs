@@ -90,19 +90,17 @@ impl Fingerprint {
         use std::hash::{Hash, Hasher};
         // One hash per string, not per node.
         let mut hashes: Vec<Option<u32>> = vec![None; s.strings.len()];
-        let mut ids: Vec<(u32, u32)> = (0..s.node_count() as u32)
+        let mut ids: Vec<(u32, u32)> = s
+            .nodes()
             .filter(|&n| !matches!(s.kind(n), NodeKind::Native | NodeKind::Synthetic))
             .map(|n| {
-                let name = s.node_name[n as usize];
+                let name = s.node_name[n.ix()];
                 let hash = *hashes[name as usize].get_or_insert_with(|| {
                     let mut h = std::hash::DefaultHasher::new();
                     s.strings.get(name).hash(&mut h);
                     h.finish() as u32
                 });
-                (
-                    s.id(n),
-                    (hash << 5) | u32::from(s.node_kind[n as usize] & 31),
-                )
+                (s.id(n), (hash << 5) | u32::from(s.node_kind[n.ix()] & 31))
             })
             .collect();
         ids.sort_unstable();

@@ -173,15 +173,61 @@ impl Strings {
     }
 }
 
+/// A node's position in a snapshot's node columns (`node_kind`, `node_name`, `node_id`,
+/// `self_size`, ...), from 0: its *ordinal*. The file's `nodes` array holds several numbers per
+/// node, and edges point at `ordinal × node field count`; the reader divides that out. Not V8's
+/// node *id* ([`Snapshot::id`]), which names one object across snapshots: an index is only
+/// meaningful within its own snapshot.
+///
+/// Node and edge positions, string-table indexes and counts are all `u32` in the file; each has
+/// its own type here ([`NodeIndex`], [`EdgeIndex`], plain `u32` for strings) so that one cannot
+/// be passed for another. The conversions to and from column positions are these methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct NodeIndex(pub u32);
+
+impl NodeIndex {
+    /// The synthetic root, first in every snapshot.
+    pub const ROOT: NodeIndex = NodeIndex(0);
+    /// No node (a dominator of the root or of an unreachable node).
+    pub const NONE: NodeIndex = NodeIndex(u32::MAX);
+
+    /// As an index into the node columns.
+    #[inline]
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The node at position `i` of the node columns. The reader refuses snapshots with more
+    /// nodes than a `u32` counts, so every position of a read snapshot fits.
+    #[inline]
+    pub fn at(i: usize) -> NodeIndex {
+        debug_assert!(u32::try_from(i).is_ok(), "node position {i} past u32");
+        NodeIndex(i as u32)
+    }
+}
+
 /// An edge's position in a snapshot's edge columns (`edge_kind`, `edge_name`, `edge_to`), from
 /// 0: the file's `edges` array holds several numbers per edge, this counts edges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
 pub struct EdgeIndex(pub u32);
 
 impl EdgeIndex {
+    /// No edge (how the root and unreachable nodes are reached on a shortest path).
+    pub const NONE: EdgeIndex = EdgeIndex(u32::MAX);
+
     /// As an index into the edge columns.
+    #[inline]
     pub fn ix(self) -> usize {
         self.0 as usize
+    }
+
+    /// The edge at position `i` of the edge columns (which the reader keeps within `u32`).
+    #[inline]
+    pub fn at(i: usize) -> EdgeIndex {
+        debug_assert!(u32::try_from(i).is_ok(), "edge position {i} past u32");
+        EdgeIndex(i as u32)
     }
 }
 
@@ -189,7 +235,7 @@ impl EdgeIndex {
 /// V8 writes 0-based lines and columns; they are kept 0-based here and shown 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Location {
-    pub node: u32,
+    pub node: NodeIndex,
     pub script: u32,
     pub line: u32,
     pub column: u32,
@@ -209,8 +255,8 @@ pub struct Snapshot {
     pub first_edge: Vec<u32>,
     pub edge_kind: Vec<u8>,
     pub edge_name: Vec<u32>,
-    /// Target node ordinal.
-    pub edge_to: Vec<u32>,
+    /// The node each edge points at.
+    pub edge_to: Vec<NodeIndex>,
     pub strings: Strings,
     /// Sorted by node ordinal.
     pub locations: Vec<Location>,
@@ -229,28 +275,33 @@ impl Snapshot {
         self.edge_to.len()
     }
 
-    pub fn kind(&self, node: u32) -> NodeKind {
-        NodeKind::from_u8(self.node_kind[node as usize])
+    /// Every node, in column order (the root first).
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = NodeIndex> + ExactSizeIterator + use<> {
+        (0..self.node_count() as u32).map(NodeIndex)
     }
 
-    pub fn name(&self, node: u32) -> &str {
-        self.strings.get(self.node_name[node as usize])
+    pub fn kind(&self, node: NodeIndex) -> NodeKind {
+        NodeKind::from_u8(self.node_kind[node.ix()])
     }
 
-    pub fn id(&self, node: u32) -> u32 {
-        self.node_id[node as usize]
+    pub fn name(&self, node: NodeIndex) -> &str {
+        self.strings.get(self.node_name[node.ix()])
     }
 
-    pub fn size(&self, node: u32) -> u32 {
-        self.self_size[node as usize]
+    pub fn id(&self, node: NodeIndex) -> u32 {
+        self.node_id[node.ix()]
+    }
+
+    pub fn size(&self, node: NodeIndex) -> u32 {
+        self.self_size[node.ix()]
     }
 
     /// The edges of `node`, in the order the snapshot lists them.
     pub fn edges(
         &self,
-        node: u32,
+        node: NodeIndex,
     ) -> impl DoubleEndedIterator<Item = EdgeIndex> + ExactSizeIterator + Clone + use<> {
-        let n = node as usize;
+        let n = node.ix();
         (self.first_edge[n]..self.first_edge[n + 1]).map(EdgeIndex)
     }
 
@@ -258,8 +309,8 @@ impl Snapshot {
         EdgeKind::from_u8(self.edge_kind[edge.ix()])
     }
 
-    /// The node ordinal an edge points at.
-    pub fn edge_target(&self, edge: EdgeIndex) -> u32 {
+    /// The node an edge points at.
+    pub fn edge_target(&self, edge: EdgeIndex) -> NodeIndex {
         self.edge_to[edge.ix()]
     }
 
@@ -281,21 +332,21 @@ impl Snapshot {
     }
 
     /// The first edge of `node` of this kind and name, and its target.
-    pub fn child(&self, node: u32, kind: EdgeKind, name: &str) -> Option<u32> {
+    pub fn child(&self, node: NodeIndex, kind: EdgeKind, name: &str) -> Option<NodeIndex> {
         self.edges(node)
             .find(|&e| self.edge_kind(e) == kind && self.edge_str(e) == Some(name))
             .map(|e| self.edge_target(e))
     }
 
     /// The first edge of `node` with this name, whatever its kind (property, internal, ...).
-    pub fn child_named(&self, node: u32, name: &str) -> Option<u32> {
+    pub fn child_named(&self, node: NodeIndex, name: &str) -> Option<NodeIndex> {
         self.edges(node)
             .find(|&e| self.edge_str(e) == Some(name) && self.edge_kind(e) != EdgeKind::Weak)
             .map(|e| self.edge_target(e))
     }
 
     /// The recorded location of `node`, if any.
-    pub fn location(&self, node: u32) -> Option<Location> {
+    pub fn location(&self, node: NodeIndex) -> Option<Location> {
         self.locations
             .binary_search_by_key(&node, |l| l.node)
             .ok()
@@ -305,7 +356,7 @@ impl Snapshot {
     /// The class name of a node, in the convention of the DevTools of the Node 20 era (see the
     /// crate docs): `(closure)`, `(string)`, `(array)`, `(system)`, `(compiled code)`, and the
     /// constructor name for objects and native nodes.
-    pub fn class_name(&self, node: u32) -> std::borrow::Cow<'_, str> {
+    pub fn class_name(&self, node: NodeIndex) -> std::borrow::Cow<'_, str> {
         use std::borrow::Cow;
         match self.kind(node) {
             NodeKind::Object | NodeKind::Native => {

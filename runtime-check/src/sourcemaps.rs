@@ -23,7 +23,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::graph::{Graph, Script};
 use crate::script_path::{Root, components, plain_path};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{NodeIndex, Snapshot};
 
 /// The first script id given to an original source; V8's own ids are far below it.
 pub const FIRST_MAPPED_SCRIPT: u32 = 0xF000_0000;
@@ -166,7 +166,11 @@ impl SourceMaps {
         self.move_locations(snap);
     }
 
-    fn compiled_script_node(&self, compiled: &str, scripts: &HashMap<u32, Script>) -> Option<u32> {
+    fn compiled_script_node(
+        &self,
+        compiled: &str,
+        scripts: &HashMap<u32, Script>,
+    ) -> Option<NodeIndex> {
         scripts
             .values()
             .find(|s| s.name == compiled && s.compiled.is_none())

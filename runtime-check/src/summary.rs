@@ -1,7 +1,10 @@
 //! `leaklint heap summary`: per-class counts and sizes, and the objects that retain the most.
 
-use crate::graph::{Graph, NONE};
-use crate::snapshot::NodeKind;
+use crate::graph::Graph;
+use crate::snapshot::{NodeIndex, NodeKind};
+
+/// A class not interned yet.
+const NO_CLASS: u32 = u32::MAX;
 
 #[derive(Clone, Debug)]
 pub struct ClassSummary {
@@ -15,7 +18,7 @@ pub struct ClassSummary {
 
 #[derive(Clone, Debug)]
 pub struct Largest {
-    pub node: u32,
+    pub node: NodeIndex,
     pub class: String,
     pub id: u32,
     pub self_size: u64,
@@ -42,8 +45,8 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
     // Class of each node, interned by (kind, name) as in `diff`.
     let mut names: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    let mut by_name: Vec<u32> = vec![NONE; s.strings.len()];
-    let mut by_kind = [NONE; 17];
+    let mut by_name: Vec<u32> = vec![NO_CLASS; s.strings.len()];
+    let mut by_kind = [NO_CLASS; 17];
     let mut class = Vec::with_capacity(n);
     let mut intern = |name: &str, names: &mut Vec<String>| -> u32 {
         if let Some(&k) = index.get(name) {
@@ -54,16 +57,16 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
         index.insert(name.to_owned(), k);
         k
     };
-    for v in 0..n as u32 {
+    for v in s.nodes() {
         let kind = s.kind(v);
         let k = if matches!(kind, NodeKind::Object | NodeKind::Native) {
-            let nm = s.node_name[v as usize] as usize;
-            if by_name[nm] == NONE {
+            let nm = s.node_name[v.ix()] as usize;
+            if by_name[nm] == NO_CLASS {
                 by_name[nm] = intern(&s.class_name(v), &mut names);
             }
             by_name[nm]
         } else {
-            if by_kind[kind as usize] == NONE {
+            if by_kind[kind as usize] == NO_CLASS {
                 by_kind[kind as usize] = intern(&s.class_name(v), &mut names);
             }
             by_kind[kind as usize]
@@ -86,45 +89,48 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
     }
     // Walk the dominator tree, adding a node's retained size to its class unless an ancestor
     // of the same class already counted it.
+    // The children of node `d` are `children[child_start[d]..child_start[d + 1]]` (CSR).
     let mut child_start = vec![0u32; n + 1];
-    for v in 0..n {
-        let d = g.idom[v];
-        if d != NONE {
-            child_start[d as usize + 1] += 1;
+    for v in s.nodes() {
+        let d = g.idom[v.ix()];
+        if d != NodeIndex::NONE {
+            child_start[d.ix() + 1] += 1;
         }
     }
     for i in 0..n {
         child_start[i + 1] += child_start[i];
     }
     let mut fill = child_start.clone();
-    let mut children = vec![0u32; child_start[n] as usize];
-    for v in 0..n {
-        let d = g.idom[v];
-        if d != NONE {
-            children[fill[d as usize] as usize] = v as u32;
-            fill[d as usize] += 1;
+    let mut children = vec![NodeIndex::ROOT; child_start[n] as usize];
+    for v in s.nodes() {
+        let d = g.idom[v.ix()];
+        if d != NodeIndex::NONE {
+            children[fill[d.ix()] as usize] = v;
+            fill[d.ix()] += 1;
         }
     }
     drop(fill);
     let mut active = vec![0u32; names.len()];
-    let mut stack: Vec<(u32, u32)> = vec![(0, child_start[0])];
-    let root_class = class[0] as usize;
+    let root = NodeIndex::ROOT;
+    // (node, position in `children` of its next child to visit)
+    let mut stack: Vec<(NodeIndex, u32)> = vec![(root, child_start[root.ix()])];
+    let root_class = class[root.ix()] as usize;
     active[root_class] += 1;
     while let Some(top_entry) = stack.last_mut() {
         let (v, next) = *top_entry;
-        if next >= child_start[v as usize + 1] {
-            active[class[v as usize] as usize] -= 1;
+        if next >= child_start[v.ix() + 1] {
+            active[class[v.ix()] as usize] -= 1;
             stack.pop();
             continue;
         }
         top_entry.1 += 1;
         let c = children[next as usize];
-        let k = class[c as usize] as usize;
+        let k = class[c.ix()] as usize;
         if active[k] == 0 {
-            classes[k].retained += g.retained[c as usize];
+            classes[k].retained += g.retained[c.ix()];
         }
         active[k] += 1;
-        stack.push((c, child_start[c as usize]));
+        stack.push((c, child_start[c.ix()]));
     }
     classes.sort_by(|a, b| {
         b.retained
@@ -133,20 +139,18 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
             .then(a.name.cmp(&b.name))
     });
     // The largest objects by retained size (not the synthetic roots).
-    let mut candidates: Vec<u32> = (1..n as u32)
-        .filter(|&v| s.kind(v) != NodeKind::Synthetic && g.idom[v as usize] != NONE)
+    let mut candidates: Vec<NodeIndex> = s
+        .nodes()
+        .skip(1)
+        .filter(|&v| s.kind(v) != NodeKind::Synthetic && g.idom[v.ix()] != NodeIndex::NONE)
         .collect();
     let keep = top.min(candidates.len());
     if keep > 0 {
         candidates.select_nth_unstable_by(keep - 1, |&a, &b| {
-            g.retained[b as usize].cmp(&g.retained[a as usize])
+            g.retained_size(b).cmp(&g.retained_size(a))
         });
         candidates.truncate(keep);
-        candidates.sort_by(|&a, &b| {
-            g.retained[b as usize]
-                .cmp(&g.retained[a as usize])
-                .then(a.cmp(&b))
-        });
+        candidates.sort_by(|&a, &b| g.retained_size(b).cmp(&g.retained_size(a)).then(a.cmp(&b)));
     } else {
         candidates.clear();
     }
@@ -157,7 +161,7 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
             class: s.class_name(v).into_owned(),
             id: s.id(v),
             self_size: u64::from(s.size(v)),
-            retained: g.retained[v as usize],
+            retained: g.retained_size(v),
             path: crate::render::path_text(g, v),
         })
         .collect();
@@ -165,7 +169,7 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
         nodes: n as u64,
         edges: s.edge_total() as u64,
         self_size: s.self_size.iter().map(|&x| u64::from(x)).sum(),
-        reachable_size: g.retained[0],
+        reachable_size: g.retained_size(NodeIndex::ROOT),
         classes,
         largest,
     }

@@ -7,9 +7,9 @@
 use std::path::PathBuf;
 
 use leaklint_runtime_check::confirm::{self, FileMap, Options, Pos, VerdictKind};
-use leaklint_runtime_check::graph::{Graph, NONE, is_weak};
+use leaklint_runtime_check::graph::{Graph, is_weak};
 use leaklint_runtime_check::reader::{ReadOptions, read_from, read_snapshot};
-use leaklint_runtime_check::snapshot::EdgeIndex;
+use leaklint_runtime_check::snapshot::NodeIndex;
 use leaklint_runtime_check::{Finding, Signature, diff};
 
 fn snapshot_path(app: &str, n: usize) -> PathBuf {
@@ -33,31 +33,29 @@ fn graphs(app: &str) -> Vec<Graph> {
 const NODE_SETS: [&str; 4] = ["", "node22/", "node24/", "node26/"];
 
 /// Cooper–Harvey–Kennedy iterative dominators: a slow, simple reference.
-fn reference_dominators(g: &Graph) -> Vec<u32> {
+fn reference_dominators(g: &Graph) -> Vec<NodeIndex> {
     let s = &g.snap;
     let n = s.node_count();
+    let root = NodeIndex::ROOT;
     // Postorder by iterative DFS over strong edges.
-    let mut post = Vec::with_capacity(n);
+    let mut post: Vec<NodeIndex> = Vec::with_capacity(n);
     let mut seen = vec![false; n];
-    // (node, its next edge's position in the edge columns)
-    let first = |v: u32| s.first_edge[v as usize] as usize;
-    let mut stack: Vec<(u32, usize)> = vec![(0, first(0))];
-    seen[0] = true;
-    while let Some(&mut (v, ref mut next)) = stack.last_mut() {
-        let end = first(v + 1);
+    // (node, its edges not looked at yet)
+    let mut stack = vec![(root, s.edges(root))];
+    seen[root.ix()] = true;
+    while let Some((v, next)) = stack.last_mut() {
+        let v = *v;
         let mut pushed = None;
-        while *next < end {
-            let e = *next;
-            *next += 1;
-            let t = s.edge_to[e];
-            if !is_weak(s, EdgeIndex(e as u32)) && !seen[t as usize] {
-                seen[t as usize] = true;
+        for e in next.by_ref() {
+            let t = s.edge_target(e);
+            if !is_weak(s, e) && !seen[t.ix()] {
+                seen[t.ix()] = true;
                 pushed = Some(t);
                 break;
             }
         }
         match pushed {
-            Some(t) => stack.push((t, first(t))),
+            Some(t) => stack.push((t, s.edges(t))),
             None => {
                 post.push(v);
                 stack.pop();
@@ -66,17 +64,17 @@ fn reference_dominators(g: &Graph) -> Vec<u32> {
     }
     let mut po = vec![u32::MAX; n];
     for (i, &v) in post.iter().enumerate() {
-        po[v as usize] = i as u32;
+        po[v.ix()] = i as u32;
     }
-    let mut idom = vec![NONE; n];
-    idom[0] = 0;
-    let intersect = |idom: &[u32], mut a: u32, mut b: u32| {
+    let mut idom = vec![NodeIndex::NONE; n];
+    idom[root.ix()] = root;
+    let intersect = |idom: &[NodeIndex], mut a: NodeIndex, mut b: NodeIndex| {
         while a != b {
-            while po[a as usize] < po[b as usize] {
-                a = idom[a as usize];
+            while po[a.ix()] < po[b.ix()] {
+                a = idom[a.ix()];
             }
-            while po[b as usize] < po[a as usize] {
-                b = idom[b as usize];
+            while po[b.ix()] < po[a.ix()] {
+                b = idom[b.ix()];
             }
         }
         a
@@ -85,27 +83,27 @@ fn reference_dominators(g: &Graph) -> Vec<u32> {
     while changed {
         changed = false;
         for &b in post.iter().rev() {
-            if b == 0 {
+            if b == root {
                 continue;
             }
-            let mut new = NONE;
+            let mut new = NodeIndex::NONE;
             for (p, e) in g.retainers(b) {
-                if is_weak(s, e) || idom[p as usize] == NONE {
+                if is_weak(s, e) || idom[p.ix()] == NodeIndex::NONE {
                     continue;
                 }
-                new = if new == NONE {
+                new = if new == NodeIndex::NONE {
                     p
                 } else {
                     intersect(&idom, p, new)
                 };
             }
-            if idom[b as usize] != new {
-                idom[b as usize] = new;
+            if idom[b.ix()] != new {
+                idom[b.ix()] = new;
                 changed = true;
             }
         }
     }
-    idom[0] = NONE;
+    idom[root.ix()] = NodeIndex::NONE;
     idom
 }
 
@@ -114,23 +112,28 @@ fn dominators_match_a_reference_and_add_up() {
     let mut g = graph("clean", 1);
     g.compute_dominators();
     let reference = reference_dominators(&g);
-    let reachable = reference.iter().filter(|&&d| d != NONE).count();
+    let reachable = reference.iter().filter(|&&d| d != NodeIndex::NONE).count();
     assert!(reachable > 40_000, "{reachable}");
-    let differ = (0..g.snap.node_count())
-        .filter(|&v| g.idom[v] != reference[v])
+    let differ = g
+        .snap
+        .nodes()
+        .filter(|&v| g.idom[v.ix()] != reference[v.ix()])
         .count();
     assert_eq!(differ, 0, "nodes whose immediate dominator differs");
     // The root retains exactly the reachable nodes.
-    let reachable_size: u64 = (0..g.snap.node_count())
-        .filter(|&v| v == 0 || g.idom[v] != NONE)
-        .map(|v| u64::from(g.snap.self_size[v]))
+    let reachable_size: u64 = g
+        .snap
+        .nodes()
+        .filter(|&v| v == NodeIndex::ROOT || g.idom[v.ix()] != NodeIndex::NONE)
+        .map(|v| u64::from(g.snap.size(v)))
         .sum();
-    assert_eq!(g.retained[0], reachable_size);
+    assert_eq!(g.retained_size(NodeIndex::ROOT), reachable_size);
     // A node retains at least itself and at most its dominator.
-    for v in 1..g.snap.node_count() {
-        if g.idom[v] != NONE {
-            assert!(g.retained[v] >= u64::from(g.snap.self_size[v]));
-            assert!(g.retained[v] <= g.retained[g.idom[v] as usize]);
+    for v in g.snap.nodes().skip(1) {
+        let d = g.idom[v.ix()];
+        if d != NodeIndex::NONE {
+            assert!(g.retained_size(v) >= u64::from(g.snap.size(v)));
+            assert!(g.retained_size(v) <= g.retained_size(d));
         }
     }
 }
@@ -148,11 +151,12 @@ fn dominators_of_a_small_graph() {
     let s = read_from(text.as_bytes(), "t", false, &ReadOptions::default()).unwrap();
     let mut g = Graph::new(s);
     g.compute_dominators();
-    assert_eq!(g.idom, vec![NONE, 0, 0, 0, 3, 3]);
+    let (none, root, c) = (NodeIndex::NONE, NodeIndex::ROOT, NodeIndex(3));
+    assert_eq!(g.idom, vec![none, root, root, root, c, c]);
     assert_eq!(g.retained, vec![150, 10, 20, 120, 40, 50]);
     // Shortest path to D goes through A (first reached) then C.
     assert_eq!(
-        leaklint_runtime_check::render::path_text(&g, 4),
+        leaklint_runtime_check::render::path_text(&g, NodeIndex(4)),
         "A @3 → .c C @7 → .d D @9"
     );
 }

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use leaklint_runtime_check::reader::{ReadOptions, read_from, read_snapshot};
-use leaklint_runtime_check::snapshot::{EdgeIndex, EdgeKind, NodeKind};
+use leaklint_runtime_check::snapshot::{EdgeIndex, EdgeKind, NodeIndex, NodeKind};
 
 const META7: &str = r#"{"meta":{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape","wasm object"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]},"node_count":3,"edge_count":2,"trace_function_count":0}"#;
 
@@ -47,28 +47,31 @@ fn reads_seven_field_layout() {
     assert_eq!(s.node_count(), 3);
     assert_eq!(s.node_id, vec![1, 3, 5]);
     assert_eq!(s.self_size, vec![0, 24, 16]);
-    assert_eq!(s.kind(1), NodeKind::Object);
-    assert_eq!(s.name(1), "Foo");
-    assert_eq!(s.name(2), "héllo");
+    assert_eq!(s.kind(NodeIndex(1)), NodeKind::Object);
+    assert_eq!(s.name(NodeIndex(1)), "Foo");
+    assert_eq!(s.name(NodeIndex(2)), "héllo");
     assert_eq!(s.first_edge, vec![0, 1, 2, 2]);
-    assert_eq!(s.edge_to, vec![1, 2]);
+    assert_eq!(s.edge_to, vec![NodeIndex(1), NodeIndex(2)]);
     assert_eq!(s.edge_kind(EdgeIndex(0)), EdgeKind::Property);
     assert_eq!(s.edge_name(EdgeIndex(0)), "a");
     assert_eq!(s.edge_kind(EdgeIndex(1)), EdgeKind::Element);
     assert_eq!(s.edge_name(EdgeIndex(1)), "0");
-    assert_eq!(s.child(0, EdgeKind::Property, "a"), Some(1));
-    let loc = s.location(1).unwrap();
+    assert_eq!(
+        s.child(NodeIndex(0), EdgeKind::Property, "a"),
+        Some(NodeIndex(1))
+    );
+    let loc = s.location(NodeIndex(1)).unwrap();
     assert_eq!((loc.script, loc.line, loc.column), (7, 41, 2));
-    assert_eq!(s.class_name(1), "Foo");
-    assert_eq!(s.class_name(2), "(string)");
+    assert_eq!(s.class_name(NodeIndex(1)), "Foo");
+    assert_eq!(s.class_name(NodeIndex(2)), "(string)");
 }
 
 #[test]
 fn reads_six_field_layout() {
     let s = read_str(&tiny(META6, 6)).unwrap();
     assert_eq!(s.node_id, vec![1, 3, 5]);
-    assert_eq!(s.edge_to, vec![1, 2]);
-    assert_eq!(s.location(1).unwrap().line, 41);
+    assert_eq!(s.edge_to, vec![NodeIndex(1), NodeIndex(2)]);
+    assert_eq!(s.location(NodeIndex(1)).unwrap().line, 41);
 }
 
 #[test]
@@ -80,8 +83,8 @@ fn keys_in_any_order() {
     );
     let s = read_str(&text).unwrap();
     assert_eq!(s.node_id, vec![1, 3, 5]);
-    assert_eq!(s.edge_to, vec![1, 2]);
-    assert_eq!(s.name(2), "x");
+    assert_eq!(s.edge_to, vec![NodeIndex(1), NodeIndex(2)]);
+    assert_eq!(s.name(NodeIndex(2)), "x");
 }
 
 #[test]
@@ -100,7 +103,7 @@ fn light_read_skips_edges() {
     assert!(s.edge_to.is_empty());
     assert_eq!(s.edge_count, vec![1, 1, 0]);
     assert_eq!(s.node_id, vec![1, 3, 5]);
-    assert_eq!(s.name(1), "Foo");
+    assert_eq!(s.name(NodeIndex(1)), "Foo");
 }
 
 fn with_strings(strings: &str) -> String {
@@ -129,14 +132,14 @@ fn strings_are_decoded_leniently() {
         (r#""\u2028""#, "\u{2028}"),
     ] {
         let s = read_str(&with_strings(json)).unwrap_or_else(|e| panic!("{json}: {e}"));
-        assert_eq!(s.name(2), want, "decoding {json}");
+        assert_eq!(s.name(NodeIndex(2)), want, "decoding {json}");
     }
     // Raw bytes that are not UTF-8 are replaced.
     let mut bytes = with_strings("\"ab\"").into_bytes();
     let at = bytes.windows(4).position(|w| w == b"\"ab\"").unwrap();
     bytes[at + 1] = 0xff;
     let s = read_from(&bytes[..], "t", false, &ReadOptions::default()).unwrap();
-    assert_eq!(s.name(2), "\u{fffd}b");
+    assert_eq!(s.name(NodeIndex(2)), "\u{fffd}b");
 }
 
 fn err(text: &str) -> String {
@@ -301,8 +304,8 @@ fn real_snapshot_plain_and_gzipped_agree() {
     assert_eq!(a.strings.len(), b.strings.len());
     assert_eq!(a.locations, b.locations);
     // Node 20: the synthetic root first, ids odd for heap objects.
-    assert_eq!(a.kind(0), NodeKind::Synthetic);
-    assert_eq!(a.id(0), 1);
+    assert_eq!(a.kind(NodeIndex(0)), NodeKind::Synthetic);
+    assert_eq!(a.id(NodeIndex(0)), 1);
 }
 
 #[test]

@@ -5,14 +5,14 @@ use std::collections::HashSet;
 
 use super::index::Indexed;
 use crate::diff;
-use crate::snapshot::{EdgeKind, NodeKind};
+use crate::snapshot::{EdgeKind, NodeIndex, NodeKind};
 
 pub(super) fn emitters_with_handler(
     s: &Indexed,
     file: &str,
     event: Option<&str>,
     line: u32,
-) -> Vec<u32> {
+) -> Vec<NodeIndex> {
     let Some(event) = event else {
         return Vec::new();
     };
@@ -36,7 +36,7 @@ pub(super) fn closures_holding(
 ) -> (u64, u64) {
     let sn = &s.g.snap;
     let mut n = 0;
-    let mut values: HashSet<u32> = HashSet::new();
+    let mut values: HashSet<NodeIndex> = HashSet::new();
     for c in s.located_at(file, line, 0) {
         let mut ctx = sn.child(c, EdgeKind::Internal, "context");
         let mut hit = false;
@@ -78,7 +78,7 @@ pub(super) fn closures_holding(
 /// Whether a Promise may be pending: it has a `PromiseReaction`, or nothing in
 /// `reactions_or_result` (pending without reactions, or settled with `undefined` or a small
 /// integer: the snapshot cannot tell these apart).
-fn maybe_pending(s: &Indexed, promise: u32) -> bool {
+fn maybe_pending(s: &Indexed, promise: NodeIndex) -> bool {
     let sn = &s.g.snap;
     match sn.child(promise, EdgeKind::Internal, "reactions_or_result") {
         None => true,
@@ -96,9 +96,9 @@ pub(super) fn pending_promises(
     file: &str,
     lines: &[u32],
     call_line: u32,
-) -> (HashSet<u32>, HashSet<u32>) {
+) -> (HashSet<NodeIndex>, HashSet<u32>) {
     let sn = &s.g.snap;
-    let mut found: HashSet<u32> = HashSet::new();
+    let mut found: HashSet<NodeIndex> = HashSet::new();
     // Resolving functions captured by closures created at these lines.
     for &line in lines {
         for c in s.located_at(file, line, 0) {
@@ -130,7 +130,7 @@ pub(super) fn pending_promises(
             }
         }
     }
-    let enclosing: HashSet<u32> = enclosing_async(s, file, call_line).into_iter().collect();
+    let enclosing: HashSet<NodeIndex> = enclosing_async(s, file, call_line).into_iter().collect();
     let mut handler_lines = HashSet::new();
     for &v in &s.promises {
         let Some(handlers) = s.g.pending_reactions(v) else {
@@ -152,8 +152,9 @@ pub(super) fn pending_promises(
     // derived (`p.then(a).catch(b)`: `b` waits on what `then` returned): one leak, whose
     // closures are this finding's, not unexplained growth of their own.
     let scripts = s.scripts(file);
-    let mut seen: HashSet<u32> = HashSet::new();
-    let mut queue: Vec<(u32, u32)> = found.iter().map(|&p| (p, 0)).collect();
+    let mut seen: HashSet<NodeIndex> = HashSet::new();
+    // (promise, how many `.then` / `.catch` from one found above)
+    let mut queue: Vec<(NodeIndex, u32)> = found.iter().map(|&p| (p, 0)).collect();
     while let Some((p, depth)) = queue.pop() {
         if !seen.insert(p) {
             continue;
@@ -178,7 +179,7 @@ pub(super) fn pending_promises(
 
 /// The promises that `.then` / `.catch` on `promise` returned: the `Promise` each of its
 /// pending reactions resolves.
-fn derived_promises(s: &Indexed, promise: u32) -> Vec<u32> {
+fn derived_promises(s: &Indexed, promise: NodeIndex) -> Vec<NodeIndex> {
     let sn = &s.g.snap;
     let mut out = Vec::new();
     let mut cur = sn
@@ -204,7 +205,7 @@ fn derived_promises(s: &Indexed, promise: u32) -> Vec<u32> {
 
 /// Suspended async functions (Generator objects) of the function that contains `line`: the
 /// located async function of the file that starts closest before it.
-pub(super) fn enclosing_async(s: &Indexed, file: &str, line: u32) -> Vec<u32> {
+pub(super) fn enclosing_async(s: &Indexed, file: &str, line: u32) -> Vec<NodeIndex> {
     let sn = &s.g.snap;
     let scripts = s.scripts(file);
     let mut best: Option<u32> = None;

@@ -6,20 +6,20 @@ use std::collections::{HashMap, HashSet};
 use super::input::FileMap;
 use crate::diff;
 use crate::graph::Graph;
-use crate::snapshot::{EdgeKind, NodeKind};
+use crate::snapshot::{EdgeKind, NodeIndex, NodeKind};
 
 /// Per-snapshot lookups.
 pub(super) struct Indexed {
     pub(super) g: Graph,
     /// (script id, 1-based line) → located nodes (closures, generators, instances).
-    pub(super) at_line: HashMap<(u32, u32), Vec<u32>>,
+    pub(super) at_line: HashMap<(u32, u32), Vec<NodeIndex>>,
     /// Script ids whose script maps to each linted file.
     pub(super) scripts_of_file: HashMap<String, HashSet<u32>>,
     /// Every `Promise`, `Timeout`, and object with `_events`: looked at once per finding, so
     /// found once per snapshot.
-    pub(super) promises: Vec<u32>,
-    pub(super) timeouts: Vec<u32>,
-    pub(super) emitters: Vec<u32>,
+    pub(super) promises: Vec<NodeIndex>,
+    pub(super) timeouts: Vec<NodeIndex>,
+    pub(super) emitters: Vec<NodeIndex>,
 }
 
 impl Indexed {
@@ -28,7 +28,7 @@ impl Indexed {
     }
 
     /// Located nodes of `kind` (see `diff::located_kind`) at `line` in `file`'s scripts.
-    pub(super) fn located_at(&self, file: &str, line: u32, kind: u8) -> Vec<u32> {
+    pub(super) fn located_at(&self, file: &str, line: u32, kind: u8) -> Vec<NodeIndex> {
         let s = &self.g.snap;
         let mut out = Vec::new();
         for script in self.scripts(file) {
@@ -45,7 +45,7 @@ impl Indexed {
     }
 
     /// Whether `node` (a function-like node) was created at `line` of `file`.
-    pub(super) fn function_at(&self, node: u32, file: &str, lines: &[u32]) -> bool {
+    pub(super) fn function_at(&self, node: NodeIndex, file: &str, lines: &[u32]) -> bool {
         let Some(f) = self.g.located_function(node) else {
             return false;
         };
@@ -62,7 +62,7 @@ impl Indexed {
     /// Resolves a name as the finding wrote it (`orders`, `process`, `globalThis.visitors`,
     /// `app.locals`, `this.cache`) to nodes: context variables of the file's scripts first,
     /// then properties of `global`.
-    pub(super) fn resolve(&self, file: &str, path: &str) -> Vec<u32> {
+    pub(super) fn resolve(&self, file: &str, path: &str) -> Vec<NodeIndex> {
         let g = &self.g;
         let s = &g.snap;
         let mut parts: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
@@ -70,7 +70,7 @@ impl Indexed {
             return Vec::new();
         }
         let global = g.global();
-        let mut starts: Vec<u32> = Vec::new();
+        let mut starts: Vec<NodeIndex> = Vec::new();
         if matches!(parts[0], "globalThis" | "global" | "window" | "self") {
             parts.remove(0);
             starts.extend(global);
@@ -89,7 +89,7 @@ impl Indexed {
         } else {
             let scripts = self.scripts(file);
             let name = parts.remove(0);
-            let mut contexts: HashSet<u32> = HashSet::new();
+            let mut contexts: HashSet<NodeIndex> = HashSet::new();
             for l in &s.locations {
                 if scripts.contains(&l.script)
                     && s.kind(l.node) == NodeKind::Closure
@@ -109,7 +109,7 @@ impl Indexed {
                     }
                 }
             }
-            let mut ctx_sorted: Vec<u32> = contexts.into_iter().collect();
+            let mut ctx_sorted: Vec<NodeIndex> = contexts.into_iter().collect();
             ctx_sorted.sort_unstable();
             for &ctx in &ctx_sorted {
                 starts.extend(
@@ -178,7 +178,7 @@ pub(super) fn index(mut g: Graph, map: &FileMap, files: &[String], needs: Needs)
         g.drop_retainers();
     }
     let s = &g.snap;
-    let mut at_line: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+    let mut at_line: HashMap<(u32, u32), Vec<NodeIndex>> = HashMap::new();
     for l in &s.locations {
         at_line
             .entry((l.script, l.line + 1))
@@ -194,7 +194,7 @@ pub(super) fn index(mut g: Graph, map: &FileMap, files: &[String], needs: Needs)
         }
     }
     let (mut promises, mut timeouts, mut emitters) = (Vec::new(), Vec::new(), Vec::new());
-    for v in 0..s.node_count() as u32 {
+    for v in s.nodes() {
         if s.kind(v) != NodeKind::Object {
             continue;
         }
@@ -222,7 +222,8 @@ pub(super) fn index(mut g: Graph, map: &FileMap, files: &[String], needs: Needs)
 /// by id: what an older snapshot keeps for the growth of collections once its edges are gone.
 pub(super) fn collection_counts(s: &Indexed) -> Vec<(u32, u32)> {
     let sn = &s.g.snap;
-    let mut out: Vec<(u32, u32)> = (0..sn.node_count() as u32)
+    let mut out: Vec<(u32, u32)> = sn
+        .nodes()
         .filter(|&v| sn.kind(v) == NodeKind::Object && sn.name(v) != "system / Context")
         .filter_map(|v| {
             let c = s.g.entry_count(v)?;

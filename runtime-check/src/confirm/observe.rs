@@ -6,7 +6,7 @@ use super::evidence::{
 };
 use super::index::Indexed;
 use super::input::Finding;
-use crate::snapshot::EdgeKind;
+use crate::snapshot::{EdgeKind, NodeIndex};
 
 /// The lines of a finding that matter at runtime.
 pub(super) struct Lines {
@@ -106,7 +106,7 @@ fn listeners(s: &Indexed, f: &Finding, lines: &Lines, o: &mut Observation) {
     let receiver = sig.receiver.as_deref().unwrap_or("");
     let handler_line = lines.handler();
     // Emitters: the receiver, else any emitter holding a listener from the handler's line.
-    let mut emitters: Vec<u32> = if receiver.is_empty() {
+    let mut emitters: Vec<NodeIndex> = if receiver.is_empty() {
         Vec::new()
     } else {
         s.resolve(file, receiver)
@@ -181,7 +181,7 @@ fn collection(s: &Indexed, f: &Finding, o: &mut Observation) {
         return;
     };
     let sn = &s.g.snap;
-    let found: Vec<u32> = s
+    let found: Vec<NodeIndex> = s
         .resolve(&f.file, path)
         .into_iter()
         .filter(|&v| s.g.entry_count(v).is_some())

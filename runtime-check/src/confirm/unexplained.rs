@@ -8,12 +8,12 @@ use super::input::FileMap;
 use super::{Claims, Older, Unexplained};
 use crate::diff::{self, Comparison, Row, SourceLoc};
 use crate::render::path_text;
-use crate::snapshot::{EdgeKind, NodeKind};
+use crate::snapshot::{EdgeKind, NodeIndex, NodeKind};
 
 /// A collection that grew by at least `min` entries in each interval.
 struct GrowingCollection {
-    /// Ordinal in the last snapshot.
-    node: u32,
+    /// In the last snapshot.
+    node: NodeIndex,
     counts: Vec<u64>,
 }
 
@@ -21,7 +21,7 @@ fn growing_collections(last: &Indexed, older: &[Older], min: u64) -> Vec<Growing
     let k = older.len() + 1;
     let sn = &last.g.snap;
     let mut out = Vec::new();
-    for v in 0..sn.node_count() as u32 {
+    for v in sn.nodes() {
         if sn.kind(v) != NodeKind::Object || !last.g.reachable(v) {
             continue;
         }
@@ -55,10 +55,10 @@ fn growing_collections(last: &Indexed, older: &[Older], min: u64) -> Vec<Growing
 }
 
 /// The most common source location of a collection's entries (closures, or what they lead to).
-fn entries_location(s: &Indexed, node: u32) -> Option<(u32, u32)> {
+fn entries_location(s: &Indexed, node: NodeIndex) -> Option<(u32, u32)> {
     let sn = &s.g.snap;
     let mut tally: HashMap<(u32, u32), u32> = HashMap::new();
-    let mut targets: Vec<u32> = Vec::new();
+    let mut targets: Vec<NodeIndex> = Vec::new();
     if let Some(table) = (sn.name(node) == "Map" || sn.name(node) == "Set")
         .then(|| sn.child(node, EdgeKind::Internal, "table"))
         .flatten()
@@ -95,7 +95,7 @@ fn entries_location(s: &Indexed, node: u32) -> Option<(u32, u32)> {
 fn declaration_site(
     s: &Indexed,
     local: &HashMap<String, String>,
-    node: u32,
+    node: NodeIndex,
 ) -> Option<(String, String, Decl)> {
     let g = &s.g;
     let sn = &g.snap;
