@@ -213,27 +213,26 @@ fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
             root: Root::Binding(c.callee.clone()),
             props: Vec::new(),
         };
-        (callee, c.site())
+        (callee, &c.site)
     });
     let members = model
-        .member_calls
+        .member_calls()
         .iter()
         .filter(|c| matches!(c.method.as_str(), "addAbortListener" | "finished"))
         .filter_map(|c| {
             let callee = c.receiver.as_ref()?.child(c.method.clone());
-            Some((callee, c.site()))
+            Some((callee, &c.site))
         });
     for (callee, site) in plain.chain(members) {
         let CallSite {
             span,
             callee_span,
-            args,
+            ref args,
             in_fn,
             conditional,
-            guards,
-            result_kept,
-        } = site;
-        if result_kept {
+            ..
+        } = *site;
+        if site.result_kept {
             continue;
         }
         let Some(helper) = helper_of(model, &callee) else {
@@ -267,17 +266,19 @@ fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
         };
         // Seen as the registration it makes, so the once-guards apply as to `on(...)`.
         let as_registration = MemberCall {
-            span,
-            callee_span,
+            site: CallSite {
+                span,
+                callee_span,
+                args: args.clone(),
+                in_fn,
+                conditional,
+                guards: site.guards.clone(),
+                result_kept: false,
+                stored_to: None,
+            },
             method: "on".into(),
             receiver_span: args.first().map_or(callee_span, |a| a.span()),
             receiver: Some(receiver.clone()),
-            args: args.to_vec(),
-            in_fn,
-            conditional,
-            guards: guards.clone(),
-            result_kept: false,
-            stored_to: None,
         };
         if model.is_once_guarded(&as_registration) {
             continue;

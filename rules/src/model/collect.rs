@@ -16,8 +16,8 @@ use super::path::{AccessPath, Root, static_prop, strip};
 use super::roles::Registrar;
 use super::syntax::{bind_target, prop_name, require_source};
 use super::{
-    Arg, Binding, BindingKind, ClassId, Delete, FnContext, FnId, FnKind, Init, MemberCall,
-    MemberWrite, Model, NewCall, PlainCall, Use, UseKind,
+    Arg, Binding, BindingKind, CallSite, ClassId, Delete, FnContext, FnId, FnKind, Init,
+    MemberCall, MemberWrite, Model, NewCall, PlainCall, Use, UseKind,
 };
 use crate::Span;
 use swc_common::Spanned;
@@ -1289,17 +1289,19 @@ impl Visit for Collector<'_, '_> {
             let args = n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect();
             let frame = self.frames.last().unwrap_or(&self.module_frame);
             let call = MemberCall {
-                span,
-                callee_span: Span::from_swc(m.span),
+                site: CallSite {
+                    span,
+                    callee_span: Span::from_swc(m.span),
+                    args,
+                    in_fn,
+                    conditional: frame.conditional > 0,
+                    guards: Rc::clone(&frame.guards),
+                    result_kept: self.kept_results.contains_key(&span.start),
+                    stored_to: self.kept_results.get(&span.start).cloned().flatten(),
+                },
                 method,
                 receiver,
                 receiver_span: Span::from_swc(m.obj.span()),
-                args,
-                in_fn,
-                conditional: frame.conditional > 0,
-                guards: Rc::clone(&frame.guards),
-                result_kept: self.kept_results.contains_key(&span.start),
-                stored_to: self.kept_results.get(&span.start).cloned().flatten(),
             };
             self.model.member_calls.push(call);
         } else if let Callee::Expr(callee) = &n.callee
@@ -1308,17 +1310,19 @@ impl Visit for Collector<'_, '_> {
             let args = n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect();
             let frame = self.frames.last().unwrap_or(&self.module_frame);
             let call = PlainCall {
-                span,
-                callee_span: Span::from_swc(i.span),
+                site: CallSite {
+                    span,
+                    callee_span: Span::from_swc(i.span),
+                    args,
+                    in_fn,
+                    conditional: frame.conditional > 0,
+                    guards: Rc::clone(&frame.guards),
+                    result_kept: self.kept_results.contains_key(&span.start),
+                    stored_to: self.kept_results.get(&span.start).cloned().flatten(),
+                },
                 name: i.sym.clone(),
                 callee: i.to_id(),
                 global: i.ctxt == self.model.unresolved,
-                args,
-                in_fn,
-                conditional: frame.conditional > 0,
-                guards: Rc::clone(&frame.guards),
-                result_kept: self.kept_results.contains_key(&span.start),
-                stored_to: self.kept_results.get(&span.start).cloned().flatten(),
             };
             self.model.plain_calls.push(call);
         }

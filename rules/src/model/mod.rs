@@ -344,15 +344,15 @@ impl Arg {
     }
 }
 
-/// A call of the form `receiver.method(args)`.
+/// What every call records, whatever its callee: where it is, its arguments, the function it is
+/// in, and how the code around it treats it. [`MemberCall`] and [`PlainCall`] each hold one
+/// (`site`) and dereference to it, so `call.span`, `call.args`, `call.in_fn` read the same on
+/// both.
 #[derive(Clone, Debug)]
-pub struct MemberCall {
+pub struct CallSite {
     pub span: Span,
-    /// `receiver.method`
+    /// `receiver.method` or the called name.
     pub callee_span: Span,
-    pub method: Atom,
-    pub receiver: Option<AccessPath>,
-    pub receiver_span: Span,
     pub args: Vec<Arg>,
     pub in_fn: Option<FnId>,
     /// Inside an `if`, `?:`, `&&`, `||` or `??` branch of its function.
@@ -367,69 +367,40 @@ pub struct MemberCall {
     pub stored_to: Option<AccessPath>,
 }
 
-/// What every call records, whatever its callee: where it is, its arguments, the function it is
-/// in, and how the code around it treats it ([`MemberCall::site`], [`PlainCall::site`]).
-#[derive(Clone, Copy, Debug)]
-pub struct CallSite<'m> {
-    pub span: Span,
-    pub callee_span: Span,
-    pub args: &'m [Arg],
-    pub in_fn: Option<FnId>,
-    /// Inside an `if`, `?:`, `&&`, `||` or `??` branch of its function.
-    pub conditional: bool,
-    /// Paths read by the tests of the `if`s around it (within its function).
-    pub guards: &'m std::rc::Rc<Vec<AccessPath>>,
-    /// Its result is kept: assigned, returned or passed on.
-    pub result_kept: bool,
-}
-
-impl MemberCall {
-    /// The fields every call has.
-    pub fn site(&self) -> CallSite<'_> {
-        CallSite {
-            span: self.span,
-            callee_span: self.callee_span,
-            args: &self.args,
-            in_fn: self.in_fn,
-            conditional: self.conditional,
-            guards: &self.guards,
-            result_kept: self.result_kept,
-        }
-    }
-}
-
-impl PlainCall {
-    /// The fields every call has.
-    pub fn site(&self) -> CallSite<'_> {
-        CallSite {
-            span: self.span,
-            callee_span: self.callee_span,
-            args: &self.args,
-            in_fn: self.in_fn,
-            conditional: self.conditional,
-            guards: &self.guards,
-            result_kept: self.result_kept,
-        }
-    }
+/// A call of the form `receiver.method(args)`.
+#[derive(Clone, Debug)]
+pub struct MemberCall {
+    pub site: CallSite,
+    pub method: Atom,
+    pub receiver: Option<AccessPath>,
+    pub receiver_span: Span,
 }
 
 /// A call of a plain identifier: `setInterval(...)`, `fetch(...)`, `helper(...)`.
 #[derive(Clone, Debug)]
 pub struct PlainCall {
-    pub span: Span,
-    pub callee_span: Span,
+    pub site: CallSite,
     pub name: Atom,
     /// The callee's binding identity (unresolved for globals).
     pub callee: Id,
     /// The name resolves to no declaration in the file (`setInterval`, `fetch`).
     pub global: bool,
-    pub args: Vec<Arg>,
-    pub in_fn: Option<FnId>,
-    pub conditional: bool,
-    /// Paths read by the tests of the `if`s around it (within its function).
-    pub guards: std::rc::Rc<Vec<AccessPath>>,
-    pub result_kept: bool,
-    pub stored_to: Option<AccessPath>,
+}
+
+// A call *is* its site plus how it names its callee: the site's fields are read through the
+// call (`call.args`), as if declared on it, without a second copy of their declarations.
+impl std::ops::Deref for MemberCall {
+    type Target = CallSite;
+    fn deref(&self) -> &CallSite {
+        &self.site
+    }
+}
+
+impl std::ops::Deref for PlainCall {
+    type Target = CallSite;
+    fn deref(&self) -> &CallSite {
+        &self.site
+    }
 }
 
 /// `new X(...)`.
