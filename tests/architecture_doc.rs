@@ -487,6 +487,59 @@ fn model_fields() -> Vec<String> {
         .collect()
 }
 
+/// The `Model` fields that `text` reads as `model.<field>` (not `model.<name>(...)`, a method),
+/// however the chain is spaced: rustfmt writes long ones as `model\n    .member_calls\n`.
+fn model_field_reads(text: &str, fields: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = text[from..].find("model") {
+        let start = from + found;
+        from = start + "model".len();
+        let word_before = text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let word_after = text[from..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if word_before || word_after {
+            continue;
+        }
+        let Some(rest) = text[from..].trim_start().strip_prefix('.') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (name, after) = rest.split_at(len);
+        if fields.iter().any(|f| f == name) && !after.trim_start().starts_with('(') {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// Every Rust file of `rules/src/project/`, the project phase's side of the model boundary.
+fn project_files() -> Vec<(String, String)> {
+    let mut paths = Vec::new();
+    rust_files(&root().join("rules/src/project"), &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(root())
+                .expect("under the repository")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = read(&rel);
+            (rel, text)
+        })
+        .collect()
+}
+
 #[test]
 fn rules_ask_the_model_questions_instead_of_reading_its_tables() {
     let fields = model_fields();
@@ -495,21 +548,31 @@ fn rules_ask_the_model_questions_instead_of_reading_its_tables() {
         "only {} Model fields found: {fields:?}",
         fields.len()
     );
-    for (rel, text) in rule_files() {
-        for field in &fields {
-            let needle = format!("model.{field}");
-            let mut from = 0;
-            while let Some(found) = text[from..].find(&needle) {
-                let end = from + found + needle.len();
-                from = end;
-                let next = text[end..].chars().next();
-                let is_field = next.is_none_or(|c| c != '(' && !c.is_alphanumeric() && c != '_');
-                assert!(
-                    !is_field,
-                    "{rel} reads `model.{field}`: ask the model a question instead (the list in \
-                     rules/src/model/mod.rs), or add one there"
-                );
-            }
-        }
+    let project = project_files();
+    assert!(
+        project
+            .iter()
+            .any(|(rel, _)| rel.ends_with("project/summary.rs")),
+        "rules/src/project/summary.rs not found: {:?}",
+        project.iter().map(|(rel, _)| rel).collect::<Vec<_>>()
+    );
+    for (rel, text) in rule_files().into_iter().chain(project) {
+        let reads = model_field_reads(&text, &fields);
+        assert!(
+            reads.is_empty(),
+            "{rel} reads the Model's fields {reads:?}: ask the model a question instead (the \
+             list in rules/src/model/mod.rs), or add one there"
+        );
     }
+}
+
+#[test]
+fn the_field_reader_sees_spaced_chains_and_not_method_calls() {
+    let fields = vec!["member_calls".to_string(), "news".to_string()];
+    let text = "let a = model.member_calls();\nlet b = model\n    .news\n    .iter();\n\
+                let c = &model.member_calls;\nlet d = submodel.news;\nlet e = model.newsy;";
+    assert_eq!(
+        model_field_reads(text, &fields),
+        vec!["news".to_string(), "member_calls".to_string()]
+    );
 }

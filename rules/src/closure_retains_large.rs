@@ -282,7 +282,7 @@ fn meteor_chains(model: &Model<'_>, cx: &mut RuleContext<'_>) {
 
 fn has_direct_eval(model: &Model<'_>, f: FnId) -> bool {
     model
-        .plain_calls
+        .plain_calls()
         .iter()
         .any(|c| c.global && c.name == "eval" && c.in_fn == Some(f))
 }

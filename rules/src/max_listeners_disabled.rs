@@ -77,7 +77,7 @@ impl Rule for MaxListenersDisabled {
             }
         }
         for call in model
-            .plain_calls
+            .plain_calls()
             .iter()
             .filter(|c| c.name == "setMaxListeners")
         {

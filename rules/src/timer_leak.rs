@@ -189,7 +189,7 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
         Arg::Fn(cb, _) => {
             let span = model.function(*cb).span;
             model
-                .plain_calls
+                .plain_calls()
                 .iter()
                 .any(|c| span.contains(c.span) && c.name == id.0)
         }

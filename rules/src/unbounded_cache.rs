@@ -400,7 +400,7 @@ fn releases(method: &str) -> bool {
 /// callback that keeps its caller) can never be released.
 fn dropped_registration_refs(model: &Model<'_>, cx: &mut RuleContext<'_>) {
     let release_calls: Vec<&MemberCall> = model
-        .member_calls
+        .member_calls()
         .iter()
         .filter(|c| releases(&c.method) && c.receiver.is_some())
         .collect();

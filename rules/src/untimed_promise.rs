@@ -573,7 +573,7 @@ type Instance<'m> = (&'m AccessPath, Family, Option<&'m Arg>);
 /// family and options.
 fn family_instances<'m>(model: &'m Model<'_>) -> Vec<Instance<'m>> {
     model
-        .member_calls
+        .member_calls()
         .iter()
         .filter(|c| {
             matches!(
@@ -701,7 +701,7 @@ fn wrapper_call(model: &Model<'_>, call: &PlainCall) -> Option<String> {
 /// the Request was given.
 fn builds_request(model: &Model<'_>, in_fn: Option<FnId>) -> bool {
     model
-        .news
+        .news()
         .iter()
         .any(|n| n.in_fn == in_fn && n.callee.as_str() == "Request")
 }
@@ -763,13 +763,13 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Draft> {
     let is_resolve = |a: &Arg| matches!(a, Arg::Path(p, _) if p.props.is_empty() && matches!(&p.root, Root::Binding(id) if *id == resolve.id));
     let calls_resolve_within = |span: Span| {
         model
-            .plain_calls
+            .plain_calls()
             .iter()
             .any(|c| span.contains(c.span) && c.callee == resolve.id)
     };
     // Settled directly, or from a callback that is not an event listener: not our shape.
     let settles_directly = model
-        .plain_calls
+        .plain_calls()
         .iter()
         .any(|c| c.callee == resolve.id && inside(c.span) && c.in_fn == Some(*executor));
     if settles_directly {
@@ -785,12 +785,12 @@ fn check_executor(model: &Model<'_>, new: &NewCall) -> Option<Draft> {
     })?;
     // Resolve must not be reachable any other way (passed to a callback API, called elsewhere).
     let other_calls = model
-        .plain_calls
+        .plain_calls()
         .iter()
         .filter(|c| c.callee == resolve.id && inside(c.span))
         .count();
     let via_listener = model
-        .plain_calls
+        .plain_calls()
         .iter()
         .filter(|c| c.callee == resolve.id && listener.span.contains(c.span))
         .count();
@@ -870,22 +870,22 @@ fn param_used_within(model: &Model<'_>, param: &Param, span: Span) -> bool {
         }
     }
     model
-        .plain_calls
+        .plain_calls()
         .iter()
         .filter(|c| span.contains(c.span))
         .any(|c| &c.callee == id || c.args.iter().any(|a| mentions(a, param)))
         || model
-            .member_calls
+            .member_calls()
             .iter()
             .filter(|c| span.contains(c.span))
             .any(|c| c.args.iter().any(|a| mentions(a, param)))
         || model
-            .news
+            .news()
             .iter()
             .filter(|n| span.contains(n.span))
             .any(|n| n.args.iter().any(|a| mentions(a, param)))
         || model
-            .member_writes
+            .member_writes()
             .iter()
             .filter(|w| span.contains(w.span))
             .any(|w| mentions(&w.value, param))

@@ -18,8 +18,9 @@
 //!
 //! ## The questions rules ask
 //!
-//! Rules read the model through these methods of [`Model`], not through its fields (checked by
-//! `tests/architecture_doc.rs`):
+//! Rules, and the project phase's summary of a file (`rules/src/project/`), read the model
+//! through these methods of [`Model`]; its fields are private to this module (and
+//! `tests/architecture_doc.rs` checks that no rule or project file spells one):
 //!
 //! - **How often does this run?** [`Model::role`], [`Model::called_repeatedly`],
 //!   [`Model::invocation_root`], [`Model::why_repeats`], [`Model::registration_label`],
@@ -33,12 +34,20 @@
 //! - **What is this?** [`Model::imported`], [`Model::imported_root`],
 //!   [`Model::imported_or_global`], [`Model::is_module_binding`], [`Model::module_of`],
 //!   [`Model::imports_any`], [`Model::binding`], [`Model::bindings`],
-//!   [`Model::function_of_binding`], [`Model::function`], [`Model::is_within`],
-//!   [`Model::path_text`].
+//!   [`Model::bindings_by_id`], [`Model::function_of_binding`], [`Model::function`],
+//!   [`Model::functions`], [`Model::class`], [`Model::classes`], [`Model::field_inits`],
+//!   [`Model::instantiated_here`], [`Model::is_within`], [`Model::path_text`].
 //! - **What happens here?** the file's calls, writes and `new`s in source order:
 //!   [`Model::member_calls`], [`Model::calls_of`], [`Model::plain_calls`],
 //!   [`Model::member_writes`], [`Model::news`]; what waits on a call's promise:
-//!   [`Model::is_awaited`], [`Model::is_continued`], [`Model::is_raced`].
+//!   [`Model::is_awaited`], [`Model::is_continued`], [`Model::is_raced`]; handlers registered
+//!   by name ([`Model::registered_refs`]); calls of a required module
+//!   ([`Model::inline_requires`]).
+//! - **What do the other files say?** (empty outside a project run) [`Model::project_role`],
+//!   [`Model::project_startup_only`], [`Model::project_singleton`],
+//!   [`Model::project_long_lived_param`], [`Model::project_caller_owned_param`],
+//!   [`Model::project_axios_timeout`], [`Model::project_http_wrapper`],
+//!   [`Model::project_untimed_client`].
 //! - **Words for messages:** [`Model::text`], [`Model::line`], [`Model::position`],
 //!   [`Model::source_line`], [`Model::knowledge`].
 
@@ -437,55 +446,55 @@ pub struct Delete {
 }
 
 pub struct Model<'a> {
-    pub(crate) src: &'a str,
-    pub(crate) knowledge: &'a Knowledge,
+    src: &'a str,
+    knowledge: &'a Knowledge,
     /// Built on first use: most files have no finding and never need line numbers.
     lines: std::sync::OnceLock<LineIndex>,
-    pub(crate) unresolved: SyntaxContext,
-    pub(crate) functions: Table<FnId, Function>,
-    pub(crate) classes: Table<ClassId, Class>,
-    pub(crate) bindings: HashMap<Id, Binding>,
+    unresolved: SyntaxContext,
+    functions: Table<FnId, Function>,
+    classes: Table<ClassId, Class>,
+    bindings: HashMap<Id, Binding>,
     /// Every `a.b(...)` call, in source order.
-    pub(crate) member_calls: Vec<MemberCall>,
+    member_calls: Vec<MemberCall>,
     /// Every `f(...)` call of a plain identifier, in source order.
-    pub(crate) plain_calls: Vec<PlainCall>,
+    plain_calls: Vec<PlainCall>,
     /// Every assignment to a property, in source order.
-    pub(crate) member_writes: Vec<MemberWrite>,
+    member_writes: Vec<MemberWrite>,
     /// Every `delete` of a property.
-    pub(crate) deletes: Vec<Delete>,
+    deletes: Vec<Delete>,
     /// Paths returned by `return <path>`, with the function that returns them.
-    pub(crate) returned_paths: Vec<(AccessPath, Option<FnId>)>,
+    returned_paths: Vec<(AccessPath, Option<FnId>)>,
     /// Plain functions whose call result is returned (`return makeSink(x)`): the callee's
     /// binding, with the function that returns it.
-    pub(crate) returned_calls: Vec<(Id, Option<FnId>)>,
+    returned_calls: Vec<(Id, Option<FnId>)>,
     /// Object literals returned by a function (`return { url, timeout }`, `() => ({ ... })`),
     /// summarised, with the function: what an options-building helper gives its callers.
-    pub(crate) returned_objects: Vec<(Arg, FnId)>,
+    returned_objects: Vec<(Arg, FnId)>,
     /// Start offsets of calls and `new` expressions whose promise is awaited or returned,
     /// directly or through a `.then()` / `.catch()` / `.finally()` chain.
-    pub(crate) awaited: rustc_hash::FxHashSet<usize>,
+    awaited: rustc_hash::FxHashSet<usize>,
     /// Start offsets of calls and `new` expressions whose promise is continued with a callback,
     /// `p.then(cb)`, `p.catch(cb)` or `p.finally(cb)` (also at the head of a longer chain): the
     /// callback waits on it as the code after an `await` would.
-    pub(crate) continued: rustc_hash::FxHashSet<usize>,
+    continued: rustc_hash::FxHashSet<usize>,
     /// Start offsets of calls made inside `Promise.race([...])`, which a timer can end.
-    pub(crate) raced: rustc_hash::FxHashSet<usize>,
+    raced: rustc_hash::FxHashSet<usize>,
     /// Every `new X(...)`, in source order.
-    pub(crate) news: Vec<NewCall>,
+    news: Vec<NewCall>,
     /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
     /// property `x = ...`.
-    pub(crate) field_inits: Vec<(ClassId, Atom, Init, Span)>,
+    field_inits: Vec<(ClassId, Atom, Init, Span)>,
     /// Calls `new C()` of a class declared in this file: (class, function the call is in, span).
-    pub(crate) instantiations: Vec<(ClassId, Option<FnId>, Span)>,
+    instantiations: Vec<(ClassId, Option<FnId>, Span)>,
     /// Classes instantiated in another class's instance field initialiser (once per instance).
-    pub(crate) instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
+    instantiated_per_instance: rustc_hash::FxHashSet<ClassId>,
     /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
     /// the role the registrar gives and the function the registration is in.
-    pub(crate) registered_refs: Vec<(AccessPath, Registrar, Option<FnId>)>,
+    registered_refs: Vec<(AccessPath, Registrar, Option<FnId>)>,
     /// Calls of a required module itself: `require('./x')(...)`, with the specifier.
-    pub(crate) inline_requires: Vec<(Atom, Span, Option<FnId>)>,
+    inline_requires: Vec<(Atom, Span, Option<FnId>)>,
     /// What the rest of the project says about this file (empty outside a project run).
-    pub(crate) project: crate::project::Bound,
+    project: crate::project::Bound,
     /// The role of each function, by [`FnId`].
     roles: PerId<FnId, Role>,
     /// By [`FnId`]: called from code in this file that itself runs more than once.
@@ -549,9 +558,62 @@ impl<'a> Model<'a> {
         &self.functions[f]
     }
 
+    /// Every function of the file, by [`FnId`] (in the order the walk met them).
+    pub fn functions(&self) -> &Table<FnId, Function> {
+        &self.functions
+    }
+
+    /// The class `c` (see [`ClassId`]).
+    pub fn class(&self, c: ClassId) -> &Class {
+        &self.classes[c]
+    }
+
+    /// Every class of the file, by [`ClassId`].
+    pub fn classes(&self) -> &Table<ClassId, Class> {
+        &self.classes
+    }
+
+    /// Is a class of this file instantiated in this file: by a `new` anywhere, or in another
+    /// class's instance field initialiser?
+    pub fn instantiated_here(&self, c: ClassId) -> bool {
+        self.instantiations.iter().any(|(x, _, _)| *x == c)
+            || self.instantiated_per_instance.contains(&c)
+    }
+
+    /// What the field `field` of class `c` is initialised with (`this.x = ...` in the
+    /// constructor, or a class property `x = ...`), with the initialiser's span, in source
+    /// order.
+    pub fn field_inits<'m>(
+        &'m self,
+        c: ClassId,
+        field: &'m str,
+    ) -> impl Iterator<Item = (&'m Init, Span)> + 'm {
+        self.field_inits
+            .iter()
+            .filter(move |(class, name, _, _)| *class == c && name == field)
+            .map(|(_, _, init, span)| (init, *span))
+    }
+
+    /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
+    /// the registration and the function it is made in.
+    pub fn registered_refs(&self) -> &[(AccessPath, Registrar, Option<FnId>)] {
+        &self.registered_refs
+    }
+
+    /// Calls of a required module itself, `require('./x')(...)`: the specifier, the call and
+    /// the function it is in, in source order.
+    pub fn inline_requires(&self) -> &[(Atom, Span, Option<FnId>)] {
+        &self.inline_requires
+    }
+
     /// Every binding of the file, in no particular order.
     pub fn bindings(&self) -> impl Iterator<Item = &Binding> {
         self.bindings.values()
+    }
+
+    /// Every binding of the file with its identity, in no particular order.
+    pub fn bindings_by_id(&self) -> impl Iterator<Item = (&Id, &Binding)> {
+        self.bindings.iter()
     }
 
     /// Every `a.b(...)` call, in source order.
@@ -686,6 +748,54 @@ impl<'a> Model<'a> {
         self.member_calls
             .iter()
             .filter(move |c| names.contains(&c.method.as_str()))
+    }
+
+    /// The role callers in other files give to function `f`.
+    pub fn project_role(&self, f: FnId) -> Option<&Role> {
+        self.project.role(f)
+    }
+
+    /// Is every caller of `f` in the project start-up code?
+    pub fn project_startup_only(&self, f: FnId) -> bool {
+        self.project.startup_only(f)
+    }
+
+    /// Why class `c` has a single instance for the life of the process, when another file
+    /// makes it once: the [`crate::StepKind::SingleInstance`] step at the module-scope `new`.
+    pub fn project_singleton(&self, c: ClassId) -> Option<&crate::Step> {
+        self.project.singleton(c)
+    }
+
+    /// When every caller of `f` in other files passes a long-lived value as its parameter at
+    /// 0-based position `index`: a [`crate::StepKind::CalledFrom`] step at one such call, whose
+    /// code is the argument as written.
+    pub fn project_long_lived_param(&self, f: FnId, index: usize) -> Option<&crate::Step> {
+        self.project.long_lived_param(f, index)
+    }
+
+    /// Does some caller of `f` in another file fill its parameter at 0-based position `index`
+    /// with a value of the caller's own invocation (`new Subscriber(this.pool)` in a
+    /// constructor)?
+    pub fn project_caller_owned_param(&self, f: FnId, index: usize) -> bool {
+        self.project.caller_owned_param(f, index)
+    }
+
+    /// Where the process-wide `axios.defaults.timeout` is set in another file ("bootstrap.js:9").
+    pub fn project_axios_timeout(&self) -> Option<&str> {
+        self.project.axios_timeout()
+    }
+
+    /// For an import binding that is a project function forwarding to an HTTP client: the
+    /// [`crate::StepKind::ForwardsTo`] step at that function.
+    pub fn project_http_wrapper(&self, id: &Id) -> Option<&crate::Step> {
+        self.project.http_wrapper(id)
+    }
+
+    /// For a receiver that is an axios instance made in another file without a deadline
+    /// (`api` from `const { api } = require('./http')`, or `http.api`): the
+    /// [`crate::StepKind::ClientCreated`] step where it is made.
+    pub fn project_untimed_client(&self, receiver: &AccessPath) -> Option<&crate::Step> {
+        self.project.untimed_client(receiver)
     }
 
     /// The function that carries the role of `f`: `f` itself when it is registered, otherwise

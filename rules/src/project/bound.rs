@@ -40,7 +40,7 @@ impl Bound {
                 }
             }
         }
-        let in_range = |f: &FnId| model.functions.contains(*f);
+        let in_range = |f: &FnId| model.functions().contains(*f);
         Bound {
             roles: facts
                 .roles
@@ -51,7 +51,7 @@ impl Bound {
                     let mut chain = r.chain.clone();
                     for step in &mut chain {
                         if step.kind == crate::StepKind::Subject && step.source.is_empty() {
-                            step.source = model.source_line(model.functions[*f].span.start);
+                            step.source = model.source_line(model.function(*f).span.start);
                         }
                     }
                     (
@@ -77,7 +77,7 @@ impl Bound {
             singletons: facts
                 .singletons
                 .iter()
-                .filter(|(c, _)| model.classes.contains(*c))
+                .filter(|(c, _)| model.classes().contains(*c))
                 .cloned()
                 .collect(),
             axios_timeout: facts.axios_timeout.clone(),
@@ -99,60 +99,45 @@ impl Bound {
     }
 }
 
-impl Model<'_> {
-    /// The role callers in other files give to function `f`.
-    pub fn project_role(&self, f: FnId) -> Option<&Role> {
-        self.project.roles.get(&f)
+// What the model answers with these facts (`Model::project_role` and the others, in
+// `rules/src/model/mod.rs` with the rest of the model's questions).
+impl Bound {
+    pub(crate) fn role(&self, f: FnId) -> Option<&Role> {
+        self.roles.get(&f)
     }
 
-    /// Is every caller of `f` in the project start-up code?
-    pub fn project_startup_only(&self, f: FnId) -> bool {
-        self.project.startup_only.contains(&f)
+    pub(crate) fn startup_only(&self, f: FnId) -> bool {
+        self.startup_only.contains(&f)
     }
 
-    /// Why class `c` has a single instance for the life of the process, when another file
-    /// makes it once: the [`crate::StepKind::SingleInstance`] step at the module-scope `new`.
-    pub fn project_singleton(&self, c: ClassId) -> Option<&Step> {
-        self.project.singletons.get(&c)
+    pub(crate) fn singleton(&self, c: ClassId) -> Option<&Step> {
+        self.singletons.get(&c)
     }
 
-    /// When every caller of `f` in other files passes a long-lived value as its parameter at
-    /// 0-based position `index`: a [`crate::StepKind::CalledFrom`] step at one such call, whose
-    /// code is the argument as written.
-    pub fn project_long_lived_param(&self, f: FnId, index: usize) -> Option<&Step> {
-        self.project.long_lived_params.get(&(f, index))
+    pub(crate) fn long_lived_param(&self, f: FnId, index: usize) -> Option<&Step> {
+        self.long_lived_params.get(&(f, index))
     }
 
-    /// Does some caller of `f` in another file fill its parameter at 0-based position `index`
-    /// with a value of the caller's own invocation (`new Subscriber(this.pool)` in a
-    /// constructor)?
-    pub fn project_caller_owned_param(&self, f: FnId, index: usize) -> bool {
-        self.project.caller_owned_params.contains(&(f, index))
+    pub(crate) fn caller_owned_param(&self, f: FnId, index: usize) -> bool {
+        self.caller_owned_params.contains(&(f, index))
     }
 
-    /// Where the process-wide `axios.defaults.timeout` is set in another file ("bootstrap.js:9").
-    pub fn project_axios_timeout(&self) -> Option<&str> {
-        self.project.axios_timeout.as_deref()
+    pub(crate) fn axios_timeout(&self) -> Option<&str> {
+        self.axios_timeout.as_deref()
     }
 
-    /// For an import binding that is a project function forwarding to an HTTP client: the
-    /// [`crate::StepKind::ForwardsTo`] step at that function.
-    pub fn project_http_wrapper(&self, id: &Id) -> Option<&Step> {
-        self.project.http_wrappers.get(id)
+    pub(crate) fn http_wrapper(&self, id: &Id) -> Option<&Step> {
+        self.http_wrappers.get(id)
     }
 
-    /// For a receiver that is an axios instance made in another file without a deadline
-    /// (`api` from `const { api } = require('./http')`, or `http.api`): the
-    /// [`crate::StepKind::ClientCreated`] step where it is made.
-    pub fn project_untimed_client(&self, receiver: &crate::model::AccessPath) -> Option<&Step> {
-        if self.project.untimed_clients.is_empty() {
+    pub(crate) fn untimed_client(&self, receiver: &crate::model::AccessPath) -> Option<&Step> {
+        if self.untimed_clients.is_empty() {
             return None;
         }
         let crate::model::Root::Binding(id) = &receiver.root else {
             return None;
         };
-        self.project
-            .untimed_clients
+        self.untimed_clients
             .get(&(id.clone(), receiver.props.clone()))
     }
 }

@@ -107,8 +107,7 @@ pub(crate) fn import_table(model: &Model<'_>, program: &Program) -> ImportTable 
     }
     // CommonJS: `const x = require('./x')` and `const { a } = require('./x')`.
     let mut required: Vec<(&Id, &crate::model::Binding)> = model
-        .bindings
-        .iter()
+        .bindings_by_id()
         .filter(|(_, b)| matches!(b.init, Init::Require(_)))
         .collect();
     required.sort_by_key(|(_, b)| b.span.start);
@@ -123,7 +122,7 @@ pub(crate) fn import_table(model: &Model<'_>, program: &Program) -> ImportTable 
             path,
         });
     }
-    for (specifier, _, _) in &model.inline_requires {
+    for (specifier, _, _) in model.inline_requires() {
         imports.push(Import {
             specifier: specifier.to_string(),
             path: Vec::new(),
@@ -143,7 +142,7 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     let mut s = Summary {
         display: display.to_string(),
         functions: model
-            .functions
+            .functions()
             .iter()
             .map(|f| {
                 let at = model.position(f.span.start);
@@ -179,27 +178,21 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
 
 fn classes(model: &Model<'_>) -> Vec<ClassInfo> {
     let mut out: Vec<ClassInfo> = model
-        .classes
-        .iter()
-        .map(|c| ClassInfo {
+        .classes()
+        .iter_ids()
+        .map(|(id, c)| ClassInfo {
             name: c.name.clone(),
             ctor: c.ctor,
             methods: Vec::new(),
-            instantiated_here: false,
+            instantiated_here: model.instantiated_here(id),
         })
         .collect();
-    for (i, f) in model.functions.iter_ids() {
+    for (i, f) in model.functions().iter_ids() {
         if f.kind == crate::model::FnKind::Method
             && let (Some(c), Some(name)) = (f.class, &f.name)
         {
             out[c.index()].methods.push((name.clone(), i));
         }
-    }
-    for (c, _, _) in &model.instantiations {
-        out[c.index()].instantiated_here = true;
-    }
-    for c in &model.instantiated_per_instance {
-        out[c.index()].instantiated_here = true;
     }
     out
 }
@@ -249,7 +242,7 @@ fn binding_value(model: &Model<'_>, id: &Id, locals: &Locals<'_>) -> ExportValue
 
 fn class_named(model: &Model<'_>, name: &str) -> Option<ClassId> {
     model
-        .classes
+        .classes()
         .position(|c| c.name.as_deref() == Some(name) && c.declared_in.is_none())
 }
 
@@ -277,7 +270,7 @@ fn arg_value(model: &Model<'_>, arg: &Arg, locals: &Locals<'_>) -> ExportValue {
             // `module.exports = class Store { ... }`): assignments are summarised before their
             // right-hand side is walked, so look it up by position.
             if let Some(f) = model
-                .functions
+                .functions()
                 .position(|f| f.span.start == span.start && f.parent.is_none())
             {
                 return ExportValue::Fn(f);
@@ -286,7 +279,7 @@ fn arg_value(model: &Model<'_>, arg: &Arg, locals: &Locals<'_>) -> ExportValue {
                 return ExportValue::Client(i);
             }
             model
-                .classes
+                .classes()
                 .position(|c| c.span.start == span.start)
                 .map_or(ExportValue::Other, ExportValue::Class)
         }
@@ -303,7 +296,7 @@ fn exports(
     let mut out = Vec::new();
     let mut push = |name: Atom, value: ExportValue| out.push(Export { name, value });
     // CommonJS: `module.exports = ...`, `exports.x = ...`, `module.exports.x = ...`.
-    for w in model.member_writes.iter().filter(|w| w.in_fn.is_none()) {
+    for w in model.member_writes().iter().filter(|w| w.in_fn.is_none()) {
         let (Some(object), Some(key)) = (&w.object, &w.key) else {
             continue;
         };
@@ -333,8 +326,8 @@ fn exports(
     let Program::Module(module) = program else {
         return out;
     };
-    let fn_at = |start: usize| model.functions.position(|f| f.span.start == start);
-    let class_at = |start: usize| model.classes.position(|c| c.span.start == start);
+    let fn_at = |start: usize| model.functions().position(|f| f.span.start == start);
+    let class_at = |start: usize| model.classes().position(|c| c.span.start == start);
     for item in &module.body {
         let ModuleItem::ModuleDecl(decl) = item else {
             continue;
@@ -428,7 +421,7 @@ fn exports(
 /// The outermost function around `f`.
 fn top_of(model: &Model<'_>, f: Option<FnId>) -> Option<FnId> {
     let mut cur = f?;
-    while let Some(p) = model.functions[cur].parent {
+    while let Some(p) = model.function(cur).parent {
         cur = p;
     }
     Some(cur)
@@ -442,7 +435,7 @@ fn user_text(model: &Model<'_>, names: &[(Option<Atom>, usize, usize)], f: Optio
         if let Some(name) = &names[g.index()].0 {
             return name.to_string();
         }
-        cur = model.functions[g].parent;
+        cur = model.function(g).parent;
     }
     String::new()
 }
@@ -484,7 +477,7 @@ fn local_reason(model: &Model<'_>, f: Option<FnId>, display: &str) -> Option<Ste
                 model,
                 display,
                 StepKind::Repeats(role.frequency),
-                model.functions[g].span.start,
+                model.function(g).span.start,
                 origin.text.clone(),
             )
         }
@@ -584,18 +577,18 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
     let ctor_types = ctor_param_types(program);
     let local_class = |name: &str| {
         model
-            .classes
+            .classes()
             .position(|c| c.name.as_deref() == Some(name) && c.declared_in.is_none())
     };
     let method_of = |class: ClassId, method: &str| {
-        model.functions.position(|f| {
+        model.functions().position(|f| {
             f.class == Some(class)
                 && f.kind == crate::model::FnKind::Method
                 && f.name.as_deref() == Some(method)
         })
     };
 
-    for call in &model.plain_calls {
+    for call in model.plain_calls() {
         if let Some(&import) = by_binding.get(&call.callee) {
             let mut u = at(
                 Target::Import {
@@ -610,7 +603,7 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             out.push(u);
         }
     }
-    for call in &model.member_calls {
+    for call in model.member_calls() {
         let Some(receiver) = &call.receiver else {
             continue;
         };
@@ -641,21 +634,21 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             }
             Root::This(Some(f)) if receiver.props.len() == 1 => {
                 let field = &receiver.props[0];
-                let class = model.functions[*f]
+                let class = model
+                    .function(*f)
                     .this_fn
-                    .and_then(|o| model.functions[o].class);
+                    .and_then(|o| model.function(o).class);
                 class.and_then(|class| {
                     // `this.store = new Store()` in the constructor or as a field.
                     let made = model
-                        .field_inits
-                        .iter()
-                        .find_map(|(c, name, init, _)| match init {
-                            Init::New(ctor) if *c == class && name == field => Some(ctor.clone()),
+                        .field_inits(class, field)
+                        .find_map(|(init, _)| match init {
+                            Init::New(ctor) => Some(ctor.clone()),
                             _ => None,
                         });
                     // `constructor(private readonly store: Store)`: injected.
                     let typed = || {
-                        let start = model.classes[class].span.start;
+                        let start = model.class(class).span.start;
                         ctor_types
                             .iter()
                             .find(|(s, name, _)| *s == start && name == field)
@@ -680,7 +673,7 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             out.push(u);
         }
     }
-    for new in &model.news {
+    for new in model.news() {
         if let Some((import, path)) = constructed(&new.callee) {
             let mut u = at(
                 Target::Import { import, path },
@@ -692,7 +685,7 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             out.push(u);
         }
     }
-    for (path, registrar, _) in &model.registered_refs {
+    for (path, registrar, _) in model.registered_refs() {
         let Root::Binding(id) = &path.root else {
             continue;
         };
@@ -746,8 +739,8 @@ fn uses(model: &Model<'_>, program: &Program, table: &ImportTable, s: &mut Summa
             });
         }
     }
-    let first_inline = table.imports.len() - model.inline_requires.len();
-    for (i, (_, span, in_fn)) in model.inline_requires.iter().enumerate() {
+    let first_inline = table.imports.len() - model.inline_requires().len();
+    for (i, (_, span, in_fn)) in model.inline_requires().iter().enumerate() {
         out.push(at(
             Target::Import {
                 import: first_inline + i,
@@ -800,7 +793,7 @@ fn arg_lifetimes(
 /// `axios.defaults.timeout = ...`: its line.
 fn axios_timeout(model: &Model<'_>) -> Option<usize> {
     model
-        .member_writes
+        .member_writes()
         .iter()
         .find(|w| {
             w.key.as_deref() == Some("timeout")
@@ -840,7 +833,7 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
 /// `axios.defaults.timeout` is the project phase's question.
 fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
     model
-        .member_calls
+        .member_calls()
         .iter()
         .filter(|c| {
             c.in_fn.is_none()
@@ -898,7 +891,7 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         args.iter().any(|a| {
             matches!(a.prop("timeout"), Some(Arg::Num(..)))
                 || a.prop("signal").is_some_and(|s| {
-                    model.member_calls.iter().any(|c| {
+                    model.member_calls().iter().any(|c| {
                         c.span == s.span()
                             && c.method == "timeout"
                             && c.receiver
@@ -909,7 +902,7 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         })
     };
     for f in exported {
-        let plain = model.plain_calls.iter().find(|c| {
+        let plain = model.plain_calls().iter().find(|c| {
             model.is_within(c.in_fn, Some(f))
                 && from_param(f, c.args.first())
                 && !own_deadline(&c.args)
@@ -924,11 +917,11 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         });
         if let Some(c) = plain {
             let axios = model.binding(&c.callee).and_then(|b| b.module()) == Some("axios");
-            let source = model.source_line(model.functions[f].span.start);
+            let source = model.source_line(model.function(f).span.start);
             out.push((f, format!("`{}`", c.name), axios, source));
             continue;
         }
-        let member = model.member_calls.iter().find(|c| {
+        let member = model.member_calls().iter().find(|c| {
             model.is_within(c.in_fn, Some(f))
                 && from_param(f, c.args.first())
                 && !own_deadline(&c.args)
@@ -943,7 +936,7 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         });
         if let Some(c) = member {
             let axios = c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("axios");
-            let source = model.source_line(model.functions[f].span.start);
+            let source = model.source_line(model.function(f).span.start);
             out.push((f, format!("`{}`", model.text(c.callee_span)), axios, source));
         }
     }
