@@ -709,16 +709,7 @@ fn builds_request(model: &Model<'_>, in_fn: Option<FnId>) -> bool {
 /// `axios.defaults.timeout = ...` somewhere in the file, or elsewhere in the project.
 fn axios_defaults_timed(model: &Model<'_>) -> bool {
     model.project_axios_timeout().is_some()
-        || model.member_writes().iter().any(|w| {
-            w.key.as_deref() == Some("timeout")
-                && w.object.as_ref().is_some_and(|o| {
-                    o.props.last().is_some_and(|p| p == "defaults")
-                        && model.module_of(&AccessPath {
-                            root: o.root.clone(),
-                            props: Vec::new(),
-                        }) == Some("axios")
-                })
-        })
+        || model.module_defaults_write("axios", "timeout").is_some()
 }
 
 /// For `const api = axios.create(config)`: `Some(config)` (or `Some(None)` without one); `None`

@@ -28,7 +28,8 @@
 //! - **How long does this live?** [`Model::lifetime`] (with its [`Why`]),
 //!   [`Model::collection`], [`Model::returned_by_owner`], [`Model::key_from_long_lived_list`].
 //! - **Is this undone?** [`Model::listener_removal`], [`Model::is_once_guarded`],
-//!   [`Model::shrink_site`], [`Model::options_set`], [`Model::forwarded_unset`].
+//!   [`Model::shrink_site`], [`Model::options_set`], [`Model::forwarded_unset`],
+//!   [`Model::instance_defaults_set`], [`Model::module_defaults_write`].
 //! - **Does this escape?** [`Model::path_escapes`], [`Model::escaping_closure`],
 //!   [`Model::closure_escape`].
 //! - **What is this?** [`Model::imported`], [`Model::imported_root`],

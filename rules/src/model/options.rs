@@ -2,12 +2,29 @@
 //! may be written inline, held in a local variable (`const cfg = { timeout }; axios(cfg)`), or
 //! built from spreads of either.
 
-use super::{AccessPath, Arg, BindingKind, Model, Root, SPREAD_KEY, UseKind};
+use super::{AccessPath, Arg, BindingKind, MemberWrite, Model, Root, SPREAD_KEY, UseKind};
 
 /// How deep spreads of spreads are followed.
 const MAX_DEPTH: usize = 4;
 
 impl Model<'_> {
+    /// The first assignment in this file to `<x>.defaults.<key>` where `x` is `module` (an
+    /// import or `require` of it, compared as [`super::module_key`] compares names): the
+    /// process-wide defaults of a client library, `axios.defaults.timeout = 5000`. Both the
+    /// rules and the project summary (which tells other files where it is set) ask this.
+    pub fn module_defaults_write(&self, module: &str, key: &str) -> Option<&MemberWrite> {
+        self.member_writes.iter().find(|w| {
+            w.key.as_deref() == Some(key)
+                && w.object.as_ref().is_some_and(|o| {
+                    o.props.last().is_some_and(|p| p == "defaults")
+                        && self.module_of(&AccessPath {
+                            root: o.root.clone(),
+                            props: Vec::new(),
+                        }) == Some(module)
+                })
+        })
+    }
+
     /// `api.defaults.<key> = ...` for one of `keys`, on the object `instance` (an HTTP client
     /// instance's defaults, as axios instances have them).
     pub fn instance_defaults_set(&self, instance: &AccessPath, keys: &[&str]) -> bool {

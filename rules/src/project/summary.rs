@@ -793,18 +793,7 @@ fn arg_lifetimes(
 /// `axios.defaults.timeout = ...`: its line.
 fn axios_timeout(model: &Model<'_>) -> Option<usize> {
     model
-        .member_writes()
-        .iter()
-        .find(|w| {
-            w.key.as_deref() == Some("timeout")
-                && w.object.as_ref().is_some_and(|o| {
-                    o.props.last().is_some_and(|p| p == "defaults")
-                        && model.module_of(&crate::model::AccessPath {
-                            root: o.root.clone(),
-                            props: Vec::new(),
-                        }) == Some("axios")
-                })
-        })
+        .module_defaults_write("axios", "timeout")
         .map(|w| model.line(w.span.start))
 }
 
