@@ -99,6 +99,43 @@ fn every_path_named_in_architecture_md_exists() {
 }
 
 #[test]
+fn every_module_is_in_the_code_map() {
+    let doc = read("ARCHITECTURE.md");
+    let named = named_paths(&doc);
+    let words: Vec<&str> = doc
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .collect();
+    let mut missing = Vec::new();
+    for src in ["src", "rules/src", "runtime-check/src"] {
+        let mut files = Vec::new();
+        rust_files(&root().join(src), &mut files);
+        for path in files {
+            let rel = path
+                .strip_prefix(root())
+                .expect("under the repository")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let (folder, file) = rel.rsplit_once('/').expect("a file in a folder");
+            let folder = format!("{folder}/");
+            // A crate's root is its section of the code map.
+            let crate_root = folder == format!("{src}/") && file == "lib.rs";
+            // A module named by its path; the module of a folder by the folder; a file of a
+            // folder named in the map by its file name in the folder's entry (`http.rs`).
+            let listed = named.contains(&rel.as_str())
+                || (file == "mod.rs" && named.contains(&folder.as_str()))
+                || (named.contains(&folder.as_str()) && words.contains(&file));
+            if !crate_root && !listed {
+                missing.push(rel);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md's code map does not mention these modules: {missing:?}"
+    );
+}
+
+#[test]
 fn path_extraction_sees_paths_and_only_paths() {
     let sample = "`src/lsp/` and `rules/src/model/roles.rs`, not `node:events`, \
                   `a.b(c/d)` or `leaklint.toml`; `fixtures/rules/<rule>/` is a pattern";
