@@ -12,10 +12,14 @@ declare_rule! {
     ///
     /// `on`, `addListener`, `prependListener`, `addEventListener` and `once` calls that run per
     /// request, per connection, per message, per interval tick, per call of library code or per
-    /// instance, on a receiver that lives longer than that: a module-level emitter, an import,
-    /// `process`, the application reached through `req.app`, the keep-alive socket behind a
-    /// request, the socket a client request's `'socket'` event hands over (pooled by a
-    /// keep-alive agent), a variable of an enclosing function, `this` of a singleton, a parameter
+    /// instance, or per reconnection (in a `'connect'`, `'ready'`, `'open'` or `'reconnect'`
+    /// handler of a client that reconnects by itself: socket.io-client's `io(url)`, ioredis,
+    /// node-redis, mqtt, reconnecting-websocket), on a receiver that lives longer than that: a
+    /// module-level emitter, an import, `process`, the application reached through `req.app`,
+    /// the keep-alive socket behind a request, the socket a client request's `'socket'` event
+    /// hands over (pooled by a keep-alive agent), a connection checked out of a pool and handed
+    /// back to it (`const client = await pool.connect()` ... `client.release()`, or
+    /// `pool.release(resource)`), a variable of an enclosing function, `this` of a singleton, a parameter
     /// of a local helper that every caller in the file fills with such a value (or, across
     /// files, that every caller in the project fills so), a field of a constructor that holds an
     /// emitter its caller handed in (`this.client = client; this.client.on(...)`: per instance,

@@ -14,7 +14,9 @@ declare_rule! {
     ///
     /// ### What it finds
     ///
-    /// Awaited or returned, in code that runs per request, connection, message, tick or call:
+    /// Awaited or returned, in code that runs per request, connection, message, tick or call (or,
+    /// in code that runs per request, connection, message or tick, continued with `.then(cb)`,
+    /// whose callback holds what the handler holds until the call settles):
     /// `fetch` without a `signal`; axios without `timeout` on the call, on the instance
     /// (`axios.create({ timeout })`) or in `axios.defaults.timeout`; `http(s).request` / `get`
     /// with neither a `timeout` / `signal` option nor `req.setTimeout(...)`; `got` without
@@ -27,7 +29,8 @@ declare_rule! {
     /// for `AbortSignal.timeout()`, `AbortSignal.any([...])` and any controller's signal, calls
     /// inside `Promise.race([...])` (which a timer can end), clients created with a timeout,
     /// sleeps (`new Promise(r => setTimeout(r, ms))`), and start-up code. Options are read
-    /// inline, from a local variable holding an object literal, and through spreads and
+    /// inline, from a local variable holding an object literal (or an `Object.assign(...)` of
+    /// them), and through spreads and
     /// `Object.assign` / `__assign` / `_objectSpread`; a variable reassigned before the call is
     /// not judged. A deadline forwarded from a parameter (`signal: options.signal`) counts
     /// unless the function is called only in this file and none of those calls gives it.
@@ -155,10 +158,16 @@ impl Rule for UntimedPromise {
 /// there (or always, for callback APIs), and not inside `Promise.race`.
 fn repeats(model: &Model<'_>, span: Span, in_fn: Option<FnId>, must_await: bool) -> Option<FnId> {
     let f = in_fn?;
-    if model.role(Some(f)).frequency == Frequency::StartUp || model.is_raced(span.start) {
+    let frequency = model.role(Some(f)).frequency;
+    if frequency == Frequency::StartUp || model.is_raced(span.start) {
         return None;
     }
-    if must_await && !model.is_awaited(span.start) {
+    // In a handler, `client.get(u).then((r) => res.json(r.data))` waits for the response as
+    // `await` does: the callback, and the `req` and `res` it holds, stay until the call
+    // settles. In library code a continuation that is not returned leaves the waiting to
+    // nobody the file shows.
+    let waited_by_then = frequency.is_repeating() && model.is_waited_by_then(span.start);
+    if must_await && !model.is_awaited(span.start) && !waited_by_then {
         return None;
     }
     Some(f)

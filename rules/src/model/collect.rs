@@ -815,7 +815,13 @@ impl Visit for Collector<'_, '_> {
             }
             if let Some(value) = d.init.as_deref() {
                 self.record_read_from(&d.name, value);
-                if let (Pat::Ident(name), Expr::Object(_)) = (&d.name, strip(value)) {
+                // `const cfg = { ... }`, or merged: `Object.assign({}, init, { signal })`.
+                let object_like = match strip(value) {
+                    Expr::Object(_) => true,
+                    Expr::Call(c) => is_object_merge(c),
+                    _ => false,
+                };
+                if let (Pat::Ident(name), true) = (&d.name, object_like) {
                     let object = self.summarize_arg(value);
                     if let Some(b) = self.model.bindings.get_mut(&name.id.to_id()) {
                         b.object = Some(Box::new(object));
@@ -1207,6 +1213,9 @@ impl Visit for Collector<'_, '_> {
         {
             let mut starts = Vec::new();
             self.promise_starts(&m.obj, &mut starts);
+            if p.sym == "then" {
+                self.model.then_continued.extend(starts.iter().copied());
+            }
             self.model.continued.extend(starts);
         }
         if is_promise_race(n) {
@@ -1303,6 +1312,20 @@ impl Visit for Collector<'_, '_> {
                 receiver,
                 receiver_span: Span::from_swc(m.obj.span()),
             };
+            // `client.release()` / `pool.release(client)`: a local handed back to its pool.
+            if matches!(call.method.as_str(), "release" | "releaseConnection") {
+                let local = |p: &AccessPath| match &p.root {
+                    Root::Binding(id) if p.props.is_empty() => Some(id.clone()),
+                    _ => None,
+                };
+                let handed = call.receiver.as_ref().and_then(local).into_iter().chain(
+                    call.args.iter().filter_map(|a| match a {
+                        Arg::Path(p, _) => local(p),
+                        _ => None,
+                    }),
+                );
+                self.model.released.extend(handed);
+            }
             self.model.member_calls.push(call);
         } else if let Callee::Expr(callee) = &n.callee
             && let Expr::Ident(i) = strip(callee)

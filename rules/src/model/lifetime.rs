@@ -74,6 +74,10 @@ pub enum Reason {
     /// The socket a client request hands to its `'socket'` listener: with a keep-alive agent
     /// it is pooled and serves later requests (`line`: the `'socket'` registration).
     PooledSocket { shown: String, line: usize },
+    /// A connection checked out of a pool for this call and handed back to it (`const client =
+    /// await pool.connect()` ... `client.release()`): the pool keeps it and lends it to later
+    /// calls (`line`: the hand-back).
+    PooledConnection { shown: String, line: usize },
     /// A parameter that every caller in the file fills with a long-lived value: `arg` is one
     /// such argument as written, `line` its call.
     FilledByCallers {
@@ -156,6 +160,10 @@ impl Why {
                 "`{shown}` is the socket a client request is given ('socket' event, line {line}); with a keep-alive agent \
                  it is pooled and serves later requests"
             ),
+            Reason::PooledConnection { shown, line } => format!(
+                "`{shown}` is checked out of a pool and handed back to it (line {line}), which lends it to later \
+                 calls: what is registered on it stays for them"
+            ),
             Reason::FilledByCallers { shown, arg, line } => format!(
                 "`{shown}` is filled by every caller in this file with a long-lived value (`{arg}`, line {line})"
             ),
@@ -193,6 +201,9 @@ impl Why {
             Reason::CallerSignal { shown } => Some(format!("`{shown}` comes from the caller")),
             Reason::SingleInstance { class, .. } => {
                 Some(format!("the only `{class}` instance is created here"))
+            }
+            Reason::PooledConnection { shown, .. } => {
+                Some(format!("`{shown}` is checked out of a pool here"))
             }
             _ => None,
         }
@@ -329,6 +340,9 @@ impl Model<'_> {
                     Some(b.span),
                 ));
             }
+            if let Some(why) = self.pooled_connection(id, shown) {
+                return Lifetime::Outlives(why);
+            }
             return Lifetime::PerInvocation;
         }
         if let Some(why) = self.pooled_socket(path, g, b.span) {
@@ -427,6 +441,33 @@ impl Model<'_> {
                 call: call.clone(),
             },
             Some(decl),
+        ))
+    }
+
+    /// A local checked out of a pool for this call and handed back to it (see
+    /// [`Reason::PooledConnection`]): initialised by a call (`await pool.connect()`,
+    /// `pool.getConnection()`, `pool.acquire()`), not made here with `new` or a literal, and
+    /// later `client.release()`d or `pool.release(client)`d.
+    fn pooled_connection(&self, id: &swc_ecma_ast::Id, shown: &str) -> Option<Why> {
+        if !self.released.contains(id) {
+            return None;
+        }
+        let b = self.binding(id)?;
+        if !matches!(b.init, Init::Other) || b.kind == BindingKind::Param {
+            return None;
+        }
+        let release = self.member_calls.iter().find(|c| {
+            matches!(c.method.as_str(), "release" | "releaseConnection")
+                && (c.receiver.as_ref().is_some_and(|r| r.props.is_empty() && matches!(&r.root, Root::Binding(r) if r == id))
+                    || c.args.iter().any(|a| matches!(a, Arg::Path(p, _) if p.props.is_empty() && matches!(&p.root, Root::Binding(r) if r == id))))
+        })?;
+        let shown = shown.split('.').next().unwrap_or(shown).to_string();
+        Some(Why::new(
+            Reason::PooledConnection {
+                shown,
+                line: self.line(release.span.start),
+            },
+            Some(b.span),
         ))
     }
 

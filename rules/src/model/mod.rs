@@ -41,7 +41,8 @@
 //! - **What happens here?** the file's calls, writes and `new`s in source order:
 //!   [`Model::member_calls`], [`Model::calls_of`], [`Model::plain_calls`],
 //!   [`Model::member_writes`], [`Model::news`]; what waits on a call's promise:
-//!   [`Model::is_awaited`], [`Model::is_continued`], [`Model::is_raced`]; handlers registered
+//!   [`Model::is_awaited`], [`Model::is_continued`], [`Model::is_waited_by_then`],
+//!   [`Model::is_raced`]; handlers registered
 //!   by name ([`Model::registered_refs`]); calls of a required module
 //!   ([`Model::inline_requires`]).
 //! - **What do the other files say?** (empty outside a project run) [`Model::project_role`],
@@ -230,6 +231,11 @@ pub enum Endpoint {
     SocketIo,
     /// A client request or connection: the same events fire once.
     Client,
+    /// A client that reconnects by itself when its connection drops (socket.io-client's
+    /// `io(url)`, ioredis, node-redis, mqtt, reconnecting-websocket): its `'connect'`,
+    /// `'ready'`, `'open'` and `'reconnect'` events fire again on every reconnection, so what
+    /// their handlers register on the client piles up once per reconnection.
+    Reconnecting,
 }
 
 impl Binding {
@@ -478,10 +484,17 @@ pub struct Model<'a> {
     /// `p.then(cb)`, `p.catch(cb)` or `p.finally(cb)` (also at the head of a longer chain): the
     /// callback waits on it as the code after an `await` would.
     continued: rustc_hash::FxHashSet<usize>,
+    /// The part of [`Self::continued`] continued by `.then(cb)`: the callback uses the result,
+    /// so it waits for it (a bare `.catch(cb)` only swallows the failure of a fire-and-forget
+    /// call).
+    then_continued: rustc_hash::FxHashSet<usize>,
     /// Start offsets of calls made inside `Promise.race([...])`, which a timer can end.
     raced: rustc_hash::FxHashSet<usize>,
     /// Every `new X(...)`, in source order.
     news: Vec<NewCall>,
+    /// Bindings handed back to a pool (`client.release()`, `pool.release(client)`): what was
+    /// checked out of a pool for this call and is lent to later calls after it.
+    released: rustc_hash::FxHashSet<Id>,
     /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
     /// property `x = ...`.
     field_inits: Vec<(ClassId, Atom, Init, Span)>,
@@ -534,8 +547,10 @@ impl<'a> Model<'a> {
             returned_objects: Vec::new(),
             awaited: Default::default(),
             continued: Default::default(),
+            then_continued: Default::default(),
             raced: Default::default(),
             news: Vec::new(),
+            released: Default::default(),
             field_inits: Vec::new(),
             instantiations: Vec::new(),
             instantiated_per_instance: Default::default(),
@@ -647,6 +662,12 @@ impl<'a> Model<'a> {
     /// (`p.then(cb)`, `p.catch(cb)`, `p.finally(cb)`)?
     pub fn is_continued(&self, start: usize) -> bool {
         self.continued.contains(&start)
+    }
+
+    /// Is the promise of the call or `new` starting at byte `start` continued with `.then(cb)`
+    /// (also at the head of a longer chain), so that `cb` waits for its result?
+    pub fn is_waited_by_then(&self, start: usize) -> bool {
+        self.then_continued.contains(&start)
     }
 
     /// Is the call starting at byte `start` made inside `Promise.race([...])`?

@@ -109,6 +109,18 @@ pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> 
         "request" | "checkContinue" | "stream" => return None,
         "connection" | "secureConnection" => Frequency::PerConnection,
         "connect" if is_serverish(site) => Frequency::PerConnection,
+        // A client that reconnects by itself emits these again on every reconnection.
+        "connect" | "ready" | "open" | "reconnect"
+            if !ONCE_METHODS.contains(&site.method.as_str())
+                && super::servers::receiver_endpoint(site.receiver, site.model)
+                    == Some(Endpoint::Reconnecting) =>
+        {
+            let registrar = site.role_noted(
+                Frequency::PerConnection,
+                "whose client emits it again on every reconnection",
+            );
+            return Some((registrar, handlers));
+        }
         e if LIFECYCLE_EVENTS.contains(&e) => return None,
         _ if ONCE_METHODS.contains(&site.method.as_str()) => return None,
         _ => Frequency::PerMessage,
@@ -122,7 +134,7 @@ pub(super) fn listener<'c>(site: &Site<'c, '_, '_>) -> Option<Registration<'c>> 
 fn is_serverish(site: &Site<'_, '_, '_>) -> bool {
     match super::servers::receiver_endpoint(site.receiver, site.model) {
         Some(Endpoint::Server | Endpoint::SocketIo) => true,
-        Some(Endpoint::Client) => false,
+        Some(Endpoint::Client | Endpoint::Reconnecting) => false,
         None => named_like_server(site.receiver_text),
     }
 }

@@ -145,6 +145,12 @@ impl<'c> Site<'c, '_, '_> {
         Registrar::new(frequency, self.span, call_text(self.call, self.model))
     }
 
+    /// [`Site::role`], its label followed by a note on why the handler repeats.
+    fn role_noted(&self, frequency: Frequency, note: &str) -> Registrar {
+        let text = format!("{}, {note}", call_text(self.call, self.model));
+        Registrar::new(frequency, self.span, text)
+    }
+
     /// The arguments after the first (a hook or extension-point name) that may be handlers.
     fn fn_args_after_first(&self) -> Vec<&'c Expr> {
         self.args

@@ -1,14 +1,16 @@
 //! Servers and clients: which values are network servers (whose `'request'`, `'connect'` and
 //! `'stream'` events fire once per request or connection) and which are client endpoints (where
-//! the same events fire once). Decided from how the value is made, so that the receiver's name
-//! is only the last resort.
+//! the same events fire once, unless the client reconnects by itself). Decided from how the value
+//! is made, so that the receiver's name is only the last resort.
 //!
 //! Sources of the facts: Node's `http`, `https`, `http2`, `net` and `tls` documentation
 //! (`createServer`, `Server`, `request`, `get`, `connect`, `createConnection`, `Socket`;
 //! `server.listen()` returns the server, and Express's and Koa's `app.listen()` return the
 //! `http.Server` they start), `ws` (`WebSocketServer` / `WebSocket.Server`, and `WebSocket`,
 //! the client), socket.io (`require('socket.io')(srv)`, `new Server(srv)`, `io.of(nsp)`, a
-//! namespace) and socket.io-client (`io(url)`).
+//! namespace) and socket.io-client (`io(url)`, whose `'connect'` fires on every reconnection);
+//! ioredis and node-redis (`'connect'` / `'ready'` on every reconnect), mqtt (`'connect'` on
+//! every reconnect) and reconnecting-websocket (`'open'` on every reconnect).
 
 use swc_atoms::Atom;
 use swc_ecma_ast::*;
@@ -58,7 +60,18 @@ pub(in super::super) fn endpoint_of(expr: &Expr, model: &Model<'_>) -> Option<En
         ("net" | "tls" | "http2", "connect" | "createConnection", false) => Endpoint::Client,
         ("net", "Socket", true) | ("tls", "TLSSocket", true) => Endpoint::Client,
         ("ws", "default" | "WebSocket", true) => Endpoint::Client,
-        ("socket.io-client", "default" | "io" | "connect", false) => Endpoint::Client,
+        // Clients that reconnect by themselves: socket.io-client's `io(url)` (its documentation
+        // warns against registering handlers in 'connect', which fires on every reconnection),
+        // ioredis (`new Redis()`, `new Redis.Cluster()`: 'connect' and 'ready' on each
+        // reconnect), node-redis (`createClient()`), mqtt (`connect(url)`) and
+        // reconnecting-websocket.
+        ("socket.io-client", "default" | "io" | "connect", false) => Endpoint::Reconnecting,
+        ("ioredis", "default" | "Redis" | "Cluster", true) => Endpoint::Reconnecting,
+        ("redis" | "@redis/client", "createClient" | "createCluster", false) => {
+            Endpoint::Reconnecting
+        }
+        ("mqtt", "connect" | "connectAsync", false) => Endpoint::Reconnecting,
+        ("reconnecting-websocket", "default", true) => Endpoint::Reconnecting,
         _ => return None,
     };
     Some(endpoint)

@@ -67,6 +67,32 @@ fn events_by_what_they_mean() {
 }
 
 #[test]
+fn clients_that_reconnect_by_themselves() {
+    let src = r#"
+        const { io } = require('socket.io-client');
+        const Redis = require('ioredis');
+        const net = require('net');
+        const socket = io('https://chat.example.com');
+        const redis = new Redis();
+        const conn = net.connect(6000);
+        socket.on('connect', () => { SOCKET_CONNECT; });
+        socket.once('connect', () => { SOCKET_ONCE; });
+        redis.on('ready', () => { REDIS_READY; });
+        redis.on('end', () => { REDIS_END; });
+        conn.on('connect', () => { NET_CONNECT; });
+    "#;
+    assert_eq!(
+        frequency_at(src, "SOCKET_CONNECT"),
+        Frequency::PerConnection
+    );
+    assert_eq!(frequency_at(src, "SOCKET_ONCE"), Frequency::StartUp);
+    assert_eq!(frequency_at(src, "REDIS_READY"), Frequency::PerConnection);
+    assert_eq!(frequency_at(src, "REDIS_END"), Frequency::StartUp);
+    // A plain TCP client connects once.
+    assert_eq!(frequency_at(src, "NET_CONNECT"), Frequency::StartUp);
+}
+
+#[test]
 fn servers_and_clients_by_how_they_are_made() {
     let src = r#"
         const http = require('http');
