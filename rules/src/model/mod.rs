@@ -635,6 +635,15 @@ impl<'a> Model<'a> {
         self.src.get(span.start..span.end).unwrap_or("")
     }
 
+    /// Source text of a span as it reads in a one-line message: each run of whitespace that
+    /// spans lines is folded (dropped beside a `.` or `?.` of a chain written over several
+    /// lines, `net\n  .createServer` → `net.createServer`; one space elsewhere), and text
+    /// longer than `max_chars` characters keeps its last `max_chars` (a long callee is
+    /// recognised by its end: `....router.get`). Counts characters, never splitting one.
+    pub fn excerpt(&self, span: Span, max_chars: usize) -> String {
+        excerpt(self.text(span), max_chars)
+    }
+
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
         self.lines
@@ -729,3 +738,59 @@ impl<'a> Model<'a> {
 
 #[cfg(test)]
 mod tests;
+
+/// See [`Model::excerpt`].
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_whitespace() {
+            out.push(c);
+            continue;
+        }
+        let mut breaks_line = c == '\n';
+        while let Some(&next) = chars.peek() {
+            if !next.is_whitespace() {
+                break;
+            }
+            breaks_line |= next == '\n';
+            chars.next();
+        }
+        let beside_chain = out.ends_with('.')
+            || chars.peek() == Some(&'.')
+            || (chars.peek() == Some(&'?') && chars.clone().nth(1) == Some('.'));
+        if !(breaks_line && beside_chain) && !out.is_empty() && chars.peek().is_some() {
+            out.push(' ');
+        }
+    }
+    let count = out.chars().count();
+    if count > max_chars {
+        let cut = out
+            .char_indices()
+            .nth(count - max_chars)
+            .map_or(out.len(), |(i, _)| i);
+        out.drain(..cut);
+    }
+    out
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt;
+
+    #[test]
+    fn folds_a_chain_written_over_lines() {
+        assert_eq!(excerpt("net\n  .createServer", 60), "net.createServer");
+        assert_eq!(excerpt("app.\n  get", 60), "app.get");
+        assert_eq!(excerpt("a\n  ?.on", 60), "a?.on");
+        assert_eq!(excerpt("new   Foo", 60), "new Foo");
+        assert_eq!(excerpt("f(a,\n   b)", 60), "f(a, b)");
+    }
+
+    #[test]
+    fn keeps_the_end_of_long_text_without_splitting_a_character() {
+        assert_eq!(excerpt("abcdef", 3), "def");
+        // Each `é` is two bytes: a byte-based cut would fall inside one.
+        assert_eq!(excerpt("éééé.on", 4), "é.on");
+    }
+}

@@ -870,7 +870,7 @@ fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
             }) {
                 return None;
             }
-            let code = format!("{}(...)", model.text(c.callee_span));
+            let code = format!("{}(...)", model.excerpt(c.callee_span, 60));
             Some(UntimedClient {
                 id,
                 start: c.span.start,
@@ -944,7 +944,12 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         if let Some(c) = member {
             let axios = c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("axios");
             let source = model.source_line(model.functions[f].span.start);
-            out.push((f, format!("`{}`", model.text(c.callee_span)), axios, source));
+            out.push((
+                f,
+                format!("`{}`", model.excerpt(c.callee_span, 60)),
+                axios,
+                source,
+            ));
         }
     }
     out
