@@ -759,7 +759,9 @@ fn excerpt(text: &str, max_chars: usize) -> String {
         let beside_chain = out.ends_with('.')
             || chars.peek() == Some(&'.')
             || (chars.peek() == Some(&'?') && chars.clone().nth(1) == Some('.'));
-        if !(breaks_line && beside_chain) && !out.is_empty() && chars.peek().is_some() {
+        // Leading and trailing whitespace goes; a line break in a chain goes.
+        let fold_away = out.is_empty() || chars.peek().is_none() || (breaks_line && beside_chain);
+        if !fold_away {
             out.push(' ');
         }
     }

@@ -20,9 +20,9 @@ pub(crate) struct Bound {
     long_lived_params: HashMap<(FnId, usize), Step>,
     /// Parameters some caller in another file fills with a value of its own invocation.
     caller_owned_params: HashSet<(FnId, usize)>,
-    /// Import bindings and the properties read after them that are axios instances made
-    /// elsewhere without a deadline, with the step where each is made.
-    untimed_clients: HashMap<(Id, Vec<swc_atoms::Atom>), Step>,
+    /// Import bindings and the properties read after them that are HTTP client instances made
+    /// elsewhere without a deadline.
+    untimed_clients: HashMap<(Id, Vec<swc_atoms::Atom>), super::ClientMade>,
 }
 
 impl Bound {
@@ -35,8 +35,8 @@ impl Bound {
                 if let Some((_, step)) = facts.http_wrappers.iter().find(|(i, _)| i == import) {
                     http_wrappers.insert(id.clone(), step.clone());
                 }
-                for (_, props, step) in facts.untimed_clients.iter().filter(|(i, ..)| i == import) {
-                    untimed_clients.insert((id.clone(), props.clone()), step.clone());
+                for (_, props, made) in facts.untimed_clients.iter().filter(|(i, ..)| i == import) {
+                    untimed_clients.insert((id.clone(), props.clone()), made.clone());
                 }
             }
         }
@@ -141,10 +141,13 @@ impl Model<'_> {
         self.project.http_wrappers.get(id)
     }
 
-    /// For a receiver that is an axios instance made in another file without a deadline
-    /// (`api` from `const { api } = require('./http')`, or `http.api`): the
-    /// [`crate::StepKind::ClientCreated`] step where it is made.
-    pub fn project_untimed_client(&self, receiver: &crate::model::AccessPath) -> Option<&Step> {
+    /// For a receiver that is an HTTP client instance made in another file without a
+    /// deadline (`api` from `const { api } = require('./http')`, or `http.api`): its library
+    /// and the [`crate::StepKind::ClientCreated`] step where it is made.
+    pub fn project_untimed_client(
+        &self,
+        receiver: &crate::model::AccessPath,
+    ) -> Option<&super::ClientMade> {
         if self.project.untimed_clients.is_empty() {
             return None;
         }

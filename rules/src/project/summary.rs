@@ -8,7 +8,9 @@ use swc_ecma_ast::{
     ParamOrTsParamProp, Pat, Program, TsEntityName, TsParamPropParam, TsType,
 };
 
-use super::{ClassInfo, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind};
+use super::{
+    ClassInfo, ClientMade, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind,
+};
 use crate::model::{
     AccessPath, Arg, BindingKind, ClassId, FnId, Init, Model, Root, UseKind as BindingUse,
 };
@@ -159,7 +161,7 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
         clients: &clients,
     };
     s.exports = exports(model, program, &locals, &table.reexports);
-    s.untimed_clients = clients.into_iter().map(|c| c.step).collect();
+    s.untimed_clients = clients.into_iter().map(|c| c.made).collect();
     // `exports.show = async (req, res) => ...`: the function is known by its export's name.
     for e in &s.exports {
         if let ExportValue::Fn(f) = e.value
@@ -208,18 +210,18 @@ fn classes(model: &Model<'_>) -> Vec<ClassInfo> {
 struct Locals<'a> {
     /// Import bindings: the import's index.
     by_binding: &'a HashMap<Id, usize>,
-    /// Module-level axios instances without a deadline.
+    /// Module-level HTTP client instances without a deadline.
     clients: &'a [UntimedClient],
 }
 
-/// `axios.create(config)` at module scope without a deadline.
+/// `axios.create(config)` or `got.extend(options)` at module scope without a deadline.
 struct UntimedClient {
     /// The binding it is stored in (`const api = axios.create(...)`), if any.
     id: Option<Id>,
     /// Where the call starts: an export written as the call itself (`exports.api =
     /// axios.create(...)`, `export default axios.create(...)`) is matched by it.
     start: usize,
-    step: Step,
+    made: ClientMade,
 }
 
 /// What a module-level binding holds, as an export.
@@ -836,24 +838,30 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
 }
 
 /// `axios.create(config)` at module scope with no `timeout` in `config` (and, when stored in a
-/// binding `api`, no `api.defaults.timeout = ...` in the file). Whether the project sets
+/// binding `api`, no `api.defaults.timeout = ...` in the file), and `got.extend(options)` with
+/// neither `timeout` nor `signal` in `options`. Whether the project sets
 /// `axios.defaults.timeout` is the project phase's question.
 fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
     model
         .member_calls
         .iter()
-        .filter(|c| {
-            c.in_fn.is_none()
-                && c.method == "create"
-                && c.receiver
-                    .as_ref()
-                    .is_some_and(|r| model.module_of(r) == Some("axios"))
-                && !c
-                    .args
-                    .first()
-                    .is_some_and(|a| model.options_set(a, &["timeout"]))
-        })
         .filter_map(|c| {
+            if c.in_fn.is_some() {
+                return None;
+            }
+            let library = model.module_of(c.receiver.as_ref()?)?;
+            let deadline: &[&str] = match (library, c.method.as_str()) {
+                ("axios", "create") => &["timeout"],
+                ("got", "extend") => &["timeout", "signal"],
+                _ => return None,
+            };
+            let timed = c
+                .args
+                .first()
+                .is_some_and(|a| model.options_set(a, deadline));
+            (!timed).then_some((c, Atom::from(library)))
+        })
+        .filter_map(|(c, library)| {
             let id = match c.stored_to.as_ref() {
                 Some(AccessPath {
                     root: Root::Binding(id),
@@ -874,7 +882,10 @@ fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
             Some(UntimedClient {
                 id,
                 start: c.span.start,
-                step: step_at(model, display, StepKind::ClientCreated, c.span.start, code),
+                made: ClientMade {
+                    library,
+                    created: step_at(model, display, StepKind::ClientCreated, c.span.start, code),
+                },
             })
         })
         .collect()
