@@ -506,7 +506,14 @@ fn check_client_made(
 ) -> Option<Draft> {
     let sends = match made.library.as_str() {
         "axios" => method == "default" || AXIOS_VERBS.contains(&method),
-        library => Family::of(library).is_some_and(|family| family.sends(method)),
+        "got" => Family::Got.sends(method),
+        // `request.defaults(...)`, `phin.defaults(...)`: the family's own deadline options and
+        // callback rules decide, as for an instance made in this file.
+        library => {
+            let family = Family::of(library)?;
+            return check_family(model, family, method, site, &[])
+                .map(|d| d.chain(std::slice::from_ref(&made.created)));
+        }
     };
     if !sends || any_timed(model, site.args) || model.instance_defaults_set(instance, &["timeout"])
     {

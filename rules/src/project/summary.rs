@@ -838,8 +838,9 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
 }
 
 /// `axios.create(config)` at module scope with no `timeout` in `config` (and, when stored in a
-/// binding `api`, no `api.defaults.timeout = ...` in the file), and `got.extend(options)` with
-/// neither `timeout` nor `signal` in `options`. Whether the project sets
+/// binding `api`, no `api.defaults.timeout = ...` in the file), `got.extend(options)` with
+/// neither `timeout` nor `signal` in `options`, and `request.defaults(options)` (and its forks',
+/// phin's) without `timeout`. Whether the project sets
 /// `axios.defaults.timeout` is the project phase's question.
 fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
     model
@@ -853,6 +854,16 @@ fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
             let deadline: &[&str] = match (library, c.method.as_str()) {
                 ("axios", "create") => &["timeout"],
                 ("got", "extend") => &["timeout", "signal"],
+                // Each returns a new client function with these defaults.
+                (
+                    "request"
+                    | "postman-request"
+                    | "@cypress/request"
+                    | "request-promise"
+                    | "request-promise-native"
+                    | "phin",
+                    "defaults",
+                ) => &["timeout"],
                 _ => return None,
             };
             let timed = c
