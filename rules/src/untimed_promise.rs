@@ -20,7 +20,10 @@ declare_rule! {
     /// (`axios.create({ timeout })`) or in `axios.defaults.timeout`; `http(s).request` / `get`
     /// with neither a `timeout` / `signal` option nor `req.setTimeout(...)`; `got` without
     /// `timeout` or `signal` on the call or the instance (`got.extend({ timeout })`); undici `request` without `headersTimeout` / `bodyTimeout` / `signal`;
-    /// `events.once(emitter, name)` without `{ signal }`; `request` / `request-promise` without
+    /// `events.once(emitter, name)` without `{ signal }` (global `fetch` and undici's calls are
+    /// bounded when the project gives undici's global dispatcher a deadline:
+    /// `setGlobalDispatcher(new Agent({ headersTimeout, bodyTimeout }))`); `request` /
+    /// `request-promise` without
     /// `timeout`; superagent without `.timeout(...)` on the chain; needle without
     /// `response_timeout` / `read_timeout`; phin without `timeout`; ky with `timeout: false`
     /// (its 10 s default otherwise holds); and `new Promise(...)` whose executor
@@ -295,9 +298,13 @@ fn check_callable(
         Some(_) => Stall::Forever,
     };
     let (what, ok) = match (module, export) {
-        (None, "fetch")
-        | (Some("undici" | "node-fetch" | "cross-fetch" | "isomorphic-fetch"), "fetch")
-        | (Some("node-fetch" | "cross-fetch" | "isomorphic-fetch"), "default") => (
+        (None | Some("undici"), "fetch") => (
+            "`fetch` is called without a `signal`",
+            has_any(model, args.get(1), &["signal"])
+                || builds_request(model, in_fn)
+                || dispatcher_timed(model),
+        ),
+        (Some("node-fetch" | "cross-fetch" | "isomorphic-fetch"), "fetch" | "default") => (
             "`fetch` is called without a `signal`",
             has_any(model, args.get(1), &["signal"]) || builds_request(model, in_fn),
         ),
@@ -307,7 +314,7 @@ fn check_callable(
                 model,
                 args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
-            ),
+            ) || dispatcher_timed(model),
         ),
         (Some("axios"), _) if !args.is_empty() => (
             "axios is called without a `timeout`",
@@ -458,7 +465,7 @@ fn check_member(
                 model,
                 call.args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
-            ),
+            ) || dispatcher_timed(model),
             true,
         ),
         (Some(m), "once") if EVENTS_MODULES.contains(&m) && direct => (
@@ -781,6 +788,12 @@ fn builds_request(model: &Model<'_>, in_fn: Option<FnId>) -> bool {
 }
 
 /// `axios.defaults.timeout = ...` somewhere in the file, or elsewhere in the project.
+/// undici's global dispatcher, which Node's `fetch` uses too, has a deadline: set in this file
+/// or in another file of the project (`setGlobalDispatcher(new Agent({ headersTimeout }))`).
+fn dispatcher_timed(model: &Model<'_>) -> bool {
+    model.dispatcher_deadline_set().is_some() || model.project_dispatcher_deadline().is_some()
+}
+
 fn axios_defaults_timed(model: &Model<'_>) -> bool {
     model.project_axios_timeout().is_some()
         || model.member_writes().iter().any(|w| {

@@ -415,6 +415,19 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             }
         }
     }
+    // ... and undici's global dispatcher, which Node's `fetch` uses too.
+    let dispatcher = nodes.iter().find_map(|n| {
+        n.summary
+            .dispatcher_deadline
+            .map(|line| format!("{}:{line}", n.summary.display))
+    });
+    if let Some(at) = &dispatcher {
+        for (i, n) in nodes.iter().enumerate() {
+            if n.summary.dispatcher_deadline.is_none() {
+                facts.entry(i).or_default().dispatcher_deadline = Some(at.clone());
+            }
+        }
+    }
 
     // HTTP wrappers: imports that reach a function forwarding to an HTTP client.
     for (a, n) in nodes.iter().enumerate() {

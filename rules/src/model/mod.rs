@@ -470,6 +470,9 @@ pub struct Model<'a> {
     pub(crate) knowledge: &'a Knowledge,
     /// Built on first use: most files have no finding and never need line numbers.
     lines: std::sync::OnceLock<LineIndex>,
+    /// [`Model::dispatcher_deadline_set`], found on first use: asked for every `fetch` without
+    /// a signal, it scans the file's calls.
+    dispatcher_deadline: std::sync::OnceLock<Option<usize>>,
     pub(crate) unresolved: SyntaxContext,
     pub(crate) functions: Table<FnId, Function>,
     pub(crate) classes: Table<ClassId, Class>,
@@ -540,6 +543,7 @@ impl<'a> Model<'a> {
             src,
             knowledge,
             lines: std::sync::OnceLock::new(),
+            dispatcher_deadline: std::sync::OnceLock::new(),
             unresolved: parsed.unresolved,
             functions: Table::default(),
             classes: Table::default(),

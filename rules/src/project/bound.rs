@@ -14,6 +14,7 @@ pub(crate) struct Bound {
     startup_only: HashSet<FnId>,
     singletons: HashMap<ClassId, Step>,
     axios_timeout: Option<String>,
+    dispatcher_deadline: Option<String>,
     /// Import bindings that are HTTP wrappers, with the step at the wrapper.
     http_wrappers: HashMap<Id, Step>,
     /// Parameters every caller in other files fills with a long-lived value.
@@ -81,6 +82,7 @@ impl Bound {
                 .cloned()
                 .collect(),
             axios_timeout: facts.axios_timeout.clone(),
+            dispatcher_deadline: facts.dispatcher_deadline.clone(),
             http_wrappers,
             long_lived_params: facts
                 .long_lived_params
@@ -133,6 +135,12 @@ impl Model<'_> {
     /// Where the process-wide `axios.defaults.timeout` is set in another file ("bootstrap.js:9").
     pub fn project_axios_timeout(&self) -> Option<&str> {
         self.project.axios_timeout.as_deref()
+    }
+
+    /// Where another file gives undici's global dispatcher (and so Node's `fetch`) a deadline
+    /// ("bootstrap.js:4").
+    pub fn project_dispatcher_deadline(&self) -> Option<&str> {
+        self.project.dispatcher_deadline.as_deref()
     }
 
     /// For an import binding that is a project function forwarding to an HTTP client: the

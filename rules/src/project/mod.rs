@@ -164,6 +164,9 @@ pub struct Summary {
     pub uses: Vec<CrossUse>,
     /// `axios.defaults.timeout = ...` is set here: the line.
     pub axios_timeout: Option<usize>,
+    /// undici's global dispatcher is given a deadline here
+    /// ([`crate::model::Model::dispatcher_deadline_set`]): the line.
+    pub dispatcher_deadline: Option<usize>,
     /// `fastify.decorate('name', { method() {} })`: the methods of each decorated service.
     pub decorations: Vec<(Atom, Vec<(Atom, FnId)>)>,
     /// Functions that forward their argument to an HTTP client (`fetch(url, ...)`) without a
@@ -211,6 +214,9 @@ pub struct FileFacts {
     pub singletons: Vec<(ClassId, Step)>,
     /// Where the process-wide `axios.defaults.timeout` is set ("bootstrap.js:9").
     pub axios_timeout: Option<String>,
+    /// Where undici's global dispatcher, which Node's `fetch` uses too, is given a deadline
+    /// ("bootstrap.js:4").
+    pub dispatcher_deadline: Option<String>,
     /// Imports (by index) that are HTTP wrappers: the [`StepKind::ForwardsTo`] step at the
     /// wrapper function.
     pub http_wrappers: Vec<(usize, Step)>,
@@ -234,6 +240,7 @@ impl FileFacts {
             && self.startup_only.is_empty()
             && self.singletons.is_empty()
             && self.axios_timeout.is_none()
+            && self.dispatcher_deadline.is_none()
             && self.http_wrappers.is_empty()
             && self.long_lived_params.is_empty()
             && self.caller_owned_params.is_empty()

@@ -173,6 +173,9 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     }
     uses(model, program, &table, &mut s);
     s.axios_timeout = axios_timeout(model);
+    s.dispatcher_deadline = model
+        .dispatcher_deadline_set()
+        .map(|offset| model.line(offset));
     s.decorations = decorations(model);
     s.http_wrappers = http_wrappers(model, &s.exports);
     s.imports = table.imports;
