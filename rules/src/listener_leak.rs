@@ -287,7 +287,7 @@ fn check_helper_registrations(model: &Model<'_>, cx: &mut RuleContext<'_>) {
         if model.is_once_guarded(&as_registration) {
             continue;
         }
-        let helper_text = model.text(callee_span);
+        let helper_text = model.excerpt(callee_span, 60);
         let mut finding = finding(model, &as_registration, handler, role, &why, false);
         finding.message = format!(
             "`{helper_text}(...)` adds a listener to `{}` {} and its disposer is dropped: {}; {}",

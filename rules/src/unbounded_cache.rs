@@ -445,7 +445,7 @@ fn dropped_registration_refs(model: &Model<'_>, cx: &mut RuleContext<'_>) {
             let registry = model.path_text(receiver);
             let method = &kept.method;
             let kept_as = model.path_text(stored);
-            let release_text = model.text(release.callee_span);
+            let release_text = model.excerpt(release.callee_span, 60);
             let message = format!(
                 "`{registry}.{method}(...)` returns a ref that must be passed back to `{release_text}(...)` (line {}), \
                  as `{kept_as}` is elsewhere; here it is dropped, so this entry, and everything its arguments keep, \

@@ -6,6 +6,7 @@ use crate::model::{
     AccessPath, Arg, FnId, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
     module_key,
 };
+use crate::project::ClientMade;
 use crate::{Confidence, Draft, Rule, RuleContext, Signature, SignatureKind, Span, declare_rule};
 use swc_atoms::Atom;
 
@@ -20,8 +21,11 @@ declare_rule! {
     /// `fetch` without a `signal`; axios without `timeout` on the call, on the instance
     /// (`axios.create({ timeout })`) or in `axios.defaults.timeout`; `http(s).request` / `get`
     /// with neither a `timeout` / `signal` option nor `req.setTimeout(...)`; `got` without
-    /// `timeout`; undici `request` without `headersTimeout` / `bodyTimeout` / `signal`;
-    /// `events.once(emitter, name)` without `{ signal }`; `request` / `request-promise` without
+    /// `timeout` or `signal` on the call or the instance (`got.extend({ timeout })`); undici `request` without `headersTimeout` / `bodyTimeout` / `signal`;
+    /// `events.once(emitter, name)` without `{ signal }` (global `fetch` and undici's calls are
+    /// bounded when the project gives undici's global dispatcher a deadline:
+    /// `setGlobalDispatcher(new Agent({ headersTimeout, bodyTimeout }))`); `request` /
+    /// `request-promise` without
     /// `timeout`; superagent without `.timeout(...)` on the chain; needle without
     /// `response_timeout` / `read_timeout`; phin without `timeout`; ky with `timeout: false`
     /// (its 10 s default otherwise holds); and `new Promise(...)` whose executor
@@ -130,17 +134,17 @@ const AXIOS_VERBS: &[&str] = &[
 
 impl Rule for UntimedPromise {
     fn check(&self, model: &Model<'_>, cx: &mut RuleContext<'_>) {
+        // The client instances made in this file, found once: looking them up for every member
+        // call was quadratic (a 5 MB file of `list.push(...)` calls took 18 s).
+        let instances = family_instances(model);
         for call in model.plain_calls() {
-            if let Some(f) = check_plain(model, call) {
+            if let Some(f) = check_plain(model, call, &instances) {
                 cx.report(f);
             }
         }
         // Only a file that imports axios can have axios instances: without this, every
         // `map.get(k)` would be checked against every call in the file.
         let uses_axios = model.bindings().any(|b| b.module() == Some("axios"));
-        // The client instances made in this file, found once: looking them up for every member
-        // call was quadratic (a 5 MB file of `list.push(...)` calls took 18 s).
-        let instances = family_instances(model);
         for call in model.member_calls() {
             if let Some(f) = check_member(model, call, uses_axios, &instances) {
                 cx.report(f);
@@ -184,7 +188,7 @@ fn any_timed(model: &Model<'_>, args: &[Arg]) -> bool {
         .any(|a| model.options_set(a, &["timeout", "signal"]))
 }
 
-fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Draft> {
+fn check_plain(model: &Model<'_>, call: &PlainCall, instances: &[Instance<'_>]) -> Option<Draft> {
     // A project function in another file that forwards to an HTTP client, or a client named in
     // `[knowledge] http_clients`: the deadline is the caller's to give.
     if let Some(what) = wrapper_call(model, call) {
@@ -211,6 +215,42 @@ fn check_plain(model: &Model<'_>, call: &PlainCall) -> Option<Draft> {
             )
             .chain(wrapper.unwrap_or_default()),
         );
+    }
+    // An instance called as a function: `const api = got.extend({ prefixUrl }); api('users')`.
+    if !call.global && !instances.is_empty() {
+        let callee = AccessPath {
+            root: Root::Binding(call.callee.clone()),
+            props: Vec::new(),
+        };
+        if let Some((_, family, options)) = instances
+            .iter()
+            .find(|(stored, ..)| model.same_object(stored, &callee))
+        {
+            let site = Site {
+                span: call.span,
+                callee_span: call.callee_span,
+                args: &call.args,
+                in_fn: call.in_fn,
+            };
+            return check_family(model, *family, "default", &site, options);
+        }
+    }
+    // A client instance made in another file without a deadline, called as a function
+    // (`const api = require('./http'); await api('users')`).
+    if !call.global {
+        let callee = AccessPath {
+            root: Root::Binding(call.callee.clone()),
+            props: Vec::new(),
+        };
+        if let Some(made) = model.project_untimed_client(&callee) {
+            let site = Site {
+                span: call.span,
+                callee_span: call.callee_span,
+                args: &call.args,
+                in_fn: call.in_fn,
+            };
+            return check_client_made(model, made, "default", &site, &callee);
+        }
     }
     // The global `fetch`, or what the callee was imported as, and from where.
     let (module, export) = if call.global {
@@ -260,16 +300,20 @@ fn check_callable(
             args,
             in_fn,
         };
-        return check_family(model, family, "default", &site, None);
+        return check_family(model, family, "default", &site, &[]);
     }
     let stall = match module {
         None | Some("undici") => Stall::FiveMinutes,
         Some(_) => Stall::Forever,
     };
     let (what, ok) = match (module, export) {
-        (None, "fetch")
-        | (Some("undici" | "node-fetch" | "cross-fetch" | "isomorphic-fetch"), "fetch")
-        | (Some("node-fetch" | "cross-fetch" | "isomorphic-fetch"), "default") => (
+        (None | Some("undici"), "fetch") => (
+            "`fetch` is called without a `signal`",
+            has_any(model, args.get(1), &["signal"])
+                || builds_request(model, in_fn)
+                || dispatcher_timed(model),
+        ),
+        (Some("node-fetch" | "cross-fetch" | "isomorphic-fetch"), "fetch" | "default") => (
             "`fetch` is called without a `signal`",
             has_any(model, args.get(1), &["signal"]) || builds_request(model, in_fn),
         ),
@@ -279,13 +323,12 @@ fn check_callable(
                 model,
                 args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
-            ),
+            ) || dispatcher_timed(model),
         ),
         (Some("axios"), _) if !args.is_empty() => (
             "axios is called without a `timeout`",
             any_timed(model, args) || axios_defaults_timed(model),
         ),
-        (Some("got"), _) => ("got is called without a `timeout`", any_timed(model, args)),
         (Some(m), "once") if EVENTS_MODULES.contains(&m) => (
             "`events.once` waits for an event with no `signal` to give up",
             has_any(model, args.get(2), &["signal"]),
@@ -364,42 +407,20 @@ fn check_member(
     if let Some(family) = module.and_then(Family::of)
         && direct
     {
-        return check_family(model, family, method, &site, None);
+        return check_family(model, family, method, &site, &[]);
     }
     // An instance: `const api = request.defaults({ timeout })`, `phin.defaults(...)`.
     if module.is_none()
         && receiver.props.is_empty()
-        && let Some(&(_, family, config)) = instances
+        && let Some((_, family, options)) = instances
             .iter()
             .find(|(stored, ..)| model.same_object(stored, receiver))
     {
-        return check_family(model, family, method, &site, config);
+        return check_family(model, *family, method, &site, options);
     }
-    // An axios instance made in another file without a deadline.
-    if let Some(created) = model.project_untimed_client(receiver)
-        && AXIOS_VERBS.contains(&method)
-    {
-        if any_timed(model, &call.args) || model.instance_defaults_set(receiver, &["timeout"]) {
-            return None;
-        }
-        let f = repeats(model, call.span, call.in_fn, true)?;
-        let what = format!(
-            "this axios instance is created in {} without a `timeout`, and the call sets none",
-            created.at()
-        );
-        let what = with_forwarded(model, &what, &call.args);
-        return Some(
-            finding(
-                model,
-                call.callee_span,
-                call.span,
-                f,
-                &what,
-                None,
-                Stall::Forever,
-            )
-            .chain(std::slice::from_ref(created)),
-        );
+    // A client instance made in another file without a deadline.
+    if let Some(made) = model.project_untimed_client(receiver) {
+        return check_client_made(model, made, method, &site, receiver);
     }
     let stall = if module == Some("undici") {
         Stall::FiveMinutes
@@ -447,18 +468,13 @@ fn check_member(
                 true,
             )
         }
-        (Some("got"), verb) if AXIOS_VERBS.contains(&verb) && direct => (
-            "got is called without a `timeout`",
-            any_timed(model, &call.args),
-            true,
-        ),
         (Some("undici"), "request" | "fetch") if direct => (
             "undici is called without `headersTimeout`, `bodyTimeout` or a `signal`",
             has_any(
                 model,
                 call.args.get(1),
                 &["headersTimeout", "bodyTimeout", "signal"],
-            ),
+            ) || dispatcher_timed(model),
             true,
         ),
         (Some(m), "once") if EVENTS_MODULES.contains(&m) && direct => (
@@ -495,6 +511,51 @@ fn check_member(
     ))
 }
 
+/// A call on an HTTP client instance made in another file without a deadline (`made`):
+/// `method` is what is called on it (`default` for the instance itself, `api(config)`).
+fn check_client_made(
+    model: &Model<'_>,
+    made: &ClientMade,
+    method: &str,
+    site: &Site<'_>,
+    instance: &AccessPath,
+) -> Option<Draft> {
+    let sends = match made.library.as_str() {
+        "axios" => method == "default" || AXIOS_VERBS.contains(&method),
+        "got" => Family::Got.sends(method),
+        // `request.defaults(...)`, `phin.defaults(...)`: the family's own deadline options and
+        // callback rules decide, as for an instance made in this file.
+        library => {
+            let family = Family::of(library)?;
+            return check_family(model, family, method, site, &[])
+                .map(|d| d.chain(std::slice::from_ref(&made.created)));
+        }
+    };
+    if !sends || any_timed(model, site.args) || model.instance_defaults_set(instance, &["timeout"])
+    {
+        return None;
+    }
+    let f = repeats(model, site.span, site.in_fn, true)?;
+    let what = format!(
+        "this {} instance is created in {} without a `timeout`, and the call sets none",
+        made.library,
+        made.created.at()
+    );
+    let what = with_forwarded(model, &what, site.args);
+    Some(
+        finding(
+            model,
+            site.callee_span,
+            site.span,
+            f,
+            &what,
+            None,
+            Stall::Forever,
+        )
+        .chain(std::slice::from_ref(&made.created)),
+    )
+}
+
 /// A call, whichever way it is written.
 struct Site<'a> {
     span: Span,
@@ -521,6 +582,9 @@ enum Family {
     Ky,
     /// `phin`: `timeout` option, no default.
     Phin,
+    /// `got`: `timeout` (`{ request: ms }`, or a number before got 10) or a `signal` (got
+    /// 12+); no default. Instances come from `got.extend(options)`.
+    Got,
 }
 
 impl Family {
@@ -532,6 +596,7 @@ impl Family {
             "needle" => Family::Needle,
             "ky" => Family::Ky,
             "phin" => Family::Phin,
+            "got" => Family::Got,
             _ => return None,
         })
     }
@@ -548,6 +613,9 @@ impl Family {
             }
             Family::Phin => matches!(method, "default" | "unpromisified"),
             Family::Superagent | Family::Ky => verb,
+            // got has no `del` or `options` shorthand, and `got.stream(url)` is not a promise
+            // to await: its stall is the stream's.
+            Family::Got => verb && !matches!(method, "del" | "options"),
         }
     }
 
@@ -555,6 +623,7 @@ impl Family {
     fn keys(self) -> &'static [&'static str] {
         match self {
             Family::Needle => &["response_timeout", "read_timeout"],
+            Family::Got => &["timeout", "signal"],
             _ => &["timeout"],
         }
     }
@@ -570,32 +639,44 @@ impl Family {
             }
             Family::Ky => "ky is called with `timeout: false`, which turns off its 10 s default",
             Family::Phin => "phin is called without a `timeout`",
+            Family::Got => "got is called without a `timeout`",
         }
     }
 }
 
-/// A client instance: where it is stored, its family and the options it was created with.
-type Instance<'m> = (&'m AccessPath, Family, Option<&'m Arg>);
+/// A client instance: where it is stored, its family and the options it was created with
+/// (for an instance of an instance, `api.extend({ ... })`, its parent's options too).
+type Instance<'m> = (&'m AccessPath, Family, Vec<&'m Arg>);
 
 /// `const api = request.defaults({ timeout })` (also `phin.defaults`, `needle.defaults`,
-/// `ky.create` / `ky.extend`, `superagent.agent()`): every instance made in the file, with its
-/// family and options.
+/// `ky.create` / `ky.extend`, `superagent.agent()`, `got.extend`), and instances made from
+/// those (`const v2 = api.extend({ prefixUrl })`): every instance made in the file, with its
+/// family and options, in source order.
 fn family_instances<'m>(model: &'m Model<'_>) -> Vec<Instance<'m>> {
-    model
-        .member_calls()
-        .iter()
-        .filter(|c| {
-            matches!(
-                c.method.as_str(),
-                "defaults" | "create" | "extend" | "agent"
-            )
-        })
-        .filter_map(|c| {
-            let stored = c.stored_to.as_ref()?;
-            let family = Family::of(c.receiver.as_ref().and_then(|r| model.module_of(r))?)?;
-            Some((stored, family, c.args.first()))
-        })
-        .collect()
+    let mut instances: Vec<Instance<'m>> = Vec::new();
+    for c in model.member_calls().iter().filter(|c| {
+        matches!(
+            c.method.as_str(),
+            "defaults" | "create" | "extend" | "agent"
+        )
+    }) {
+        let (Some(stored), Some(receiver)) = (c.stored_to.as_ref(), c.receiver.as_ref()) else {
+            continue;
+        };
+        let made = match model.module_of(receiver).and_then(Family::of) {
+            Some(family) => Some((family, Vec::new())),
+            None if receiver.props.is_empty() => instances
+                .iter()
+                .find(|(parent, ..)| model.same_object(parent, receiver))
+                .map(|(_, family, options)| (*family, options.clone())),
+            None => None,
+        };
+        if let Some((family, mut options)) = made {
+            options.extend(c.args.first());
+            instances.push((stored, family, options));
+        }
+    }
+    instances
 }
 
 /// A request of one of the [`Family`] libraries: `method` is what is called on the module or
@@ -605,7 +686,7 @@ fn check_family(
     family: Family,
     method: &str,
     site: &Site<'_>,
-    instance: Option<&Arg>,
+    instance: &[&Arg],
 ) -> Option<Draft> {
     if !family.sends(method) {
         return None;
@@ -617,14 +698,14 @@ fn check_family(
         Family::Ky => !site
             .args
             .iter()
-            .chain(instance)
+            .chain(instance.iter().copied())
             .any(|a| matches!(a.prop("timeout"), Some(Arg::Bool(false, _)))),
         // `.timeout(...)` further along the chain this call starts.
         Family::Superagent => chained(model, site.span, &["timeout"]),
         _ => {
             site.args
                 .iter()
-                .chain(instance)
+                .chain(instance.iter().copied())
                 .any(|a| model.options_set(a, keys))
                 || (family == Family::Needle && needle_defaults_timed(model))
         }
@@ -637,7 +718,7 @@ fn check_family(
     let must_await = match family {
         Family::Request | Family::Needle | Family::Phin => !callback,
         Family::Superagent => !chained(model, site.span, &["end", "then"]),
-        Family::RequestPromise | Family::Ky => true,
+        Family::RequestPromise | Family::Ky | Family::Got => true,
     };
     let f = repeats(model, site.span, site.in_fn, must_await)?;
     let stall = if family == Family::Ky {
@@ -716,6 +797,12 @@ fn builds_request(model: &Model<'_>, in_fn: Option<FnId>) -> bool {
 }
 
 /// `axios.defaults.timeout = ...` somewhere in the file, or elsewhere in the project.
+/// undici's global dispatcher, which Node's `fetch` uses too, has a deadline: set in this file
+/// or in another file of the project (`setGlobalDispatcher(new Agent({ headersTimeout }))`).
+fn dispatcher_timed(model: &Model<'_>) -> bool {
+    model.dispatcher_deadline_set().is_some() || model.project_dispatcher_deadline().is_some()
+}
+
 fn axios_defaults_timed(model: &Model<'_>) -> bool {
     model.project_axios_timeout().is_some()
         || model.module_defaults_write("axios", "timeout").is_some()

@@ -26,7 +26,7 @@ enum Entity {
     Class(usize, ClassId),
     Instance(usize, ClassId),
     Object(usize, Vec<(Atom, FnId)>),
-    /// An axios instance made without a deadline: its index in the file's
+    /// An HTTP client instance made without a deadline: its index in the file's
     /// `untimed_clients`.
     Client(usize, usize),
 }
@@ -415,6 +415,19 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             }
         }
     }
+    // ... and undici's global dispatcher, which Node's `fetch` uses too.
+    let dispatcher = nodes.iter().find_map(|n| {
+        n.summary
+            .dispatcher_deadline
+            .map(|line| format!("{}:{line}", n.summary.display))
+    });
+    if let Some(at) = &dispatcher {
+        for (i, n) in nodes.iter().enumerate() {
+            if n.summary.dispatcher_deadline.is_none() {
+                facts.entry(i).or_default().dispatcher_deadline = Some(at.clone());
+            }
+        }
+    }
 
     // HTTP wrappers: imports that reach a function forwarding to an HTTP client.
     for (a, n) in nodes.iter().enumerate() {
@@ -446,37 +459,37 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             }
         }
     }
-    // axios instances made elsewhere without a deadline (unless the process-wide default gives
-    // them one): imported directly (`const { api } = require('./http')`) or read from the
-    // imported module (`http.api`).
-    if axios.is_none() {
-        for (a, n) in nodes.iter().enumerate() {
-            for (i, import) in n.summary.imports.iter().enumerate() {
-                let Some(t) = n.imports.get(i).copied().flatten() else {
-                    continue;
+    // HTTP client instances made elsewhere without a deadline (an axios one unless the
+    // process-wide default gives it one): imported directly (`const { api } =
+    // require('./http')`) or read from the imported module (`http.api`).
+    for (a, n) in nodes.iter().enumerate() {
+        for (i, import) in n.summary.imports.iter().enumerate() {
+            let Some(t) = n.imports.get(i).copied().flatten() else {
+                continue;
+            };
+            let found: Vec<(Vec<Atom>, usize, usize)> =
+                match follow(nodes, Entity::Module(t), &import.path, 0) {
+                    Some(Entity::Client(b, k)) => vec![(Vec::new(), b, k)],
+                    Some(Entity::Module(b) | Entity::Object(b, _)) => nodes[b]
+                        .summary
+                        .exports
+                        .iter()
+                        .filter_map(|e| match e.value {
+                            ExportValue::Client(k) => Some((vec![e.name.clone()], b, k)),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
                 };
-                let found: Vec<(Vec<Atom>, usize, usize)> =
-                    match follow(nodes, Entity::Module(t), &import.path, 0) {
-                        Some(Entity::Client(b, k)) => vec![(Vec::new(), b, k)],
-                        Some(Entity::Module(b) | Entity::Object(b, _)) => nodes[b]
-                            .summary
-                            .exports
-                            .iter()
-                            .filter_map(|e| match e.value {
-                                ExportValue::Client(k) => Some((vec![e.name.clone()], b, k)),
-                                _ => None,
-                            })
-                            .collect(),
-                        _ => Vec::new(),
-                    };
-                for (props, b, k) in found {
-                    if let Some(step) = nodes[b].summary.untimed_clients.get(k) {
-                        facts
-                            .entry(a)
-                            .or_default()
-                            .untimed_clients
-                            .push((i, props, step.clone()));
-                    }
+            for (props, b, k) in found {
+                if let Some(made) = nodes[b].summary.untimed_clients.get(k)
+                    && !(made.library == "axios" && axios.is_some())
+                {
+                    facts
+                        .entry(a)
+                        .or_default()
+                        .untimed_clients
+                        .push((i, props, made.clone()));
                 }
             }
         }

@@ -48,8 +48,8 @@
 //! - **What do the other files say?** (empty outside a project run) [`Model::project_role`],
 //!   [`Model::project_startup_only`], [`Model::project_singleton`],
 //!   [`Model::project_long_lived_param`], [`Model::project_caller_owned_param`],
-//!   [`Model::project_axios_timeout`], [`Model::project_http_wrapper`],
-//!   [`Model::project_untimed_client`].
+//!   [`Model::project_axios_timeout`], [`Model::project_dispatcher_deadline`],
+//!   [`Model::project_http_wrapper`], [`Model::project_untimed_client`].
 //! - **Words for messages:** [`Model::text`], [`Model::line`], [`Model::position`],
 //!   [`Model::source_line`], [`Model::knowledge`].
 
@@ -457,6 +457,9 @@ pub struct Model<'a> {
     knowledge: &'a Knowledge,
     /// Built on first use: most files have no finding and never need line numbers.
     lines: std::sync::OnceLock<LineIndex>,
+    /// [`Model::dispatcher_deadline_set`], found on first use: asked for every `fetch` without
+    /// a signal, it scans the file's calls.
+    dispatcher_deadline: std::sync::OnceLock<Option<usize>>,
     unresolved: SyntaxContext,
     functions: Table<FnId, Function>,
     classes: Table<ClassId, Class>,
@@ -534,6 +537,7 @@ impl<'a> Model<'a> {
             src,
             knowledge,
             lines: std::sync::OnceLock::new(),
+            dispatcher_deadline: std::sync::OnceLock::new(),
             unresolved: parsed.unresolved,
             functions: Table::default(),
             classes: Table::default(),
@@ -690,6 +694,15 @@ impl<'a> Model<'a> {
         self.src.get(span.start..span.end).unwrap_or("")
     }
 
+    /// Source text of a span as it reads in a one-line message: each run of whitespace that
+    /// spans lines is folded (dropped beside a `.` or `?.` of a chain written over several
+    /// lines, `net\n  .createServer` → `net.createServer`; one space elsewhere), and text
+    /// longer than `max_chars` characters keeps its last `max_chars` (a long callee is
+    /// recognised by its end: `....router.get`). Counts characters, never splitting one.
+    pub fn excerpt(&self, span: Span, max_chars: usize) -> String {
+        excerpt(self.text(span), max_chars)
+    }
+
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
         self.lines
@@ -813,10 +826,19 @@ impl<'a> Model<'a> {
         self.project.http_wrapper(id)
     }
 
-    /// For a receiver that is an axios instance made in another file without a deadline
-    /// (`api` from `const { api } = require('./http')`, or `http.api`): the
+    /// Where another file gives undici's global dispatcher (and so Node's `fetch`) a deadline
+    /// ("bootstrap.js:4").
+    pub fn project_dispatcher_deadline(&self) -> Option<&str> {
+        self.project.dispatcher_deadline()
+    }
+
+    /// For a receiver that is an HTTP client instance made in another file without a deadline
+    /// (`api` from `const { api } = require('./http')`, or `http.api`): its library and the
     /// [`crate::StepKind::ClientCreated`] step where it is made.
-    pub fn project_untimed_client(&self, receiver: &AccessPath) -> Option<&crate::Step> {
+    pub fn project_untimed_client(
+        &self,
+        receiver: &AccessPath,
+    ) -> Option<&crate::project::ClientMade> {
         self.project.untimed_client(receiver)
     }
 
@@ -832,3 +854,61 @@ impl<'a> Model<'a> {
 
 #[cfg(test)]
 mod tests;
+
+/// See [`Model::excerpt`].
+fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_whitespace() {
+            out.push(c);
+            continue;
+        }
+        let mut breaks_line = c == '\n';
+        while let Some(&next) = chars.peek() {
+            if !next.is_whitespace() {
+                break;
+            }
+            breaks_line |= next == '\n';
+            chars.next();
+        }
+        let beside_chain = out.ends_with('.')
+            || chars.peek() == Some(&'.')
+            || (chars.peek() == Some(&'?') && chars.clone().nth(1) == Some('.'));
+        // Leading and trailing whitespace goes; a line break in a chain goes.
+        let fold_away = out.is_empty() || chars.peek().is_none() || (breaks_line && beside_chain);
+        if !fold_away {
+            out.push(' ');
+        }
+    }
+    let count = out.chars().count();
+    if count > max_chars {
+        let cut = out
+            .char_indices()
+            .nth(count - max_chars)
+            .map_or(out.len(), |(i, _)| i);
+        out.drain(..cut);
+    }
+    out
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt;
+
+    #[test]
+    fn folds_a_chain_written_over_lines() {
+        assert_eq!(excerpt("net\n  .createServer", 60), "net.createServer");
+        assert_eq!(excerpt("app.\n  get", 60), "app.get");
+        assert_eq!(excerpt("a\n  ?.on", 60), "a?.on");
+        assert_eq!(excerpt("new   Foo", 60), "new Foo");
+        assert_eq!(excerpt("f(a,\n   b)", 60), "f(a, b)");
+    }
+
+    #[test]
+    fn keeps_the_end_of_long_text_without_splitting_a_character() {
+        assert_eq!(excerpt("abcdef", 3), "def");
+        // Each `é` is two bytes: a byte-based cut would fall inside one.
+        assert_eq!(excerpt("éééé.on", 4), "é.on");
+    }
+}

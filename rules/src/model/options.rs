@@ -36,6 +36,51 @@ impl Model<'_> {
         })
     }
 
+    /// Where this file gives every `fetch` and undici request of the process a deadline:
+    /// `setGlobalDispatcher(new Agent({ headersTimeout, bodyTimeout }))` from undici (the
+    /// dispatcher may be held in a variable first; `ProxyAgent` and `EnvHttpProxyAgent` count
+    /// too). Node's own `fetch` shares undici's global dispatcher (Node 18+, through
+    /// `Symbol.for('undici.globalDispatcher.1')`), so the setting bounds it as well. Either
+    /// timeout counts: each replaces one of undici's 300 s defaults. The byte offset of the
+    /// `setGlobalDispatcher` call.
+    pub fn dispatcher_deadline_set(&self) -> Option<usize> {
+        *self
+            .dispatcher_deadline
+            .get_or_init(|| self.find_dispatcher_deadline())
+    }
+
+    fn find_dispatcher_deadline(&self) -> Option<usize> {
+        const DISPATCHERS: &[&str] = &["Agent", "ProxyAgent", "EnvHttpProxyAgent"];
+        const KEYS: &[&str] = &["headersTimeout", "bodyTimeout"];
+        let set = self
+            .plain_calls()
+            .iter()
+            .filter(|c| {
+                c.name == "setGlobalDispatcher"
+                    && self
+                        .imported(&c.callee)
+                        .is_some_and(|i| i.module == "undici")
+            })
+            .map(|c| c.span.start)
+            .chain(
+                self.member_calls()
+                    .iter()
+                    .filter(|c| {
+                        c.method == "setGlobalDispatcher"
+                            && c.receiver
+                                .as_ref()
+                                .is_some_and(|r| self.module_of(r) == Some("undici"))
+                    })
+                    .map(|c| c.span.start),
+            )
+            .min()?;
+        let timed = self.news().iter().any(|n| {
+            let name = n.callee.rsplit('.').next().unwrap_or(&n.callee);
+            DISPATCHERS.contains(&name) && n.args.first().is_some_and(|a| self.options_set(a, KEYS))
+        });
+        timed.then_some(set)
+    }
+
     /// Does the options object `arg` set one of `keys`? `true` also when it is a local
     /// variable first set to an object literal and then reassigned: the model cannot see the
     /// final object, and a rule must not claim the key is missing. A parameter, an import or

@@ -14,15 +14,16 @@ pub(crate) struct Bound {
     startup_only: HashSet<FnId>,
     singletons: HashMap<ClassId, Step>,
     axios_timeout: Option<String>,
+    dispatcher_deadline: Option<String>,
     /// Import bindings that are HTTP wrappers, with the step at the wrapper.
     http_wrappers: HashMap<Id, Step>,
     /// Parameters every caller in other files fills with a long-lived value.
     long_lived_params: HashMap<(FnId, usize), Step>,
     /// Parameters some caller in another file fills with a value of its own invocation.
     caller_owned_params: HashSet<(FnId, usize)>,
-    /// Import bindings and the properties read after them that are axios instances made
-    /// elsewhere without a deadline, with the step where each is made.
-    untimed_clients: HashMap<(Id, Vec<swc_atoms::Atom>), Step>,
+    /// Import bindings and the properties read after them that are HTTP client instances made
+    /// elsewhere without a deadline.
+    untimed_clients: HashMap<(Id, Vec<swc_atoms::Atom>), super::ClientMade>,
 }
 
 impl Bound {
@@ -35,8 +36,8 @@ impl Bound {
                 if let Some((_, step)) = facts.http_wrappers.iter().find(|(i, _)| i == import) {
                     http_wrappers.insert(id.clone(), step.clone());
                 }
-                for (_, props, step) in facts.untimed_clients.iter().filter(|(i, ..)| i == import) {
-                    untimed_clients.insert((id.clone(), props.clone()), step.clone());
+                for (_, props, made) in facts.untimed_clients.iter().filter(|(i, ..)| i == import) {
+                    untimed_clients.insert((id.clone(), props.clone()), made.clone());
                 }
             }
         }
@@ -81,6 +82,7 @@ impl Bound {
                 .cloned()
                 .collect(),
             axios_timeout: facts.axios_timeout.clone(),
+            dispatcher_deadline: facts.dispatcher_deadline.clone(),
             http_wrappers,
             long_lived_params: facts
                 .long_lived_params
@@ -126,11 +128,18 @@ impl Bound {
         self.axios_timeout.as_deref()
     }
 
+    pub(crate) fn dispatcher_deadline(&self) -> Option<&str> {
+        self.dispatcher_deadline.as_deref()
+    }
+
     pub(crate) fn http_wrapper(&self, id: &Id) -> Option<&Step> {
         self.http_wrappers.get(id)
     }
 
-    pub(crate) fn untimed_client(&self, receiver: &crate::model::AccessPath) -> Option<&Step> {
+    pub(crate) fn untimed_client(
+        &self,
+        receiver: &crate::model::AccessPath,
+    ) -> Option<&super::ClientMade> {
         if self.untimed_clients.is_empty() {
             return None;
         }

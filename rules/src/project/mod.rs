@@ -60,7 +60,8 @@ pub enum ExportValue {
     /// `export * from '...'`: the import's index.
     All(usize),
     /// An HTTP client instance made at module scope without a deadline
-    /// (`const api = axios.create({ baseURL })`): its index in [`Summary::untimed_clients`].
+    /// (`const api = axios.create({ baseURL })`, `got.extend({ prefixUrl })`): its index in
+    /// [`Summary::untimed_clients`].
     Client(usize),
     Other,
 }
@@ -163,6 +164,9 @@ pub struct Summary {
     pub uses: Vec<CrossUse>,
     /// `axios.defaults.timeout = ...` is set here: the line.
     pub axios_timeout: Option<usize>,
+    /// undici's global dispatcher is given a deadline here
+    /// ([`crate::model::Model::dispatcher_deadline_set`]): the line.
+    pub dispatcher_deadline: Option<usize>,
     /// `fastify.decorate('name', { method() {} })`: the methods of each decorated service.
     pub decorations: Vec<(Atom, Vec<(Atom, FnId)>)>,
     /// Functions that forward their argument to an HTTP client (`fetch(url, ...)`) without a
@@ -170,10 +174,20 @@ pub struct Summary {
     /// for messages, whether it is axios (whose project-wide default timeout may apply), and
     /// the function's first line as [`Step::source`] keeps it.
     pub http_wrappers: Vec<(FnId, String, bool, String)>,
-    /// axios instances made at module scope without a `timeout` (`axios.create({ baseURL })`,
-    /// no `api.defaults.timeout = ...` in the file): the [`StepKind::ClientCreated`] step at
-    /// each. Exports name them by [`ExportValue::Client`].
-    pub untimed_clients: Vec<Step>,
+    /// HTTP client instances made at module scope without a deadline (`axios.create({ baseURL
+    /// })` with no `api.defaults.timeout = ...` in the file, `got.extend({ prefixUrl })`).
+    /// Exports name them by [`ExportValue::Client`].
+    pub untimed_clients: Vec<ClientMade>,
+}
+
+/// An HTTP client instance made without a deadline, as other files see it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ClientMade {
+    /// The client library's module (`axios`, `got`): says which calls send a request and
+    /// whether the project-wide `axios.defaults.timeout` applies.
+    pub library: Atom,
+    /// The [`StepKind::ClientCreated`] step where it is made.
+    pub created: Step,
 }
 
 /// How often a function runs because of callers in other files, and the chain that says so.
@@ -200,6 +214,9 @@ pub struct FileFacts {
     pub singletons: Vec<(ClassId, Step)>,
     /// Where the process-wide `axios.defaults.timeout` is set ("bootstrap.js:9").
     pub axios_timeout: Option<String>,
+    /// Where undici's global dispatcher, which Node's `fetch` uses too, is given a deadline
+    /// ("bootstrap.js:4").
+    pub dispatcher_deadline: Option<String>,
     /// Imports (by index) that are HTTP wrappers: the [`StepKind::ForwardsTo`] step at the
     /// wrapper function.
     pub http_wrappers: Vec<(usize, Step)>,
@@ -211,10 +228,10 @@ pub struct FileFacts {
     /// value of its own invocation: what arrives there is not long-lived by itself.
     pub caller_owned_params: Vec<(FnId, usize)>,
     /// Imports (by index, then the properties read after the import: `[]` for
-    /// `const { api } = require('./http')`, `["api"]` for `http.api`) that are axios instances
-    /// made elsewhere without a `timeout`: the [`StepKind::ClientCreated`] step there. Left
-    /// out when the project sets `axios.defaults.timeout`.
-    pub untimed_clients: Vec<(usize, Vec<Atom>, Step)>,
+    /// `const { api } = require('./http')`, `["api"]` for `http.api`) that are HTTP client
+    /// instances made elsewhere without a deadline. axios instances are left out when the
+    /// project sets `axios.defaults.timeout`.
+    pub untimed_clients: Vec<(usize, Vec<Atom>, ClientMade)>,
 }
 
 impl FileFacts {
@@ -223,6 +240,7 @@ impl FileFacts {
             && self.startup_only.is_empty()
             && self.singletons.is_empty()
             && self.axios_timeout.is_none()
+            && self.dispatcher_deadline.is_none()
             && self.http_wrappers.is_empty()
             && self.long_lived_params.is_empty()
             && self.caller_owned_params.is_empty()

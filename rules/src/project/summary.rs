@@ -8,7 +8,9 @@ use swc_ecma_ast::{
     ParamOrTsParamProp, Pat, Program, TsEntityName, TsParamPropParam, TsType,
 };
 
-use super::{ClassInfo, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind};
+use super::{
+    ClassInfo, ClientMade, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind,
+};
 use crate::model::{
     AccessPath, Arg, BindingKind, ClassId, FnId, Init, Model, Root, UseKind as BindingUse,
 };
@@ -158,7 +160,7 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
         clients: &clients,
     };
     s.exports = exports(model, program, &locals, &table.reexports);
-    s.untimed_clients = clients.into_iter().map(|c| c.step).collect();
+    s.untimed_clients = clients.into_iter().map(|c| c.made).collect();
     // `exports.show = async (req, res) => ...`: the function is known by its export's name.
     for e in &s.exports {
         if let ExportValue::Fn(f) = e.value
@@ -170,6 +172,9 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     }
     uses(model, program, &table, &mut s);
     s.axios_timeout = axios_timeout(model);
+    s.dispatcher_deadline = model
+        .dispatcher_deadline_set()
+        .map(|offset| model.line(offset));
     s.decorations = decorations(model);
     s.http_wrappers = http_wrappers(model, &s.exports);
     s.imports = table.imports;
@@ -201,18 +206,18 @@ fn classes(model: &Model<'_>) -> Vec<ClassInfo> {
 struct Locals<'a> {
     /// Import bindings: the import's index.
     by_binding: &'a HashMap<Id, usize>,
-    /// Module-level axios instances without a deadline.
+    /// Module-level HTTP client instances without a deadline.
     clients: &'a [UntimedClient],
 }
 
-/// `axios.create(config)` at module scope without a deadline.
+/// `axios.create(config)` or `got.extend(options)` at module scope without a deadline.
 struct UntimedClient {
     /// The binding it is stored in (`const api = axios.create(...)`), if any.
     id: Option<Id>,
     /// Where the call starts: an export written as the call itself (`exports.api =
     /// axios.create(...)`, `export default axios.create(...)`) is matched by it.
     start: usize,
-    step: Step,
+    made: ClientMade,
 }
 
 /// What a module-level binding holds, as an export.
@@ -818,24 +823,41 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
 }
 
 /// `axios.create(config)` at module scope with no `timeout` in `config` (and, when stored in a
-/// binding `api`, no `api.defaults.timeout = ...` in the file). Whether the project sets
+/// binding `api`, no `api.defaults.timeout = ...` in the file), `got.extend(options)` with
+/// neither `timeout` nor `signal` in `options`, and `request.defaults(options)` (and its forks',
+/// phin's) without `timeout`. Whether the project sets
 /// `axios.defaults.timeout` is the project phase's question.
 fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
     model
         .member_calls()
         .iter()
-        .filter(|c| {
-            c.in_fn.is_none()
-                && c.method == "create"
-                && c.receiver
-                    .as_ref()
-                    .is_some_and(|r| model.module_of(r) == Some("axios"))
-                && !c
-                    .args
-                    .first()
-                    .is_some_and(|a| model.options_set(a, &["timeout"]))
-        })
         .filter_map(|c| {
+            if c.in_fn.is_some() {
+                return None;
+            }
+            let library = model.module_of(c.receiver.as_ref()?)?;
+            let deadline: &[&str] = match (library, c.method.as_str()) {
+                ("axios", "create") => &["timeout"],
+                ("got", "extend") => &["timeout", "signal"],
+                // Each returns a new client function with these defaults.
+                (
+                    "request"
+                    | "postman-request"
+                    | "@cypress/request"
+                    | "request-promise"
+                    | "request-promise-native"
+                    | "phin",
+                    "defaults",
+                ) => &["timeout"],
+                _ => return None,
+            };
+            let timed = c
+                .args
+                .first()
+                .is_some_and(|a| model.options_set(a, deadline));
+            (!timed).then_some((c, Atom::from(library)))
+        })
+        .filter_map(|(c, library)| {
             let id = match c.stored_to.as_ref() {
                 Some(AccessPath {
                     root: Root::Binding(id),
@@ -852,11 +874,14 @@ fn untimed_clients(model: &Model<'_>, display: &str) -> Vec<UntimedClient> {
             }) {
                 return None;
             }
-            let code = format!("{}(...)", model.text(c.callee_span));
+            let code = format!("{}(...)", model.excerpt(c.callee_span, 60));
             Some(UntimedClient {
                 id,
                 start: c.span.start,
-                step: step_at(model, display, StepKind::ClientCreated, c.span.start, code),
+                made: ClientMade {
+                    library,
+                    created: step_at(model, display, StepKind::ClientCreated, c.span.start, code),
+                },
             })
         })
         .collect()
@@ -926,7 +951,12 @@ fn http_wrappers(model: &Model<'_>, exports: &[Export]) -> Vec<(FnId, String, bo
         if let Some(c) = member {
             let axios = c.receiver.as_ref().and_then(|r| model.module_of(r)) == Some("axios");
             let source = model.source_line(model.function(f).span.start);
-            out.push((f, format!("`{}`", model.text(c.callee_span)), axios, source));
+            out.push((
+                f,
+                format!("`{}`", model.excerpt(c.callee_span, 60)),
+                axios,
+                source,
+            ));
         }
     }
     out

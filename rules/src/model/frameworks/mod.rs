@@ -284,14 +284,11 @@ fn registration_span(call: &CallExpr, callee: &Expr) -> Span {
 
 /// A short rendering of a registering call: `app.get('/orders/:id', ...)`.
 fn call_text(call: &CallExpr, model: &Model<'_>) -> String {
+    // Folded and cut by characters: a chain written over lines reads as one line, and a long
+    // non-ASCII callee is not cut inside a character.
     let callee = match &call.callee {
-        Callee::Expr(e) => model.text(Span::from_swc(e.span())),
-        _ => "",
-    };
-    let callee = if callee.len() > 60 {
-        &callee[callee.len() - callee.len().min(60)..]
-    } else {
-        callee
+        Callee::Expr(e) => model.excerpt(Span::from_swc(e.span()), 60),
+        _ => String::new(),
     };
     let first = call
         .args

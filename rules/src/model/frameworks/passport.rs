@@ -43,7 +43,7 @@ pub(in crate::model) fn classify_new<'n>(
     if handlers.is_empty() {
         return None;
     }
-    let callee = model.text(Span::from_swc(new.callee.span()));
+    let callee = model.excerpt(Span::from_swc(new.callee.span()), 60);
     // Read after "this handler is registered by".
     let text = format!(
         "`new {callee}(...)` as its verify callback, which passport calls on every login request"
