@@ -301,7 +301,7 @@ fn print_timings(
 ) {
     let mut sum = leaklint_rules::Timings::default();
     for f in &report.files {
-        sum += f.timings;
+        sum += *f.timings;
     }
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     let lines = [
@@ -315,20 +315,46 @@ fn print_timings(
             report.files.len()
         ),
         format!(
+            "timing   first pass (wall): {:.0} ms, of which {:.0} ms with a worker out of files",
+            ms(project.first_pass),
+            ms(project.first_pass_tail)
+        ),
+        format!(
             "timing   parse (summed over files): {:.0} ms",
             ms(sum.parse)
+        ),
+        format!(
+            "timing     of which limits pre-scan: {:.0} ms",
+            ms(sum.limits)
+        ),
+        format!(
+            "timing   trigger scan (summed over files): {:.0} ms",
+            ms(sum.triggers)
         ),
         format!(
             "timing   resolve (summed over files): {:.0} ms",
             ms(sum.resolve)
         ),
         format!(
-            "timing   model (summed over files): {:.0} ms",
-            ms(sum.model)
+            "timing   model (summed over files): {:.0} ms; built for rules in {} files ({} KB), \
+             only for the project summary in {} files ({} KB)",
+            ms(sum.model),
+            sum.modeled.files,
+            sum.modeled.bytes / 1000,
+            sum.summarized_only.files,
+            sum.summarized_only.bytes / 1000
+        ),
+        format!(
+            "timing   project summary (summed over files): {:.0} ms",
+            ms(sum.summary)
         ),
         format!(
             "timing   rules (summed over files): {:.0} ms",
             ms(sum.rules)
+        ),
+        format!(
+            "timing   freeing syntax trees and models (summed over files): {:.0} ms",
+            ms(sum.drop)
         ),
         format!(
             "timing   project phase: module graph and propagation (wall): {:.0} ms",

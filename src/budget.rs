@@ -66,6 +66,21 @@ where
     T: Send + 'static,
     F: Fn(&J) -> T + Send + Sync + 'static,
 {
+    run_timed(jobs, threads, work).map(|(done, _)| done)
+}
+
+/// [`run`], and how long before the end the first worker found no job left (the tail during
+/// which fewer workers than `threads` were busy; zero with one job or less).
+pub fn run_timed<J, T, F>(
+    jobs: Vec<(J, Option<Duration>)>,
+    threads: usize,
+    work: F,
+) -> Result<(Vec<Done<T>>, Duration), String>
+where
+    J: Send + Sync + 'static,
+    T: Send + 'static,
+    F: Fn(&J) -> T + Send + Sync + 'static,
+{
     let n = jobs.len();
     // Jobs started after a look at the slots end no earlier than this after it: the longest
     // the calling thread may sleep without missing a deadline.
@@ -78,6 +93,7 @@ where
             remaining: n,
         }),
         all_done: Condvar::new(),
+        first_idle: std::sync::OnceLock::new(),
         work,
     });
     let mut workers: Vec<Arc<Worker>> = Vec::new();
@@ -144,12 +160,17 @@ where
             break;
         }
     }
+    let tail = shared
+        .first_idle
+        .get()
+        .map_or(Duration::ZERO, |idle| idle.elapsed());
     let mut state = lock(&shared.state);
-    Ok(state
+    let done = state
         .results
         .iter_mut()
         .map(|r| r.take().unwrap_or(Done::Panicked))
-        .collect())
+        .collect();
+    Ok((done, tail))
 }
 
 struct Shared<J, T, F> {
@@ -157,6 +178,8 @@ struct Shared<J, T, F> {
     next: AtomicUsize,
     state: Mutex<State<T>>,
     all_done: Condvar,
+    /// When a worker first found no job left.
+    first_idle: std::sync::OnceLock<Instant>,
     work: F,
 }
 
@@ -236,6 +259,7 @@ where
     loop {
         let job = shared.next.fetch_add(1, Ordering::Relaxed);
         let Some((input, budget)) = shared.jobs.get(job) else {
+            let _ = shared.first_idle.set(Instant::now());
             return;
         };
         {

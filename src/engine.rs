@@ -398,7 +398,7 @@ pub fn lint_bytes_in_project(
         && file.findings.is_empty()
         && file.comments.is_empty()
     {
-        report.timings = file.timings;
+        report.timings = Box::new(file.timings);
         return (Outcome::Linted(report), summary);
     }
     let index = LineIndex::new(&text);
@@ -411,7 +411,7 @@ pub fn lint_bytes_in_project(
             });
         }
         Ok(file) => {
-            report.timings = file.timings;
+            report.timings = Box::new(file.timings);
             let problems = file
                 .findings
                 .into_iter()

@@ -187,7 +187,9 @@ pub struct FileReport {
     pub suppressed: Vec<Suppressed>,
     pub parse_error: Option<ParseFailure>,
     /// Time spent on this file per phase (`LEAKLINT_TIMINGS`).
-    pub timings: leaklint_rules::Timings,
+    /// Boxed: a file's report is moved around whole, and the timings are read only for
+    /// `LEAKLINT_TIMINGS`.
+    pub timings: Box<leaklint_rules::Timings>,
 }
 
 /// Everything linted in one run, files sorted by path.

@@ -240,24 +240,39 @@ fn walk_dir(
             }
         });
     }
-    for entry in builder.build() {
-        if opts
-            .cancel
-            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-        {
-            break;
-        }
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                walked.errors.push(describe_walk_error(&e, opts.cwd));
-                continue;
+    // Directories are read on every core (reading them is most of a walk's time, and linting
+    // waits for the walk); the files found are then taken in path order, so that the targets,
+    // and the first configuration error if any, do not depend on which thread read what.
+    let found: std::sync::Mutex<(Vec<ignore::DirEntry>, Vec<ignore::Error>)> =
+        std::sync::Mutex::default();
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            use ignore::WalkState;
+            if opts
+                .cancel
+                .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                return WalkState::Quit;
             }
-        };
-        // Only regular files: directories are descended into, links are not followed.
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
+            let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+            match entry {
+                // Only regular files: directories are descended into, links are not followed.
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => found.0.push(entry),
+                Ok(_) => {}
+                Err(e) => found.1.push(e),
+            }
+            WalkState::Continue
+        })
+    });
+    let (mut entries, errors) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut errors: Vec<String> = errors
+        .iter()
+        .map(|e| describe_walk_error(e, opts.cwd))
+        .collect();
+    errors.sort();
+    walked.errors.extend(errors);
+    entries.sort_unstable_by(|a, b| a.path().cmp(b.path()));
+    for entry in entries {
         let shown = crate::paths::display(entry.path(), opts.cwd);
         let below = entry.path().strip_prefix(root).ok();
         let Some(kind) = FileKind::of(entry.path(), &shown, below) else {

@@ -278,21 +278,50 @@ pub struct FileLint {
     pub timings: Timings,
 }
 
-/// Wall time per phase of [`lint`]. Adds up across files.
+/// Wall time per phase of [`lint`], and what was built, for `LEAKLINT_TIMINGS`. Adds up
+/// across files.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Timings {
+    /// Parsing, including the limits pre-scan ([`limits::check`]).
     pub parse: std::time::Duration,
+    /// Of `parse`: the limits pre-scan.
+    pub limits: std::time::Duration,
+    /// The trigger scan ([`triggers::Present::scan`]).
+    pub triggers: std::time::Duration,
     pub resolve: std::time::Duration,
     pub model: std::time::Duration,
+    /// The project summary (from the model).
+    pub summary: std::time::Duration,
     pub rules: std::time::Duration,
+    /// Freeing the syntax tree and the model.
+    pub drop: std::time::Duration,
+    /// Files (1 for one file) whose model was built because a rule could fire, and their bytes.
+    pub modeled: Built,
+    /// Files whose model was built only for the project summary, and their bytes.
+    pub summarized_only: Built,
+}
+
+/// A count of files and their bytes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Built {
+    pub files: usize,
+    pub bytes: usize,
 }
 
 impl std::ops::AddAssign for Timings {
     fn add_assign(&mut self, o: Timings) {
         self.parse += o.parse;
+        self.limits += o.limits;
+        self.triggers += o.triggers;
         self.resolve += o.resolve;
         self.model += o.model;
+        self.summary += o.summary;
         self.rules += o.rules;
+        self.drop += o.drop;
+        self.modeled.files += o.modeled.files;
+        self.modeled.bytes += o.modeled.bytes;
+        self.summarized_only.files += o.summarized_only.files;
+        self.summarized_only.bytes += o.summarized_only.bytes;
     }
 }
 
@@ -334,7 +363,7 @@ pub fn lint_in_project(
         let mut timings = Timings::default();
         let t = Instant::now();
         progress::enter(Phase::Parse);
-        let mut parsed = parse::parse_only(src, flavor)?;
+        let mut parsed = parse::parse_only_timed(src, flavor, &mut timings.limits)?;
         timings.parse = t.elapsed();
         // A PM2 ecosystem script: its apps are read off the parsed program before resolving.
         let deployment_findings = match project.ecosystem {
@@ -346,7 +375,9 @@ pub fn lint_in_project(
             }
             None => Vec::new(),
         };
+        let t = Instant::now();
         let present = triggers::Present::scan(src);
+        timings.triggers = t.elapsed();
         let repeats_elsewhere = project.facts.is_some_and(|f| f.can_add());
         let rules: Vec<&dyn Rule> = ALL
             .iter()
@@ -368,14 +399,27 @@ pub fn lint_in_project(
                 || project::worth_summarizing(src)
         });
         if rules.is_empty() && summarize.is_none() {
+            let comments = collect_comments(&parsed.comments);
+            let t = Instant::now();
+            drop(parsed);
+            timings.drop = t.elapsed();
             return Ok((
                 FileLint {
                     findings: deployment_findings,
-                    comments: collect_comments(&parsed.comments),
+                    comments,
                     timings,
                 },
                 None,
             ));
+        }
+        let built = Built {
+            files: 1,
+            bytes: src.len(),
+        };
+        if rules.is_empty() {
+            timings.summarized_only = built;
+        } else {
+            timings.modeled = built;
         }
         let t = Instant::now();
         progress::enter(Phase::Resolve);
@@ -384,8 +428,10 @@ pub fn lint_in_project(
         let t = Instant::now();
         progress::enter(Phase::Model);
         let model = model::Model::build_with(&parsed, src, knowledge, project.facts);
-        let summary = summarize.map(|display| project::summarize(&model, &parsed.program, display));
         timings.model = t.elapsed();
+        let t = Instant::now();
+        let summary = summarize.map(|display| project::summarize(&model, &parsed.program, display));
+        timings.summary = t.elapsed();
         let t = Instant::now();
         let mut findings = Vec::new();
         for rule in rules {
@@ -396,6 +442,10 @@ pub fn lint_in_project(
         findings.sort_by_key(|f| (f.span.start, f.span.end, f.rule.id));
         timings.rules = t.elapsed();
         let comments = collect_comments(&parsed.comments);
+        let t = Instant::now();
+        drop(model);
+        drop(parsed);
+        timings.drop = t.elapsed();
         Ok((
             FileLint {
                 findings,

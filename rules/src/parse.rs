@@ -109,9 +109,22 @@ pub fn parse(src: &str, flavor: Flavor) -> Result<Parsed, ParseError> {
 
 /// Parses without resolving: `unresolved` is set by [`resolve`].
 pub fn parse_only(src: &str, flavor: Flavor) -> Result<Parsed, ParseError> {
+    let mut limits = std::time::Duration::ZERO;
+    parse_only_timed(src, flavor, &mut limits)
+}
+
+/// [`parse_only`], adding the time of the limits pre-scan to `limits`.
+pub fn parse_only_timed(
+    src: &str,
+    flavor: Flavor,
+    limits: &mut std::time::Duration,
+) -> Result<Parsed, ParseError> {
+    let t = std::time::Instant::now();
+    let checked = crate::limits::check(src, flavor);
+    *limits += t.elapsed();
     // swc recurses per nesting level and is quadratic on some shapes: refuse input beyond the
     // documented limits before it reaches the parser (see `limits.rs`).
-    crate::limits::check(src, flavor).map_err(|e| ParseError {
+    checked.map_err(|e| ParseError {
         offset: e.offset,
         message: e.message,
     })?;

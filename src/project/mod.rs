@@ -98,6 +98,10 @@ pub struct ProjectTimings {
     pub relinted_files: usize,
     /// `--cache`: (results reused, files linted), over both passes.
     pub cache: Option<(usize, usize)>,
+    /// Wall time of the first pass (every file linted and summarised).
+    pub first_pass: Duration,
+    /// The end of the first pass during which a worker had no file left to take.
+    pub first_pass_tail: Duration,
 }
 
 /// Lints `targets` as one project. Only files with `report` set are reported; the others are
@@ -120,7 +124,7 @@ fn lint_within_budget<J: Send + Sync + 'static>(
     opts: &Arc<LintOptions>,
     cache: &Option<Arc<crate::cache::Cache>>,
     lint: fn(&Target, &LintOptions, &J, Option<&crate::cache::Cache>) -> Linted,
-) -> Result<Vec<(usize, Linted)>, String> {
+) -> Result<(Vec<(usize, Linted)>, Duration), String> {
     let indexes: Vec<usize> = jobs.iter().map(|(t, _)| *t).collect();
     let jobs = jobs
         .into_iter()
@@ -130,10 +134,11 @@ fn lint_within_budget<J: Send + Sync + 'static>(
         })
         .collect();
     let (targets_, opts_, cache_) = (Arc::clone(targets), Arc::clone(opts), cache.clone());
-    let done = crate::budget::run(jobs, rayon::current_num_threads(), move |(t, j)| {
-        lint(&targets_[*t].0, &opts_, j, cache_.as_deref())
-    })?;
-    Ok(indexes
+    let (done, tail) =
+        crate::budget::run_timed(jobs, rayon::current_num_threads(), move |(t, j)| {
+            lint(&targets_[*t].0, &opts_, j, cache_.as_deref())
+        })?;
+    let done: Vec<_> = indexes
         .into_iter()
         .zip(done)
         .map(|(t, done)| match done {
@@ -144,7 +149,8 @@ fn lint_within_budget<J: Send + Sync + 'static>(
                 (t, (crate::engine::supervised(path, failed), None))
             }
         })
-        .collect())
+        .collect();
+    Ok((done, tail))
 }
 
 /// A file's outcome and summary.
@@ -243,7 +249,8 @@ fn run(
     let targets = Arc::new(targets);
     let opts = Arc::new(opts.clone());
     // Pass 1: lint and summarise each file.
-    let first = lint_within_budget(
+    let started = Instant::now();
+    let (first, tail) = lint_within_budget(
         &targets,
         (0..targets.len()).map(|t| (t, ())).collect(),
         &opts,
@@ -257,6 +264,8 @@ fn run(
             lint_target(target, opts, &project, cache)
         },
     )?;
+    timings.first_pass = started.elapsed();
+    timings.first_pass_tail = tail;
     let first = first.into_iter().map(|(_, linted)| linted);
 
     // The project phase.
@@ -312,7 +321,7 @@ fn run(
         })
         .collect();
     timings.relinted_files = again.len();
-    let redone = lint_within_budget(
+    let (redone, _) = lint_within_budget(
         &targets,
         again,
         &opts,
