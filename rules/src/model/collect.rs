@@ -277,6 +277,39 @@ impl Collector<'_, '_> {
         self.frames.pop();
     }
 
+    /// Handlers registered by their export (`export async function GET(request)`, `export const
+    /// handler = async (event, context) => ...`): announced before the function is entered.
+    fn register_exported_handlers(&mut self, n: &ExportDecl) {
+        let export_start = Span::from_swc(n.span).start;
+        match &n.decl {
+            Decl::Fn(f) => {
+                let params: Vec<&Pat> = f.function.params.iter().map(|p| &p.pat).collect();
+                let head = Span::new(export_start, Span::from_swc(f.ident.span).end);
+                if let Some(role) = frameworks::export_role(&f.ident.sym, &params, head, self.model)
+                {
+                    self.pending_mut(Span::from_swc(f.function.span).start)
+                        .registered = Some(role);
+                }
+            }
+            Decl::Var(v) => {
+                for d in &v.decls {
+                    let (Pat::Ident(name), Some(init)) = (&d.name, &d.init) else {
+                        continue;
+                    };
+                    let head = Span::new(export_start, Span::from_swc(name.id.span).end);
+                    if let Some(params) = frameworks::fn_params(init)
+                        && let Some(role) =
+                            frameworks::export_role(&name.id.sym, &params, head, self.model)
+                        && let Some(start) = fn_start(init)
+                    {
+                        self.pending_mut(start).registered = Some(role);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Announces the role a registrar gives to each of its handler arguments.
     fn register_handlers(&mut self, handlers: Vec<&Expr>, role: Registrar) {
         for handler in handlers {
@@ -931,6 +964,7 @@ impl Visit for Collector<'_, '_> {
     }
 
     fn visit_export_decl(&mut self, n: &ExportDecl) {
+        self.register_exported_handlers(n);
         n.visit_children_with(self);
         // An exported declaration can be used by any importer: an escape.
         let ident = match &n.decl {
@@ -1462,6 +1496,15 @@ impl Visit for Collector<'_, '_> {
                 path
             }
             AssignTarget::Simple(SimpleAssignTarget::Member(m)) => {
+                // `exports.handler = async (event, context) => ...`: a serverless handler.
+                if let Some(name) = commonjs_export_name(m, self.model.unresolved)
+                    && let Some(params) = frameworks::fn_params(&n.right)
+                    && let Some(role) =
+                        frameworks::export_role(&name, &params, Span::from_swc(m.span), self.model)
+                    && let Some(start) = fn_start(&n.right)
+                {
+                    self.pending_mut(start).registered = Some(role);
+                }
                 let this_fn = self.this_fn();
                 let path = AccessPath::of_member(m, self.model.unresolved, this_fn);
                 // `Watcher.prototype.watch = function () {...}`: an ES5 class method.
@@ -1768,6 +1811,21 @@ fn chain_head(mut expr: &Expr) -> &Expr {
 }
 
 /// Start offset of a function or arrow expression.
+/// `exports.name` or `module.exports.name` (with `exports` and `module` not declared in the
+/// file): `name`.
+fn commonjs_export_name(m: &MemberExpr, unresolved: swc_common::SyntaxContext) -> Option<Atom> {
+    let name = static_prop(&m.prop)?;
+    let global = |e: &Expr, want: &str| matches!(strip(e), Expr::Ident(i) if i.sym == want && i.ctxt == unresolved);
+    let exports = match strip(&m.obj) {
+        e if global(e, "exports") => true,
+        Expr::Member(inner) => {
+            global(&inner.obj, "module") && static_prop(&inner.prop).is_some_and(|p| p == "exports")
+        }
+        _ => false,
+    };
+    exports.then_some(name)
+}
+
 fn fn_start(expr: &Expr) -> Option<usize> {
     match strip(expr) {
         Expr::Fn(f) => Some(Span::from_swc(f.function.span).start),

@@ -9,11 +9,14 @@
 //! - [`queues`]: Bull / BullMQ workers, amqplib consumers, kafkajs `consumer.run`;
 //! - [`timers`]: `setInterval` as a registrar (the callback runs per tick);
 //! - [`nest`]: NestJS route, message and schedule decorators, and DI singletons;
-//! - [`passport`]: passport strategies' verify callbacks.
+//! - [`passport`]: passport strategies' verify callbacks;
+//! - [`exported`]: handlers found by their export (`export async function GET`, Lambda's
+//!   `exports.handler`) and h3's `defineEventHandler(fn)`.
 //!
 //! The roles they give are propagated by [`super::roles`].
 
 mod events;
+mod exported;
 mod http;
 mod nest;
 mod passport;
@@ -23,6 +26,7 @@ mod servers;
 mod tests;
 mod timers;
 
+pub(super) use exported::{export_role, fn_params};
 pub(super) use nest::{decorator_role, is_singleton_decorator};
 pub(super) use passport::classify_new;
 pub(super) use servers::endpoint_of;
@@ -94,6 +98,27 @@ pub const REPEATING_CODE: &[&str] = &[
     "request, reply",
     "request,reply",
     "req, reply",
+    // Handlers found by their export (`exported`).
+    "function GET",
+    "const GET",
+    "function POST",
+    "const POST",
+    "function PUT",
+    "const PUT",
+    "function PATCH",
+    "const PATCH",
+    "function DELETE",
+    "const DELETE",
+    "function HEAD",
+    "const HEAD",
+    "function OPTIONS",
+    "const OPTIONS",
+    "exports.handler",
+    "const handler",
+    "function handler",
+    "event, context",
+    "event,context",
+    "ventHandler(",
 ];
 
 /// Every method name [`classify_call`] looks at, besides the listener methods of
@@ -191,6 +216,10 @@ pub(super) fn classify_call<'c>(call: &'c CallExpr, model: &Model<'_>) -> Option
                 "createServer" => Some((
                     role(Frequency::PerRequest),
                     args.into_iter().filter(|e| is_fn_like(e)).collect(),
+                )),
+                name if exported::is_event_handler_wrapper(name) => Some((
+                    role(Frequency::PerRequest),
+                    args.into_iter().take(1).filter(|e| is_fn_like(e)).collect(),
                 )),
                 _ => None,
             }

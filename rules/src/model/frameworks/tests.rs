@@ -174,3 +174,23 @@ fn passport_verify_callbacks_run_per_login() {
     assert_eq!(frequency_at(src, "VERIFY"), Frequency::PerRequest);
     assert_eq!(frequency_at(src, "OWN"), Frequency::StartUp);
 }
+
+#[test]
+fn handlers_found_by_their_export() {
+    let src = r#"
+        export async function GET(request) { ROUTE_GET; }
+        export const POST = async (request) => { ROUTE_POST; };
+        export async function getItems(request) { HELPER; }
+        exports.handler = async (event, context) => { LAMBDA; };
+        module.exports.profile = async (event, context) => { SLS; };
+        exports.format = (event) => { FORMAT; };
+        export default defineEventHandler(async (event) => { H3; });
+    "#;
+    assert_eq!(frequency_at(src, "ROUTE_GET"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "ROUTE_POST"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "HELPER"), Frequency::PerCall);
+    assert_eq!(frequency_at(src, "LAMBDA"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "SLS"), Frequency::PerRequest);
+    assert_eq!(frequency_at(src, "FORMAT"), Frequency::PerCall);
+    assert_eq!(frequency_at(src, "H3"), Frequency::PerRequest);
+}
