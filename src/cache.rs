@@ -37,7 +37,8 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 pub const DEFAULT_NAME: &str = ".leaklintcache";
 
 /// Bumped whenever the layout of an entry changes (2: summaries carry parameter facts and
-/// untimed client instances; 3: each untimed client names its library).
+/// untimed client instances; 3: each untimed client names its library, summaries carry the
+/// dispatcher deadline and the exported classes made once at home).
 const FORMAT: u32 = 3;
 
 /// What one call of [`leaklint_rules::lint_in_project`] produced, minus the timings.

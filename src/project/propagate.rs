@@ -371,6 +371,30 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         }
     }
 
+    // Singletons made at home: a class its own file exports and instantiates once, at module
+    // scope, that no other file uses as a class (no `new`, no `extends`, not passed on).
+    let used_as_class: HashSet<(usize, ClassId)> = edges
+        .iter()
+        .filter_map(|(_, _, e)| match e {
+            Entity::Class(b, c) => Some((*b, *c)),
+            _ => None,
+        })
+        .collect();
+    for (b, n) in nodes.iter().enumerate() {
+        if n.entry || escaped_modules.contains(&b) {
+            continue;
+        }
+        for (c, step) in &n.summary.made_once {
+            if !used_as_class.contains(&(b, *c)) {
+                facts
+                    .entry(b)
+                    .or_default()
+                    .singletons
+                    .push((*c, step.clone()));
+            }
+        }
+    }
+
     // Singletons: a class of another file instantiated exactly once in the project, at module
     // scope.
     let mut news: HashMap<(usize, ClassId), Vec<(usize, &CrossUse)>> = HashMap::new();

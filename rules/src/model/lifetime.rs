@@ -843,17 +843,10 @@ impl Model<'_> {
             ));
         }
         // A class instantiated only at start-up, once: its instance lives for the whole program.
-        let sites: Vec<_> = self
-            .instantiations
-            .iter()
-            .filter(|(k, _, _)| *k == class)
-            .collect();
         let ctor_role = c.ctor.map(|ctor| self.role(Some(ctor)).frequency);
-        if sites.len() == 1
+        if let Some(span) = self.made_once_at_module_scope(class)
             && ctor_role.is_none_or(|f| f == Frequency::StartUp)
-            && sites[0].1.is_none()
         {
-            let span = sites[0].2;
             return Lifetime::Outlives(Why::new(
                 Reason::SingleInstance {
                     shown,

@@ -595,6 +595,17 @@ impl<'a> Model<'a> {
 
     /// Is a class of this file instantiated in this file: by a `new` anywhere, or in another
     /// class's instance field initialiser?
+    /// The one `new C()` of the file when class `c` is instantiated exactly once, at module
+    /// scope (not inside a function or another class's field initialiser): its span.
+    pub fn made_once_at_module_scope(&self, c: ClassId) -> Option<Span> {
+        if self.instantiated_per_instance.contains(&c) {
+            return None;
+        }
+        let mut sites = self.instantiations.iter().filter(|(x, _, _)| *x == c);
+        let (_, in_fn, span) = sites.next()?;
+        (sites.next().is_none() && in_fn.is_none()).then_some(*span)
+    }
+
     pub fn instantiated_here(&self, c: ClassId) -> bool {
         self.instantiations.iter().any(|(x, _, _)| *x == c)
             || self.instantiated_per_instance.contains(&c)

@@ -159,6 +159,12 @@ pub struct Summary {
     pub imports: Vec<Import>,
     pub exports: Vec<Export>,
     pub classes: Vec<ClassInfo>,
+    /// Exported classes that this file instantiates once, at module scope
+    /// ([`crate::model::Model::made_once_at_module_scope`]): with the
+    /// [`StepKind::SingleInstance`] step at that `new`. When no other file of the project uses
+    /// the class itself, that instance is the only one (an exported `UserController` whose
+    /// module exports `new UserController().router`).
+    pub made_once: Vec<(ClassId, Step)>,
     /// Name, 1-based line and 1-based UTF-16 column of each function, by [`FnId`].
     pub functions: Vec<(Option<Atom>, usize, usize)>,
     pub uses: Vec<CrossUse>,

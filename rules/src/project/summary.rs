@@ -161,6 +161,27 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     };
     s.exports = exports(model, program, &locals, &table.reexports);
     s.untimed_clients = clients.into_iter().map(|c| c.made).collect();
+    s.made_once = s
+        .exports
+        .iter()
+        .filter_map(|e| match e.value {
+            ExportValue::Class(c) => Some(c),
+            _ => None,
+        })
+        .filter_map(|c| {
+            let at = model.made_once_at_module_scope(c)?;
+            let name = model
+                .class(c)
+                .name
+                .as_deref()
+                .unwrap_or("class")
+                .to_string();
+            Some((
+                c,
+                step_at(model, display, StepKind::SingleInstance, at.start, name),
+            ))
+        })
+        .collect();
     // `exports.show = async (req, res) => ...`: the function is known by its export's name.
     for e in &s.exports {
         if let ExportValue::Fn(f) = e.value
