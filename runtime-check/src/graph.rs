@@ -28,11 +28,9 @@ pub struct Script {
 /// [`Graph::compute_dominators`].
 pub struct Graph {
     pub snap: Snapshot,
-    /// Retainers of node `n`: `ret_edge[ret_start[n]..ret_start[n+1]]` (edge indexes) and the
-    /// same slice of `ret_from` (the nodes owning them).
-    pub ret_start: Vec<u32>,
-    pub ret_edge: Vec<EdgeIndex>,
-    pub ret_from: Vec<NodeIndex>,
+    /// Who retains each node: see [`Graph::retainers`]; empty until
+    /// [`Graph::compute_retainers`].
+    ret: Retainers,
     /// The edge through which the breadth-first search from the roots first reached each node
     /// ([`EdgeIndex::NONE`] for the root and unreachable nodes): shortest retainer paths.
     pub parent_edge: Vec<EdgeIndex>,
@@ -116,9 +114,7 @@ impl Graph {
         let global = find_global(&snap);
         let mut g = Graph {
             snap,
-            ret_start: Vec::new(),
-            ret_edge: Vec::new(),
-            ret_from: Vec::new(),
+            ret: Retainers::default(),
             parent_edge: Vec::new(),
             idom: Vec::new(),
             retained: Vec::new(),
@@ -142,22 +138,19 @@ impl Graph {
         let gc_roots = gc_roots(&snap);
         let global = find_global(&snap);
         let weak = WeakEdges::new(&snap);
-        let ((parent_edge, scripts), (ret_start, ret_edge, ret_from), (idom, retained)) =
-            std::thread::scope(|scope| {
-                let paths =
-                    scope.spawn(|| (shortest_paths(&snap, &weak, gc_roots), find_scripts(&snap)));
-                let ret = build_retainers(&snap);
-                let dom = dominators(&snap, &weak, &ret.0, &ret.1, &ret.2);
-                let paths = paths
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
-                (paths, ret, dom)
-            });
+        let ((parent_edge, scripts), ret, (idom, retained)) = std::thread::scope(|scope| {
+            let paths =
+                scope.spawn(|| (shortest_paths(&snap, &weak, gc_roots), find_scripts(&snap)));
+            let ret = build_retainers(&snap);
+            let dom = dominators(&snap, &weak, &ret);
+            let paths = paths
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (paths, ret, dom)
+        });
         Graph {
             snap,
-            ret_start,
-            ret_edge,
-            ret_from,
+            ret,
             parent_edge,
             idom,
             retained,
@@ -170,9 +163,7 @@ impl Graph {
 
     /// Frees the retainer index (it is rebuilt on demand).
     pub fn drop_retainers(&mut self) {
-        self.ret_start = Vec::new();
-        self.ret_edge = Vec::new();
-        self.ret_from = Vec::new();
+        self.ret = Retainers::default();
     }
 
     /// Frees the dominator tree and retained sizes (they are rebuilt on demand).
@@ -188,13 +179,10 @@ impl Graph {
 
     /// Builds the retainer index (8 bytes per edge), once.
     pub fn compute_retainers(&mut self) {
-        if !self.ret_start.is_empty() {
+        if !self.ret.start.is_empty() {
             return;
         }
-        let (start, edge, from) = build_retainers(&self.snap);
-        self.ret_start = start;
-        self.ret_edge = edge;
-        self.ret_from = from;
+        self.ret = build_retainers(&self.snap);
     }
 
     /// Breadth-first search from the root over strong edges. The `(GC roots)` branch is
@@ -245,8 +233,36 @@ fn gc_roots(snap: &Snapshot) -> NodeIndex {
 }
 
 /// Retainer index: for each node, the edges pointing at it and their owners (CSR: node `n`'s
-/// retainers are at positions `start[n]..start[n + 1]` of the other two).
-type Retainers = (Vec<u32>, Vec<EdgeIndex>, Vec<NodeIndex>);
+/// retainers are at positions `start[n]..start[n + 1]` of `edge` and `from`). The two hold raw
+/// positions, read typed through [`Retainers::edge`] and [`Retainers::from`]: a zeroed `Vec<u32>` is allocated as
+/// zeroed pages, where a vector of `EdgeIndex` or `NodeIndex` would be written element by
+/// element before being filled (8 bytes per edge of memset, measured with cachegrind).
+#[derive(Default)]
+struct Retainers {
+    start: Vec<u32>,
+    edge: Vec<u32>,
+    from: Vec<u32>,
+}
+
+impl Retainers {
+    /// Positions of `node`'s retainers, for [`Retainers::edge`] and [`Retainers::from`].
+    #[inline]
+    fn of(&self, node: NodeIndex) -> std::ops::Range<usize> {
+        self.start[node.ix()] as usize..self.start[node.ix() + 1] as usize
+    }
+
+    /// The retaining edge at position `i`.
+    #[inline]
+    fn edge(&self, i: usize) -> EdgeIndex {
+        EdgeIndex(self.edge[i])
+    }
+
+    /// The node owning the retaining edge at position `i`.
+    #[inline]
+    fn from(&self, i: usize) -> NodeIndex {
+        NodeIndex(self.from[i])
+    }
+}
 
 fn build_retainers(snap: &Snapshot) -> Retainers {
     let n = snap.node_count();
@@ -259,18 +275,22 @@ fn build_retainers(snap: &Snapshot) -> Retainers {
         ret_start[i + 1] += ret_start[i];
     }
     let mut fill = ret_start.clone();
-    let mut ret_edge = vec![EdgeIndex(0); m];
-    let mut ret_from = vec![NodeIndex::ROOT; m];
+    let mut ret_edge = vec![0u32; m];
+    let mut ret_from = vec![0u32; m];
     for node in snap.nodes() {
         for e in snap.edges(node) {
             let t = snap.edge_target(e).ix();
             let slot = fill[t] as usize;
             fill[t] += 1;
-            ret_edge[slot] = e;
-            ret_from[slot] = node;
+            ret_edge[slot] = e.0;
+            ret_from[slot] = node.0;
         }
     }
-    (ret_start, ret_edge, ret_from)
+    Retainers {
+        start: ret_start,
+        edge: ret_edge,
+        from: ret_from,
+    }
 }
 
 /// See [`Graph::new`]: breadth-first search from the root, `(GC roots)` last.
@@ -336,12 +356,12 @@ impl Graph {
     /// Retainers of `node`: (owning node, edge index). Empty before
     /// [`Graph::compute_retainers`].
     pub fn retainers(&self, node: NodeIndex) -> impl Iterator<Item = (NodeIndex, EdgeIndex)> + '_ {
-        let r = if self.ret_start.is_empty() {
+        let r = if self.ret.start.is_empty() {
             0..0
         } else {
-            self.ret_start[node.ix()] as usize..self.ret_start[node.ix() + 1] as usize
+            self.ret.of(node)
         };
-        r.map(|i| (self.ret_from[i], self.ret_edge[i]))
+        r.map(|i| (self.ret.from(i), self.ret.edge(i)))
     }
 
     /// The shortest retainer path from the root to `node`, as the edges taken.
@@ -473,13 +493,7 @@ impl Graph {
         }
         self.compute_retainers();
         let weak = WeakEdges::new(&self.snap);
-        let (idom, retained) = dominators(
-            &self.snap,
-            &weak,
-            &self.ret_start,
-            &self.ret_edge,
-            &self.ret_from,
-        );
+        let (idom, retained) = dominators(&self.snap, &weak, &self.ret);
         self.idom = idom;
         self.retained = retained;
     }
@@ -738,15 +752,13 @@ impl Graph {
 /// The work arrays are indexed by *preorder number* (the order of the depth-first search from
 /// the root), a third index space beside node and edge indexes: plain `u32`, with `order`
 /// turning a number back into its node and `pre` a node into its number.
-fn dominators(
-    s: &Snapshot,
-    weak: &WeakEdges,
-    ret_start: &[u32],
-    ret_edge: &[EdgeIndex],
-    ret_from: &[NodeIndex],
-) -> (Vec<NodeIndex>, Vec<u64>) {
+fn dominators(s: &Snapshot, weak: &WeakEdges, ret: &Retainers) -> (Vec<NodeIndex>, Vec<u64>) {
     /// Not reached by the search (in `pre`), or no ancestor yet (in `ancestor`).
     const UNSEEN: u32 = u32::MAX;
+    // The retainer columns as plain slices: the inner loop below reads them once per edge, and
+    // through `&Retainers` the compiler reloads their pointers on every read (about 4% more
+    // instructions in this function, measured with cachegrind).
+    let (start, edge, from) = (&ret.start[..], &ret.edge[..], &ret.from[..]);
     {
         let n = s.node_count();
         // Depth-first preorder from the root.
@@ -788,13 +800,13 @@ fn dominators(
         let mut ancestor = vec![UNSEEN; r];
         let mut path: Vec<u32> = Vec::new();
         for w in (1..r).rev() {
-            let node = order[w].ix();
             let mut best = semi[w];
-            for i in ret_start[node] as usize..ret_start[node + 1] as usize {
-                if weak.get(ret_edge[i]) {
+            let node = order[w].ix();
+            for i in start[node] as usize..start[node + 1] as usize {
+                if weak.get(EdgeIndex(edge[i])) {
                     continue;
                 }
-                let v = pre[ret_from[i].ix()];
+                let v = pre[from[i] as usize];
                 if v == UNSEEN {
                     continue;
                 }

@@ -101,11 +101,12 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
         child_start[i + 1] += child_start[i];
     }
     let mut fill = child_start.clone();
-    let mut children = vec![NodeIndex::ROOT; child_start[n] as usize];
+    // Raw node positions, allocated zeroed (a `Vec<NodeIndex>` would be written first).
+    let mut children = vec![0u32; child_start[n] as usize];
     for v in s.nodes() {
         let d = g.idom[v.ix()];
         if d != NodeIndex::NONE {
-            children[fill[d.ix()] as usize] = v;
+            children[fill[d.ix()] as usize] = v.0;
             fill[d.ix()] += 1;
         }
     }
@@ -124,7 +125,7 @@ pub fn summarize(g: &mut Graph, top: usize) -> Summary {
             continue;
         }
         top_entry.1 += 1;
-        let c = children[next as usize];
+        let c = NodeIndex(children[next as usize]);
         let k = class[c.ix()] as usize;
         if active[k] == 0 {
             classes[k].retained += g.retained[c.ix()];
