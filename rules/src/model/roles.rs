@@ -187,6 +187,8 @@ fn method_sites(model: &Model<'_>) -> MethodSites {
                 .and_then(|o| model.functions[o].class),
             super::Root::Binding(id) => match model.binding(id).map(|b| &b.init) {
                 Some(super::Init::New(name)) => class_named(name),
+                // `Registry.add(...)`: a static method, called on the class itself.
+                Some(super::Init::Class(class)) => Some(*class),
                 _ => None,
             },
             _ => None,
@@ -250,6 +252,10 @@ fn role_of(
     // Callers in other files (the project phase).
     if let Some(role) = model.project_role(f) {
         candidates.push(role.clone());
+    }
+    // Runs itself again when its connection ends: a reconnect loop.
+    if let Some(registrar) = model.reconnect_loop(f) {
+        candidates.push(registrar.role(f));
     }
     // Callers, `new` sites and escapes of the binding that names it.
     let mut escapes = false;
@@ -470,7 +476,76 @@ impl super::Function {
     }
 }
 
+/// Events that end a connection or stream: a function that runs itself again from a listener
+/// for one of them reconnects.
+const END_EVENTS: &[&str] = &["close", "end", "error", "disconnect", "exit"];
+
 impl Model<'_> {
+    /// Does `f` run itself again from a listener for the end of a connection it makes
+    /// (`function connect() { ...; ws.on('close', () => setTimeout(connect, 1000)); }`)? Then it
+    /// runs once per (re)connection, for as long as the program runs, and so does everything in
+    /// it. The listener registration is the role's origin.
+    fn reconnect_loop(&self, f: FnId) -> Option<Registrar> {
+        let func = &self.functions[f];
+        let name = func.name.as_ref()?;
+        // Where `f` is named again: its binding called or passed on (`setTimeout(connect)`), or,
+        // for a method, `this.connect()`.
+        let by_binding = func
+            .binding
+            .as_ref()
+            .and_then(|id| self.binding(id))
+            .into_iter()
+            .flat_map(|b| b.uses.iter())
+            .filter(|u| matches!(u.kind, UseKind::Call | UseKind::Read))
+            .map(|u| u.in_fn);
+        let by_this = (func.kind == FnKind::Method)
+            .then(|| {
+                self.member_calls.iter().filter(|c| {
+                    &c.method == name
+                        && c.receiver.as_ref().is_some_and(|r| {
+                            r.props.is_empty() && matches!(r.root, super::Root::This(_))
+                        })
+                })
+            })
+            .into_iter()
+            .flatten()
+            .map(|c| c.in_fn);
+        for in_fn in by_binding.chain(by_this) {
+            if !self.is_within(in_fn, Some(f)) {
+                continue;
+            }
+            // From a function nested in `f`, up to `f`: is one of them an end listener?
+            let mut cur = in_fn;
+            while let Some(g) = cur {
+                if g == f {
+                    break;
+                }
+                let listener =
+                    self.member_calls
+                        .iter()
+                        .find_map(|c| match (c.args.first(), c.args.get(1)) {
+                            (Some(super::Arg::Str(e, _)), Some(super::Arg::Fn(h, _)))
+                                if *h == g
+                                    && END_EVENTS.contains(&e.as_str())
+                                    && super::emitters::is_listener_method(&c.method) =>
+                            {
+                                Some((c, e))
+                            }
+                            _ => None,
+                        });
+                if let Some((c, event)) = listener {
+                    let text = format!(
+                        "`{}('{event}', ...)`, which runs `{name}` again when the connection ends",
+                        self.text(c.callee_span)
+                    );
+                    return Some(Registrar::new(Frequency::PerConnection, c.span, text));
+                }
+                cur = self.functions[g].parent;
+            }
+        }
+        None
+    }
+
     /// Is the method `f` is (by its name) called on two or more different objects in this file
     /// (`primary.start(); replica.start()`)? Then it is the objects' code, run for each.
     fn called_on_several_objects(&self, f: FnId) -> bool {
