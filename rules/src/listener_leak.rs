@@ -14,7 +14,9 @@ declare_rule! {
     /// request, per connection, per message, per interval tick, per call of library code or per
     /// instance, or per reconnection (in a `'connect'`, `'ready'`, `'open'` or `'reconnect'`
     /// handler of a client that reconnects by itself: socket.io-client's `io(url)`, ioredis,
-    /// node-redis, mqtt, reconnecting-websocket), on a receiver that lives longer than that: a
+    /// node-redis, mqtt, reconnecting-websocket, and in a reconnect loop, a function that runs
+    /// itself again from a listener for its connection's `'close'`, `'end'` or `'error'`), on
+    /// a receiver that lives longer than that: a
     /// module-level emitter, an import, `process`, the application reached through `req.app`,
     /// the keep-alive socket behind a request, the socket a client request's `'socket'` event
     /// hands over (pooled by a keep-alive agent), a connection checked out of a pool and handed

@@ -15,7 +15,9 @@ declare_rule! {
     /// is dropped or stored but never passed to `clearInterval` / `clearTimeout`. It stays quiet
     /// for intervals started at start-up (with or without `unref()`), handles cleared anywhere in
     /// the file (on close, in `dispose()`, in the callback itself), handles handed on (returned,
-    /// passed to a call, stored elsewhere), and rescheduling behind a condition that can stop it.
+    /// passed to a call, stored elsewhere), rescheduling behind a condition that can stop it,
+    /// and a reconnect loop's own timer (`ws.on('close', () => { setTimeout(connect, 1000); })`
+    /// in `connect`: one pending at a time, it is how the loop repeats).
     /// A handle cleared elsewhere is still flagged when the code that stores it runs again for
     /// the same object (a method called from code that repeats) without clearing or checking the
     /// previous handle first: the new handle overwrites the only reference to the running one.
@@ -184,6 +186,17 @@ fn reschedules(model: &Model<'_>, call: &PlainCall) -> Option<String> {
         cur = model.function(g).parent;
     };
     let id = model.function(named).binding.as_ref()?;
+    // A reconnect loop runs itself again from the end listener that gives it its role
+    // (`ws.on('close', () => setTimeout(connect, 1000))`): that timer is how it repeats, one
+    // pending at a time, not a timer started on every repetition.
+    if model
+        .role(Some(named))
+        .origin
+        .as_ref()
+        .is_some_and(|o| o.function == named && o.span.is_some_and(|s| s.contains(call.span)))
+    {
+        return None;
+    }
     let refers = match call.args.first()? {
         Arg::Path(p, _) => matches!(&p.root, Root::Binding(b) if b == id) && p.props.is_empty(),
         Arg::Fn(cb, _) => {

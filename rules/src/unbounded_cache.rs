@@ -15,7 +15,9 @@ declare_rule! {
     /// `object[key] = ...` (also `??=` and `||=`, the memo shape) in code that runs per request,
     /// per connection, per message or per call, on a collection that outlives that code: a
     /// module-level `new Map()`, `new Set()`, `[]` or `{}`, a field of a singleton
-    /// (`module.exports = new Registry()`), a variable of an enclosing function that a
+    /// (`module.exports = new Registry()`), a `static` property of a module-level class
+    /// (`static cache = new Map()`, as `Registry.cache` or `this.cache` in a static method), a
+    /// variable of an enclosing function that a
     /// handler closes over, or an object every caller (in this file or, across files, in the
     /// project) hands in as a long-lived value, written by a key read from some data
     /// (`counts.byQueue[job.queue] = ...`). Per-call and per-instance code counts too when it files its own

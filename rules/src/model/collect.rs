@@ -1121,12 +1121,14 @@ impl Visit for Collector<'_, '_> {
             n.value.as_deref(),
             prop_name(&n.key),
             self.class_stack.last(),
-        ) && !n.is_static
-        {
+        ) {
             let init = self.init_of(value);
-            self.model
-                .field_inits
-                .push((class, name, init, Span::from_swc(n.span)));
+            let table = if n.is_static {
+                &mut self.model.static_inits
+            } else {
+                &mut self.model.field_inits
+            };
+            table.push((class, name, init, Span::from_swc(n.span)));
         }
         // `handle = (req, res) => {...}`: an instance method written as a field.
         if let Some(value) = n.value.as_deref() {

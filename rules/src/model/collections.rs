@@ -43,22 +43,38 @@ const NOT_SOCKET_IO_EVENTS: &[&str] = &[
 const SHRINKING_METHODS: &[&str] = &["delete", "clear", "splice", "shift", "pop", "length"];
 
 impl Model<'_> {
-    /// The collection at `path` and where it is created: a binding's initialiser, or a class
-    /// field's (`this.cache = new Map()` in the constructor, or `cache = new Map()`).
+    /// The collection at `path` and where it is created: a binding's initialiser, a class
+    /// field's (`this.cache = new Map()` in the constructor, or `cache = new Map()`), or a
+    /// static property's (`static cache = new Map()`, reached as `Registry.cache` or as
+    /// `this.cache` in a static method).
     pub fn collection(&self, path: &AccessPath) -> Option<(CollectionKind, Span)> {
+        fn find<'t>(
+            table: &'t [(super::ClassId, Atom, Init, Span)],
+            class: super::ClassId,
+            field: &Atom,
+        ) -> Option<(&'t Init, Span)> {
+            table
+                .iter()
+                .find(|(c, name, _, _)| *c == class && name == field)
+                .map(|(_, _, init, span)| (init, *span))
+        }
         let (init, span) = match (&path.root, path.props.as_slice()) {
             (Root::Binding(id), []) => {
                 let b = self.binding(id)?;
                 (&b.init, b.span)
             }
+            (Root::Binding(id), [field]) => match self.binding(id)?.init {
+                Init::Class(class) => find(&self.static_inits, class, field)?,
+                _ => return None,
+            },
             (Root::This(Some(f)), [field]) => {
                 let owner = self.functions[*f].this_fn?;
                 let class = self.functions[owner].class?;
-                let (_, _, init, span) = self
-                    .field_inits
-                    .iter()
-                    .find(|(c, name, _, _)| *c == class && name == field)?;
-                (init, *span)
+                if self.functions[owner].static_member {
+                    find(&self.static_inits, class, field)?
+                } else {
+                    find(&self.field_inits, class, field)?
+                }
             }
             _ => return None,
         };

@@ -810,6 +810,24 @@ impl Model<'_> {
             return Lifetime::Unknown;
         };
         let shown = self.path_text(path);
+        // `this` in a static method is the class itself, which lives as long as the scope of
+        // its declaration: for a module-level class, the whole process.
+        if func.static_member && func.kind == super::FnKind::Method {
+            let c = &self.classes[class];
+            if c.declared_in.is_none()
+                && let Some(name) = &c.name
+            {
+                let line = self.line(c.span.start);
+                return Lifetime::Outlives(Why::new(
+                    Reason::ModuleScope {
+                        name: name.to_string(),
+                        line,
+                    },
+                    Some(c.span),
+                ));
+            }
+            return Lifetime::Unknown;
+        }
         if self.this_caller_signal(path, class) {
             return Lifetime::Outlives(Why::new(Reason::CallerSignal { shown }, None));
         }

@@ -501,6 +501,9 @@ pub struct Model<'a> {
     /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
     /// property `x = ...`.
     field_inits: Vec<(ClassId, Atom, Init, Span)>,
+    /// What `static` class properties are initialised with (`static cache = new Map()`): they
+    /// belong to the class object, which lives as long as its declaration's scope.
+    static_inits: Vec<(ClassId, Atom, Init, Span)>,
     /// Calls `new C()` of a class declared in this file: (class, function the call is in, span).
     instantiations: Vec<(ClassId, Option<FnId>, Span)>,
     /// Classes instantiated in another class's instance field initialiser (once per instance).
@@ -556,6 +559,7 @@ impl<'a> Model<'a> {
             news: Vec::new(),
             released: Default::default(),
             field_inits: Vec::new(),
+            static_inits: Vec::new(),
             instantiations: Vec::new(),
             instantiated_per_instance: Default::default(),
             registered_refs: Vec::new(),

@@ -187,6 +187,8 @@ fn method_sites(model: &Model<'_>) -> MethodSites {
                 .and_then(|o| model.functions[o].class),
             super::Root::Binding(id) => match model.binding(id).map(|b| &b.init) {
                 Some(super::Init::New(name)) => class_named(name),
+                // `Registry.add(...)`: a static method, called on the class itself.
+                Some(super::Init::Class(class)) => Some(*class),
                 _ => None,
             },
             _ => None,
@@ -201,6 +203,105 @@ fn method_sites(model: &Model<'_>) -> MethodSites {
     sites
 }
 
+/// Events that end a connection or stream: a function that runs itself again from a listener
+/// for one of them reconnects.
+const END_EVENTS: &[&str] = &["close", "end", "error", "disconnect", "exit"];
+
+/// What role resolution looks up, computed once per file.
+struct Known {
+    sites: MethodSites,
+    /// Reconnect loops ([`reconnect_loops`]), with the end listener that runs each again.
+    loops: rustc_hash::FxHashMap<FnId, Registrar>,
+}
+
+/// The functions that run themselves again from a listener for the end of a connection they
+/// make (`function connect() { ...; ws.on('close', () => setTimeout(connect, 1000)); }`, or
+/// `this.connect()` there in a method): each runs once per (re)connection for as long as the
+/// program runs, and so does everything in it. The listener registration is the role's origin.
+/// One pass over the calls and the uses of function bindings.
+fn reconnect_loops(model: &Model<'_>) -> rustc_hash::FxHashMap<FnId, Registrar> {
+    let mut loops = rustc_hash::FxHashMap::default();
+    // Handlers of end listeners, with the registering call and its event.
+    let mut ends: rustc_hash::FxHashMap<FnId, (&super::MemberCall, &Atom)> = Default::default();
+    for c in &model.member_calls {
+        if let (Some(super::Arg::Str(e, _)), Some(super::Arg::Fn(h, _))) =
+            (c.args.first(), c.args.get(1))
+            && END_EVENTS.contains(&e.as_str())
+            && super::emitters::is_listener_method(&c.method)
+        {
+            ends.entry(*h).or_insert((c, e));
+        }
+    }
+    if ends.is_empty() {
+        return loops;
+    }
+    // Where each function is named again: `(function, the function the reference is in)`.
+    let mut refs: Vec<(FnId, Option<FnId>)> = Vec::new();
+    let mut methods: rustc_hash::FxHashMap<(super::ClassId, &Atom), FnId> = Default::default();
+    for (f, func) in model.functions.iter_ids() {
+        if let Some(b) = func.binding.as_ref().and_then(|id| model.binding(id)) {
+            refs.extend(
+                b.uses
+                    .iter()
+                    .filter(|u| matches!(u.kind, UseKind::Call | UseKind::Read))
+                    .map(|u| (f, u.in_fn)),
+            );
+        }
+        if func.kind == FnKind::Method
+            && let (Some(class), Some(name)) = (func.class, &func.name)
+        {
+            methods.entry((class, name)).or_insert(f);
+        }
+    }
+    if !methods.is_empty() {
+        for c in &model.member_calls {
+            let Some(super::AccessPath {
+                root: super::Root::This(Some(t)),
+                props,
+            }) = &c.receiver
+            else {
+                continue;
+            };
+            let class = model.functions[*t]
+                .this_fn
+                .and_then(|o| model.functions[o].class);
+            if let Some(class) = class
+                && props.is_empty()
+                && let Some(f) = methods.get(&(class, &c.method))
+            {
+                refs.push((*f, c.in_fn));
+            }
+        }
+    }
+    for (f, in_fn) in refs {
+        if loops.contains_key(&f) {
+            continue;
+        }
+        let Some(name) = &model.functions[f].name else {
+            continue;
+        };
+        // From the reference up to `f`: is one of the functions on the way an end listener?
+        let mut cur = in_fn;
+        while let Some(g) = cur {
+            if g == f {
+                break;
+            }
+            if let Some((c, event)) = ends.get(&g) {
+                if model.is_within(Some(g), Some(f)) {
+                    let text = format!(
+                        "`{}('{event}', ...)`, which runs `{name}` again when the connection ends",
+                        model.text(c.callee_span)
+                    );
+                    loops.insert(f, Registrar::new(Frequency::PerConnection, c.span, text));
+                }
+                break;
+            }
+            cur = model.functions[g].parent;
+        }
+    }
+    loops
+}
+
 /// Resolves the role of every function, and whether each is called from code in this file
 /// that itself runs more than once (see the module docs for the order of evidence).
 pub(super) fn resolve(model: &Model<'_>) -> (PerId<FnId, Role>, PerId<FnId, bool>) {
@@ -208,8 +309,11 @@ pub(super) fn resolve(model: &Model<'_>) -> (PerId<FnId, Role>, PerId<FnId, bool
     let mut roles: PerId<FnId, Option<Role>> = PerId::filled(n, None);
     let mut in_progress = PerId::filled(n, false);
     let mut repeated = PerId::filled(n, false);
-    let sites = method_sites(model);
-    let sites = &sites;
+    let known = Known {
+        sites: method_sites(model),
+        loops: reconnect_loops(model),
+    };
+    let sites = &known;
     for f in model.functions.ids() {
         role_of(model, sites, f, &mut roles, &mut in_progress, &mut repeated);
     }
@@ -227,7 +331,7 @@ pub(super) fn resolve(model: &Model<'_>) -> (PerId<FnId, Role>, PerId<FnId, bool
 
 fn role_of(
     model: &Model<'_>,
-    sites: &MethodSites,
+    sites: &Known,
     f: FnId,
     roles: &mut PerId<FnId, Option<Role>>,
     in_progress: &mut PerId<FnId, bool>,
@@ -250,6 +354,10 @@ fn role_of(
     // Callers in other files (the project phase).
     if let Some(role) = model.project_role(f) {
         candidates.push(role.clone());
+    }
+    // Runs itself again when its connection ends: a reconnect loop.
+    if let Some(registrar) = sites.loops.get(&f) {
+        candidates.push(registrar.role(f));
     }
     // Callers, `new` sites and escapes of the binding that names it.
     let mut escapes = false;
@@ -279,7 +387,7 @@ fn role_of(
     // A method runs as often as the code that calls it.
     if func.kind == FnKind::Method
         && let (Some(class), Some(name)) = (func.class, &func.name)
-        && let Some(callers) = sites.get(&(class, name.clone()))
+        && let Some(callers) = sites.sites.get(&(class, name.clone()))
     {
         for caller in callers {
             if caller.is_some_and(|g| model.is_within(Some(g), Some(f))) {

@@ -315,3 +315,58 @@ fn qualified_names_treat_the_node_scheme_as_the_bare_module() {
         );
     });
 }
+
+#[test]
+fn reconnect_loops_run_per_connection() {
+    let src = "function connect() { LOOP(); ws.on('close', () => setTimeout(connect, 1000)); }
+        connect();
+        class Client { open() { METHOD_LOOP(); sock.on('error', () => { this.open(); }); } }
+        new Client().open();
+        function tidy() { NOT_A_LOOP(); ws.on('close', () => console.log('closed')); }
+        tidy();
+        function walk(node) { RECURSION(); node.children.forEach((c) => walk(c)); }
+        walk(tree);";
+    with_model(src, |m| {
+        assert_eq!(freq(m, named(m, "connect")), Frequency::PerConnection);
+        assert_eq!(freq(m, named(m, "open")), Frequency::PerConnection);
+        let origin = m.role(Some(named(m, "connect"))).origin.clone().unwrap();
+        assert_eq!(
+            origin.text,
+            "`ws.on('close', ...)`, which runs `connect` again when the connection ends"
+        );
+        assert_eq!(freq(m, named(m, "tidy")), Frequency::StartUp);
+        // Recursion through a callback that is no end listener is not a loop over time.
+        assert_eq!(freq(m, named(m, "walk")), Frequency::StartUp);
+    });
+}
+
+#[test]
+fn static_properties_are_collections_of_the_class() {
+    let src = "class UserCache {
+          static entries = {};
+          static put(id, u) { UserCache.entries[id] = u; this.entries[id] = u; }
+        }";
+    with_model(src, |m| {
+        let put = named(m, "put");
+        let writes: Vec<_> = m
+            .member_writes
+            .iter()
+            .filter(|w| w.in_fn == Some(put))
+            .collect();
+        assert_eq!(writes.len(), 2);
+        for w in writes {
+            let object = w.object.as_ref().expect("a path");
+            assert_eq!(
+                m.collection(object).map(|(k, _)| k),
+                Some(CollectionKind::Object)
+            );
+            assert!(matches!(
+                m.lifetime(object, Some(put)),
+                Lifetime::Outlives(Why {
+                    reason: Reason::ModuleScope { .. },
+                    ..
+                })
+            ));
+        }
+    });
+}
