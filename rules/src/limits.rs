@@ -277,7 +277,7 @@ struct Scan<'a> {
     /// Sums over `levels`.
     arrows: usize,
     assertions: usize,
-    /// Sum of `speculative` over `levels`.
+    /// Sum of `counted` over `levels`: the type-argument tries around the current position.
     speculative: usize,
     prev: Prev,
 }
