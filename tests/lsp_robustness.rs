@@ -108,3 +108,46 @@ fn a_pathological_document_gets_a_diagnostic_and_the_server_lives_on() {
     assert_eq!(diagnostics[0]["code"], "listener-leak", "{diagnostics:?}");
     assert!(client.shutdown().success());
 }
+
+/// A document within every limit that is still slow (swc is quadratic in each run of
+/// TypeScript type assertions; this is 100 runs at the limit, seconds of work): it gets a
+/// diagnostic that it was not analysed once its time budget (`file_budget` in leaklint.toml)
+/// runs out, and the server goes on serving: the next document is linted while the slow one's
+/// thread still runs.
+#[test]
+fn a_slow_document_is_given_up_on_after_its_budget_and_the_server_lives_on() {
+    let dir = tempdir();
+    cli_support::write(dir.path(), "leaklint.toml", "file_budget = 0.5\n");
+    cli_support::write(dir.path(), "src/app.js", cli_support::LEAKY);
+    let slow = lsp_support::file_uri(&dir.path().join("src/slow.ts"));
+    let app = lsp_support::file_uri(&dir.path().join("src/app.js"));
+    let run = format!(
+        "x = {}a;\n",
+        "<T>".repeat(leaklint_rules::limits::MAX_TYPE_ASSERTIONS)
+    );
+    let mut client = Client::initialized(dir.path(), push_caps(), Value::Null);
+    let started = std::time::Instant::now();
+    client.open(&slow, "typescript", &run.repeat(100));
+    let diagnostics = client.diagnostics(&slow, Some(1));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let message = diagnostics[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "not analysed: linting this file took longer than the per-file budget of 0.5 s \
+             (it was parsing)"
+        ),
+        "{message}"
+    );
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+    client.open(&app, "javascript", cli_support::LEAKY);
+    let diagnostics = client.diagnostics(&app, Some(1));
+    assert_eq!(diagnostics[0]["code"], "listener-leak", "{diagnostics:?}");
+    // Far less than the slow document takes (8 s in a release build, more in a debug one):
+    // neither answer waited for it.
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_secs_f64() < 6.0, "{elapsed:?}");
+    assert!(client.shutdown().success());
+}

@@ -67,6 +67,24 @@ fn shapes() -> Vec<(&'static str, String, &'static str)> {
             format!("x = {}1{};\n", "(".repeat(100_000), ")".repeat(100_000)),
             "brackets nest",
         ),
+        // swc tries `a <` as type arguments and then as a comparison, nested through computed
+        // keys: exponential (6 levels take seconds, 200 would never end).
+        (
+            "type_arguments.ts",
+            format!("x = {};\n", "a<({[".repeat(200)),
+            "`a < ...` (possible type arguments) nest here",
+        ),
+        (
+            "type_arguments_closed.ts",
+            format!("x = {}x{};\n", "a<({[".repeat(30), "]:1})".repeat(30)),
+            "`a < ...` (possible type arguments) nest here",
+        ),
+        // The shape a fuzzer found (472 bytes of it took 6.7 s).
+        (
+            "type_arguments.tsx",
+            format!("{}\n", "hh=>*r<cint$[[[[{[[[[[[&[[[[[[".repeat(30)),
+            "`a < ...` (possible type arguments) nest here",
+        ),
     ]
 }
 
@@ -334,9 +352,11 @@ fn input_at_the_limits_is_analysed() {
         dir.path(),
         "types.ts",
         format!(
-            "x = {}a;\nif (a) {{}} {}\n",
+            "x = {}a;\nif (a) {{}} {}\ny = {}x{};\n",
             "<T>".repeat(MAX_TYPE_ASSERTIONS),
-            "else if (a) {} ".repeat(MAX_ELSE_IF)
+            "else if (a) {} ".repeat(MAX_ELSE_IF),
+            "a<({[".repeat(MAX_TYPE_ARGUMENT_NESTING),
+            "]:1})".repeat(MAX_TYPE_ARGUMENT_NESTING),
         ),
     );
     let run = leaklint(dir.path(), &["--file-budget", "0", "-f", "json"]);

@@ -2,13 +2,14 @@
 //!
 //! swc's parser recurses once per level of bracket nesting and once per concise arrow body, so
 //! deep enough machine-made input overflows any stack; it is also quadratic on a few shapes
-//! (chains of labels, of TypeScript `<T>` assertions and of `else if`). Real code stays far below
+//! (chains of labels, of TypeScript `<T>` assertions and of `else if`) and exponential on one
+//! (nested tries of TypeScript type arguments). Real code stays far below
 //! the limits here; beyond them a file is reported as not analysed, with the reason and the
 //! position, and the other files are linted as usual. The limits are documented in the README
 //! ("Limits"). Each parser shape is written up as an upstream swc issue (swc_ecma_parser 47:
 //! "stack overflow on deeply nested concise arrow bodies", "quadratic memory on repeated
 //! labels", "quadratic time on chains of TypeScript type assertions", "quadratic time on long
-//! `else if` chains"), with the minimal input given at each limit below.
+//! `else if` chains", "exponential time on nested type-argument tries"), with the minimal input given at each limit below.
 //!
 //! The pass is a small lexer: strings, template literals (with `${}` as a bracket level),
 //! comments and regular expression literals are skipped so that brackets in them do not count.
@@ -43,6 +44,23 @@ pub const MAX_TYPE_ASSERTIONS: usize = 1_000;
 /// Longest `if ... else if ...` chain. Upstream: `if (a) {}` followed by 100,000
 /// `else if (a) {}` takes 67 s (20,000: 5 s).
 pub const MAX_ELSE_IF: usize = 5_000;
+
+/// Most `a < ...` that swc's TypeScript parser may be trying as type arguments at once around
+/// an expression inside a type, in `.ts` and `.tsx` files. After `a <` swc first tries to read
+/// type arguments (`f<T>(x)`), and when that fails reads the same text again as an expression
+/// (a comparison). A type can hold an expression, a computed key (`{[k]: T}`) or a default
+/// value (`(x = v) => T`), and that expression another `a <`: each such round reads the text
+/// inside it several times over, so the time grows by a factor of 5 to 12 per round while the
+/// text grows by a few bytes. Counted: at each computed key or default value inside a type, the
+/// open `<` of the expression levels around it whose type it is in (a bracket opened right
+/// after `<`, `,`, `|`, `&`, `keyof` and the like, or `[` after a name); a `<` ends with `>`,
+/// `;`, `=`, `?`, `&&` and `||`. Real code has at most 1 (a symbol key in a type, `T & {
+/// [brand]: B }`); type-level code without computed keys counts 0 however deep its generics.
+/// Upstream ("exponential time on nested type-argument tries", swc_ecma_parser 47.0.0):
+/// `x = a<({[a<({[a<({[a<({[x]:1})]:1})]:1})]:1});` (valid TypeScript) takes 0.07 s; with 5
+/// levels 0.67 s, 6 levels (67 bytes) 7.9 s; unclosed, `x = ` and 8, 9, 10 times `a<{[` take
+/// 0.9, 4.9 and 23 s (in `.tsx` too; memory stays at 4 MB).
+pub const MAX_TYPE_ARGUMENT_NESTING: usize = 4;
 
 /// A limit a file goes beyond: where (byte offset) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +98,22 @@ struct Level {
     labels: usize,
     assertions: usize,
     else_ifs: usize,
+    /// `<` after an expression (`a < b`, or type arguments `f<T>`) not yet closed by `>` or
+    /// ended by a token that no type contains (`;`, `=`, `&&`, `||`, `??`, `?`).
+    type_args: usize,
+    /// Inside a type that swc's parser may be trying (a bracket that opened where a type may
+    /// start after open `<`s of the level around it): `<` here is part of the type
+    /// (`Array<T>`), read without trying twice, until an expression starts again (a computed
+    /// key `{[k]: T}` or a default `(x = v) => T`).
+    in_type: bool,
+    /// While `in_type`: how many `<` tried at once around here since the last expression
+    /// (each bracket that opened in a type adds the open `<`s before it).
+    pending: usize,
+    /// Where an expression starts again inside a type: the `pending` tries it is read in, each
+    /// of which reads it again when it fails (see [`MAX_TYPE_ARGUMENT_NESTING`]).
+    counted: usize,
+    /// `{` for a level opened by a brace (a computed key `[` only starts in one).
+    brace: bool,
 }
 
 impl Level {
@@ -91,6 +125,11 @@ impl Level {
             labels: 0,
             assertions: 0,
             else_ifs: 0,
+            type_args: 0,
+            in_type: false,
+            pending: 0,
+            counted: 0,
+            brace: false,
         }
     }
 }
@@ -164,6 +203,32 @@ fn is_expr_keyword(word: &[u8]) -> bool {
     )
 }
 
+/// A keyword that starts a type from the type after it (`keyof T`), or continues one
+/// (`T extends U ? X : Y`, `x is T`), so that a bracket after it is still inside the type.
+fn is_type_operator(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"keyof" | b"readonly" | b"infer" | b"unique" | b"extends" | b"is" | b"asserts"
+    )
+}
+
+/// The word that ends just before `at` (after any spaces), or nothing.
+fn word_before(bytes: &[u8], at: usize) -> &[u8] {
+    let end = at
+        - bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+    let start = end
+        - bytes[..end]
+            .iter()
+            .rev()
+            .take_while(|&&b| is_word_byte(b))
+            .count();
+    &bytes[start..end]
+}
+
 /// Bytes of identifiers, keywords and numbers (every non-ASCII byte counts: it can only be
 /// part of an identifier or of text the lexer skips anyway).
 static WORD_BYTES: [bool; 256] = {
@@ -189,7 +254,7 @@ pub fn check(src: &str, flavor: Flavor) -> Result<(), Exceeded> {
             format!("the file is larger than {} MiB", MAX_FILE_BYTES >> 20),
         ));
     }
-    if !may_exceed(src.as_bytes()) {
+    if !may_exceed(src.as_bytes(), flavor.is_typescript()) {
         return Ok(());
     }
     scan(src, flavor)
@@ -198,12 +263,18 @@ pub fn check(src: &str, flavor: Flavor) -> Result<(), Exceeded> {
 /// Could the scan find a limit exceeded in `bytes`? Every step the scan counts consumes a byte
 /// of its own: a bracket level opens at a `(`, `[` or `{` (a template's `${` at its `{`), an
 /// arrow body at the `>` of `=>`, a label at its `:`, a type assertion at its `<`, an
-/// `else if` at the `f` of `if`. A text with no more of those bytes than a limit allows cannot
+/// `else if` at the `f` of `if`, and in TypeScript a nested type-argument try at its `<`. A text with no more of those bytes than a limit allows cannot
 /// go beyond it, so it needs no scan. Most files are small: on the benchmark corpus half the
 /// bytes are in files this counting clears, and counting five bytes is several times faster
 /// than the scan's lexing. Counting stops at the first count past its limit (then the scan
 /// runs), so a large file costs at most a few kilobytes of counting more than before.
-fn may_exceed(bytes: &[u8]) -> bool {
+fn may_exceed(bytes: &[u8], typescript: bool) -> bool {
+    // Each type-argument try counted by [`MAX_TYPE_ARGUMENT_NESTING`] starts at a `<` of its own.
+    let lt_limit = if typescript {
+        MAX_TYPE_ARGUMENT_NESTING.min(MAX_TYPE_ASSERTIONS)
+    } else {
+        MAX_TYPE_ASSERTIONS
+    };
     let (mut open, mut gt, mut colon, mut lt, mut f) = (0usize, 0usize, 0usize, 0usize, 0usize);
     // Per-chunk counters of 16 bits let the compiler count 8 or 16 bytes at once.
     for chunk in bytes.chunks(4096) {
@@ -223,7 +294,7 @@ fn may_exceed(bytes: &[u8]) -> bool {
         if open > MAX_NESTING
             || gt > MAX_ARROWS
             || colon > MAX_LABELS
-            || lt > MAX_TYPE_ASSERTIONS
+            || lt > lt_limit
             || f > MAX_ELSE_IF
         {
             return true;
@@ -237,9 +308,11 @@ fn scan(src: &str, flavor: Flavor) -> Result<(), Exceeded> {
     Scan {
         bytes: src.as_bytes(),
         assertions_apply: flavor == crate::parse::Flavor::TypeScript,
+        type_args_apply: flavor.is_typescript(),
         levels: vec![Level::new(Open::Root)],
         arrows: 0,
         assertions: 0,
+        speculative: 0,
         prev: Prev::Start,
     }
     .run()
@@ -250,9 +323,13 @@ struct Scan<'a> {
     /// `<T>x` is a type assertion only in `.ts` (in `.tsx` and JavaScript it is JSX).
     assertions_apply: bool,
     levels: Vec<Level>,
+    /// `a < ` may start type arguments only in `.ts` and `.tsx`.
+    type_args_apply: bool,
     /// Sums over `levels`.
     arrows: usize,
     assertions: usize,
+    /// Sum of `counted` over `levels`: the type-argument tries around the current position.
+    speculative: usize,
     prev: Prev,
 }
 
@@ -274,14 +351,88 @@ impl Scan<'_> {
     }
 
     fn open(&mut self, at: usize, open: Open) -> Result<(), Exceeded> {
-        self.levels.push(Level::new(open));
+        let tries = if open == Open::Bracket && self.opens_in_type_arguments(at) {
+            self.levels.last().expect("root").type_args
+        } else {
+            0
+        };
+        let parent = self.levels.last().expect("root");
+        let mut level = Level::new(open);
+        level.brace = self.bytes.get(at) == Some(&b'{');
+        level.in_type = parent.in_type || tries > 0;
+        level.pending = parent.pending + tries;
+        // A computed key in a type literal is an expression again (an index signature
+        // `[k: T]` and a mapped type `[K in T]` are not).
+        let computed_key = parent.in_type
+            && parent.brace
+            && self.bytes.get(at) == Some(&b'[')
+            && matches!(self.prev, Prev::Punct(b'{' | b',' | b';'))
+            && !self.index_signature_or_mapped_type(at + 1);
+        self.levels.push(level);
         if self.levels.len() - 1 > MAX_NESTING {
             return Err(Exceeded::new(
                 at,
                 format!("brackets nest more than {MAX_NESTING} levels deep here"),
             ));
         }
+        if computed_key {
+            self.expression_in_type(at)?;
+        }
         Ok(())
+    }
+
+    /// Does `[` before `i` start an index signature (`[key: string]`) or a mapped type
+    /// (`[K in keyof T]`)? Both begin with a name and `:` or `in`.
+    fn index_signature_or_mapped_type(&self, i: usize) -> bool {
+        let b = self.bytes;
+        let start = self.skip_trivia(i);
+        let end = start + b[start..].iter().take_while(|&&c| is_word_byte(c)).count();
+        if end == start {
+            return false;
+        }
+        let next = self.skip_trivia(end);
+        b.get(next) == Some(&b':')
+            || (b[next..].starts_with(b"in") && !b.get(next + 2).is_some_and(|&c| is_word_byte(c)))
+    }
+
+    /// An expression starts at `at` inside a type of the current level (a computed key, a
+    /// default value): swc reads it once for each `<` it is trying around it, and again for
+    /// each of those when that try fails.
+    fn expression_in_type(&mut self, at: usize) -> Result<(), Exceeded> {
+        let level = self.levels.last_mut().expect("root");
+        level.in_type = false;
+        level.counted += level.pending;
+        self.speculative += level.pending;
+        level.pending = 0;
+        if self.speculative > MAX_TYPE_ARGUMENT_NESTING {
+            return Err(Exceeded::new(
+                at,
+                format!(
+                    "more than {MAX_TYPE_ARGUMENT_NESTING} `a < ...` (possible type \
+                     arguments) nest here through computed keys or default values"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Would swc's type parser, trying type arguments after an open `<` of this level, go into
+    /// the bracket at `at`? Yes where a type may start: after that `<`, `,`, `|`, `&` or a type
+    /// operator (`keyof {`), and for `[` after a name or a closing bracket (`T[K]`, `T[]`).
+    fn opens_in_type_arguments(&self, at: usize) -> bool {
+        let parent = self.levels.last().expect("root");
+        if !self.type_args_apply || parent.type_args == 0 || parent.in_type {
+            return false;
+        }
+        match self.prev {
+            Prev::Punct(b'<' | b',' | b'|' | b'&') => true,
+            Prev::Punct(b')' | b']') => self.bytes[at] == b'[',
+            Prev::Word { .. } => {
+                self.bytes[at] == b'[' || is_type_operator(word_before(self.bytes, at))
+            }
+            Prev::ExprKeyword => matches!(word_before(self.bytes, at), b"typeof" | b"new"),
+            _ => false,
+        }
     }
 
     /// Closes a level; true when it was a template's `${`.
@@ -292,6 +443,7 @@ impl Scan<'_> {
         let level = self.levels.pop().expect("more than the root");
         self.arrows -= level.arrows;
         self.assertions -= level.assertions;
+        self.speculative -= level.counted;
         level.open == Open::Template
     }
 
@@ -402,12 +554,17 @@ impl Scan<'_> {
                     i += 1;
                 }
                 b'>' => {
-                    self.level().angle = false;
+                    let level = self.level();
+                    level.angle = false;
+                    level.type_args = level.type_args.saturating_sub(1);
                     self.prev = Prev::Punct(c);
                     i += 1;
                 }
                 b';' | b',' => {
                     self.end_chains();
+                    if c == b';' {
+                        self.level().type_args = 0;
+                    }
                     self.prev = Prev::Punct(c);
                     i += 1;
                 }
@@ -468,6 +625,32 @@ impl Scan<'_> {
                             ),
                         ));
                     }
+                }
+                b'<' if self.type_args_apply && !matches!(b.get(i + 1), Some(b'<' | b'=')) => {
+                    // After an expression: a comparison, or type arguments (`f<T>(x)`).
+                    let level = self.level();
+                    if !level.in_type {
+                        level.type_args += 1;
+                    }
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                }
+                b'=' | b'?' => {
+                    // No type goes on past `=`, `==`, `?` (`??`, `?.`): they end what a `<` of
+                    // this level may have started. In a type, `=` starts a default value
+                    // (`(x = v) => T`), an expression.
+                    self.level().type_args = 0;
+                    if c == b'=' && self.level().in_type {
+                        self.expression_in_type(i)?;
+                    }
+                    self.prev = Prev::Punct(c);
+                    i += 1;
+                }
+                b'&' | b'|' if b.get(i + 1) == Some(&c) => {
+                    // `&&` and `||` are in no type (`&` and `|` are).
+                    self.level().type_args = 0;
+                    self.prev = Prev::Punct(c);
+                    i += 2;
                 }
                 b'+' | b'-' if b.get(i + 1) == Some(&c) => {
                     // `a++ / b` divides: after `++` and `--` no regular expression starts.
@@ -655,7 +838,7 @@ mod tests {
             ("else if a; ".repeat(MAX_ELSE_IF), js),
         ];
         for (src, check) in &worst {
-            assert!(!may_exceed(src.as_bytes()), "{src:.40}");
+            assert!(!may_exceed(src.as_bytes(), false), "{src:.40}");
             assert_eq!(check(src), Ok(()), "{src:.40}");
         }
         for one_more in ["(", "[", "{", ">", ":", "<"] {
@@ -667,17 +850,22 @@ mod tests {
                 "<".repeat(MAX_TYPE_ASSERTIONS),
                 "f".repeat(MAX_ELSE_IF)
             );
-            assert!(!may_exceed(at_limits.as_bytes()));
+            assert!(!may_exceed(at_limits.as_bytes(), false));
             assert!(
-                may_exceed(format!("{at_limits}{one_more}").as_bytes()),
+                may_exceed(format!("{at_limits}{one_more}").as_bytes(), false),
                 "{one_more}"
             );
         }
-        assert!(may_exceed("f".repeat(MAX_ELSE_IF + 1).as_bytes()));
+        assert!(may_exceed("f".repeat(MAX_ELSE_IF + 1).as_bytes(), false));
+        // In TypeScript a `<` may start a type-argument try, whose limit is much lower.
+        let tries = "a<".repeat(MAX_TYPE_ARGUMENT_NESTING + 1);
+        assert!(may_exceed(tries.as_bytes(), true));
+        assert!(!may_exceed(tries.as_bytes(), false));
+        assert!(!may_exceed(&tries.as_bytes()[2..], true));
         // Counts add up across the chunks counted at once.
         let spread = "(       ".repeat(MAX_NESTING + 1);
-        assert!(may_exceed(spread.as_bytes()));
-        assert!(!may_exceed(&spread.as_bytes()[8..]));
+        assert!(may_exceed(spread.as_bytes(), false));
+        assert!(!may_exceed(&spread.as_bytes()[8..], false));
     }
 
     /// With or without counting first, the same answer.
@@ -700,6 +888,82 @@ mod tests {
                 assert_eq!(check(src, flavor), scan(src, flavor), "{src:.40}");
             }
         }
+    }
+
+    /// `x = ` and `n` levels of `open`, `inner`, `n` levels of `close`.
+    fn nested(open: &str, inner: &str, close: &str, n: usize) -> String {
+        format!("x = {}{inner}{};", open.repeat(n), close.repeat(n))
+    }
+
+    #[test]
+    fn nested_type_argument_tries() {
+        let m = MAX_TYPE_ARGUMENT_NESTING;
+        // (one level, how many rounds it counts)
+        let shapes = [
+            ("a<({[", 1),
+            ("a<{[", 1),
+            ("a<(b=", 1),
+            ("a<([b=", 1),
+            ("a < { [", 1),
+            ("a<b|({[", 1),
+            ("a<keyof {[", 1),
+            ("f(a<b, {[", 1),
+            ("hh=>*r<cint$[[[[{[[[[[[&[[[[[[", 1),
+            ("a<b<({[", 2),
+        ];
+        for (level, rounds) in shapes {
+            let within = m / rounds;
+            for flavor in [Flavor::TypeScript, Flavor::Tsx] {
+                assert_eq!(
+                    check(&level.repeat(within), flavor),
+                    Ok(()),
+                    "{level} x {within}"
+                );
+                let e = check(&level.repeat(within + 1), flavor).expect_err(level);
+                assert!(
+                    e.message.contains("nest here through computed keys"),
+                    "{e:?}"
+                );
+                // In JavaScript `a <` is a comparison and nothing else.
+                assert_eq!(js(&level.repeat(20)), Ok(()), "{level}");
+            }
+        }
+        // Closed, valid TypeScript; refused at the computed key of the level too many.
+        let closed = |n| nested("a<({[", "x", "]:1})", n);
+        assert_eq!(ts(&closed(m)), Ok(()));
+        let offset = refused(ts(&closed(m + 1)), "computed keys or default values");
+        assert_eq!(offset, "x = ".len() + "a<({[".len() * (m + 1) - 1);
+    }
+
+    #[test]
+    fn type_level_code_and_comparisons_are_no_type_argument_tries() {
+        let ok = [
+            // Generics nest in types as deep as you like: no expression inside.
+            "const m: Map<string, Array<Promise<Record<string, T[K]>>>> = new Map<string, \
+             Array<{ a: [A, B]; f: (x: X<Y<Z>>) => W<{ b: C[] }> }>>();",
+            // Mapped types and index signatures are no computed keys.
+            "type D<T> = { [K in keyof T]: { [P in keyof T[K]]: { [k: string]: Array<T[K][P]> } } };",
+            "f<Partial<{ [K in keyof T as `on${K}`]?: Readonly<{ [k: string]: U<V[]> }> }>>(x);",
+            // Comparisons with calls, indexes and objects.
+            "if (a < f(b < g(c < h(d[e < i[j]])))) { x = { [k]: a < b } }",
+            "for (let i = 0; i < n; i++) { if (i < m && o[p < q ? r : s]) {} }",
+            // A symbol key in a type, once.
+            "x = y as T & { [brand]: B };",
+            "const t = a<b, {[k]: 1}>(c);",
+        ];
+        for src in ok {
+            let many = format!("{src}\n").repeat(1000);
+            assert_eq!(ts(&many), Ok(()), "{src}");
+            assert_eq!(check(&many, Flavor::Tsx), Ok(()), "{src}");
+        }
+        // The `<` of a level ends with `>`, `;`, `=`, `?`, `&&` and `||`.
+        for end in ["> ", "; ", "= ", "? ", "&& ", "|| "] {
+            let src = format!("a < b {end}").repeat(10) + &"{[".repeat(10);
+            assert_eq!(ts(&src), Ok(()), "{end}");
+        }
+        // JSX in `.tsx`: attribute values and children nest without any try.
+        let jsx = format!("x = {}1{};", "<A b={{ [k]: ".repeat(50), "}} />".repeat(50));
+        assert_eq!(check(&jsx, Flavor::Tsx), Ok(()));
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! The lint worker: one thread with the big stack the parser needs, fed through a queue that
 //! holds at most one job per document. A newer job for a document replaces a queued older one,
 //! so a burst of edits made while a lint runs is linted once, at its newest text.
+//!
+//! Each job runs within the per-file time budget of the command line (`file_budget` in the
+//! file's `leaklint.toml`, 10 s by default; see [`crate::budget`]): a document still being
+//! linted when its budget runs out gets a diagnostic saying it was not analysed, and the worker
+//! goes on with the next job (the thread linting the slow one is abandoned and ends when its
+//! lint does).
 
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
@@ -71,7 +77,8 @@ impl Worker {
                     let (uri, revision, version) = (job.uri.clone(), job.revision, job.version);
                     // The engine already turns a panicking rule into an error; this catches
                     // anything else, so that the document still gets an answer.
-                    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run(job)));
+                    let outcome =
+                        std::panic::catch_unwind(AssertUnwindSafe(|| run_within_budget(job)));
                     done(outcome.unwrap_or_else(|_| Done {
                         result: LintResult {
                             revision,
@@ -129,6 +136,44 @@ fn next(shared: &(Mutex<Queue>, Condvar)) -> Option<Job> {
             return Some(job);
         }
         queue = shared.1.wait(queue).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// Lints one job on a thread of [`crate::budget`] within the job's time budget: the lint's
+/// answer, or when the budget ran out a diagnostic at 1:1 that the document was not analysed
+/// (and, for the project index, no summary of this text: as for a text that does not parse).
+fn run_within_budget(job: Job) -> Done {
+    let budget = job.opts.file_budget(&job.config);
+    let (uri, revision, version) = (job.uri.clone(), job.revision, job.version);
+    let (display, base, path) = (job.display.clone(), job.base.clone(), job.path.clone());
+    let started = Instant::now();
+    // `budget::run` wants a `Fn`; the job is taken out of its slot once.
+    let slot = Mutex::new(Some(job));
+    let done = crate::budget::run(vec![((), budget)], 1, move |()| {
+        let job = slot.lock().ok().and_then(|mut slot| slot.take());
+        job.map(run)
+    });
+    let outcome = match done.map(|mut done| done.pop()) {
+        Ok(Some(crate::budget::Done::Finished(Some(done)))) => return done,
+        Ok(Some(crate::budget::Done::Overran { phase, budget })) => {
+            crate::engine::overran(display, phase, budget)
+        }
+        Ok(Some(crate::budget::Done::NotStarted(error))) | Err(error) => {
+            crate::engine::Outcome::Failed {
+                path: display,
+                error,
+            }
+        }
+        Ok(_) => crate::engine::Outcome::Failed {
+            error: format!("internal error while linting {display} (please report it)"),
+            path: display,
+        },
+    };
+    Done {
+        result: super::convert::lint_result(outcome, &uri, revision, version, &base),
+        uri,
+        summary: path.map(|p| (p, None)),
+        elapsed: started.elapsed(),
     }
 }
 
