@@ -6,6 +6,11 @@
 #
 # Builds leaklint in release mode, builds the corpus with ../shared/bench/make-corpus.sh, and
 # installs oxlint from npm into a temporary folder (pinned version below).
+#
+# On a shared machine wall and CPU times vary by a fifth from run to run; with INSTRUCTIONS=1
+# (and valgrind installed) the script also counts the instructions of one leaklint run, which
+# does not depend on the load (cachegrind, a few minutes; the per-file budget is off, since under
+# valgrind the largest file would overrun it).
 set -euo pipefail
 runs=${1:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,6 +63,11 @@ echo "oxlint's own summary: $("$oxlint" "$corpus" 2>&1 | grep -E 'Finished in' |
 echo "leaklint phase profile (summed over files and threads):"
 # leaklint exits 1 when it finds something: keep that from failing the pipeline.
 { LEAKLINT_TIMINGS=1 "$leaklint" --format compact "$corpus" 2>&1 >/dev/null || true; } | grep -E '^timing' || true
+if [ "${INSTRUCTIONS:-}" = 1 ] && command -v valgrind >/dev/null; then
+  { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+      "$leaklint" --file-budget 0 --format compact "$corpus" >/dev/null 2>"$tools/cg.txt" || true; }
+  echo "leaklint instructions: $(sed -n 's/.*I *refs: *//p' "$tools/cg.txt")"
+fi
 # Peak resident memory of one run of each (GNU time's "Maximum resident set size", in KB).
 if [ -x /usr/bin/time ]; then
   peak() { { /usr/bin/time -v "$@" >/dev/null 2>"$tools/time.txt" || true; } ; awk -F': ' '/Maximum resident/ {print $2}' "$tools/time.txt"; }
