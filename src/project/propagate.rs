@@ -426,30 +426,20 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         }
     }
 
-    // Settings made elsewhere: the process-wide axios timeout.
-    let axios = nodes.iter().find_map(|n| {
-        n.summary
-            .axios_timeout
-            .map(|line| format!("{}:{line}", n.summary.display))
-    });
-    if let Some(at) = &axios {
-        for (i, n) in nodes.iter().enumerate() {
-            if n.summary.axios_timeout.is_none() {
-                facts.entry(i).or_default().axios_timeout = Some(at.clone());
-            }
+    // Settings made elsewhere: the process-wide axios timeout, and undici's global dispatcher
+    // (which Node's `fetch` uses too).
+    let axios = process_wide(nodes, |s| s.axios_timeout);
+    let dispatcher = process_wide(nodes, |s| s.dispatcher_deadline);
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(at) = &axios
+            && n.summary.axios_timeout.is_none()
+        {
+            facts.entry(i).or_default().axios_timeout = Some(at.clone());
         }
-    }
-    // ... and undici's global dispatcher, which Node's `fetch` uses too.
-    let dispatcher = nodes.iter().find_map(|n| {
-        n.summary
-            .dispatcher_deadline
-            .map(|line| format!("{}:{line}", n.summary.display))
-    });
-    if let Some(at) = &dispatcher {
-        for (i, n) in nodes.iter().enumerate() {
-            if n.summary.dispatcher_deadline.is_none() {
-                facts.entry(i).or_default().dispatcher_deadline = Some(at.clone());
-            }
+        if let Some(at) = &dispatcher
+            && n.summary.dispatcher_deadline.is_none()
+        {
+            facts.entry(i).or_default().dispatcher_deadline = Some(at.clone());
         }
     }
 
@@ -526,4 +516,12 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         f.caller_owned_params.sort_unstable();
     }
     facts
+}
+
+/// Where the first file that makes a process-wide setting (`setting` gives its line) makes it:
+/// "bootstrap.js:9".
+fn process_wide(nodes: &[Node], setting: impl Fn(&Summary) -> Option<usize>) -> Option<String> {
+    nodes
+        .iter()
+        .find_map(|n| setting(&n.summary).map(|line| format!("{}:{line}", n.summary.display)))
 }
