@@ -39,6 +39,7 @@ pub(super) fn collect(model: &mut Model<'_>, program: &Program) {
         field_init_fn: None,
         module_frame: Frame::default(),
         class_stack: Vec::new(),
+        gateways: HashMap::default(),
         promise_vars: HashMap::default(),
         object_stack: Vec::new(),
     };
@@ -103,6 +104,9 @@ struct Collector<'m, 'a> {
     field_init_fn: Option<FnId>,
     module_frame: Frame,
     class_stack: Vec<ClassId>,
+    /// NestJS `@WebSocketGateway()` classes: the decorator, which registers their connection
+    /// lifecycle methods.
+    gateways: HashMap<ClassId, Registrar>,
     /// Variables of functions initialised with promises (`const p = fetch(u)`, `const ps =
     /// urls.map(u => fetch(u))`): the starts [`Collector::promise_starts`] gives for them, so
     /// that `await p` and `Promise.all(ps)` wait for those calls.
@@ -1094,7 +1098,10 @@ impl Visit for Collector<'_, '_> {
     fn visit_class_method(&mut self, n: &ClassMethod) {
         n.key.visit_with(self);
         let class = self.class_stack.last().copied();
-        let role = frameworks::decorator_role(&n.function.decorators, self.model);
+        let role = frameworks::decorator_role(&n.function.decorators, self.model).or_else(|| {
+            let gateway = self.gateways.get(&class?)?;
+            frameworks::gateway_lifecycle(gateway, prop_name(&n.key)?.as_str())
+        });
         let p = self.pending_mut(Span::from_swc(n.function.span).start);
         p.kind = Some(FnKind::Method);
         p.class = class;
@@ -1699,6 +1706,9 @@ impl Collector<'_, '_> {
             di_singleton,
             declared_in: self.current_fn(),
         });
+        if let Some(gateway) = frameworks::gateway_decorator(&class.decorators, self.model) {
+            self.gateways.insert(id, gateway);
+        }
         self.class_stack.push(id);
         class.visit_children_with(self);
         self.class_stack.pop();

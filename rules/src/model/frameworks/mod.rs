@@ -27,7 +27,9 @@ mod tests;
 mod timers;
 
 pub(super) use exported::{export_role, fn_params};
-pub(super) use nest::{decorator_role, is_singleton_decorator};
+pub(super) use nest::{
+    decorator_role, gateway_decorator, gateway_lifecycle, is_singleton_decorator,
+};
 pub(super) use passport::classify_new;
 pub(super) use servers::endpoint_of;
 
@@ -82,6 +84,7 @@ pub const REPEATING_CODE: &[&str] = &[
     "@Query",
     "@Mutation",
     "@SubscribeMessage",
+    "@WebSocketGateway",
     "@MessagePattern",
     // Passport strategies' verify callbacks (`classify_new`).
     "passport-",

@@ -34,6 +34,32 @@ pub(in crate::model) fn decorator_role(
     })
 }
 
+/// `@WebSocketGateway()` on a class: a registrar of its connection lifecycle methods (see
+/// [`gateway_lifecycle`]), quoted as the decorator.
+pub(in crate::model) fn gateway_decorator(
+    decorators: &[Decorator],
+    model: &Model<'_>,
+) -> Option<Registrar> {
+    let d = decorators
+        .iter()
+        .find(|d| decorator_name(d).as_deref() == Some("WebSocketGateway"))?;
+    let span = Span::from_swc(d.span);
+    Some(Registrar::new(
+        Frequency::PerConnection,
+        span,
+        format!(
+            "`{}`, which calls it on every connection",
+            model.excerpt(span, 60)
+        ),
+    ))
+}
+
+/// A gateway's `handleConnection(client)` / `handleDisconnect(client)` (NestJS's
+/// `OnGatewayConnection` / `OnGatewayDisconnect`) run once per client connection.
+pub(in crate::model) fn gateway_lifecycle(gateway: &Registrar, method: &str) -> Option<Registrar> {
+    matches!(method, "handleConnection" | "handleDisconnect").then(|| gateway.clone())
+}
+
 /// Classes that a DI container instantiates once (NestJS providers are singletons by default).
 pub(in crate::model) fn is_singleton_decorator(d: &Decorator) -> bool {
     matches!(

@@ -194,3 +194,22 @@ fn handlers_found_by_their_export() {
     assert_eq!(frequency_at(src, "FORMAT"), Frequency::PerCall);
     assert_eq!(frequency_at(src, "H3"), Frequency::PerRequest);
 }
+
+#[test]
+fn nest_gateway_lifecycle_runs_per_connection() {
+    let src = r#"
+        @WebSocketGateway()
+        export class Chat {
+          handleConnection(client) { CONNECT; }
+          handleDisconnect(client) { DISCONNECT; }
+          helper() { HELPER; }
+        }
+        export class NotAGateway {
+          handleConnection(client) { PLAIN; }
+        }
+    "#;
+    assert_eq!(frequency_at(src, "CONNECT"), Frequency::PerConnection);
+    assert_eq!(frequency_at(src, "DISCONNECT"), Frequency::PerConnection);
+    assert_ne!(frequency_at(src, "HELPER"), Frequency::PerConnection);
+    assert_ne!(frequency_at(src, "PLAIN"), Frequency::PerConnection);
+}
