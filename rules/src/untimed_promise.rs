@@ -3,7 +3,7 @@
 
 use crate::model::emitters::LISTENER_METHODS;
 use crate::model::{
-    AccessPath, Arg, FnId, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
+    AccessPath, Arg, CallSite, FnId, Frequency, MemberCall, Model, NewCall, Param, PlainCall, Root,
     module_key,
 };
 use crate::project::ClientMade;
@@ -216,39 +216,22 @@ fn check_plain(model: &Model<'_>, call: &PlainCall, instances: &[Instance<'_>]) 
             .chain(wrapper.unwrap_or_default()),
         );
     }
-    // An instance called as a function: `const api = got.extend({ prefixUrl }); api('users')`.
-    if !call.global && !instances.is_empty() {
-        let callee = AccessPath {
-            root: Root::Binding(call.callee.clone()),
-            props: Vec::new(),
-        };
-        if let Some((_, family, options)) = instances
-            .iter()
-            .find(|(stored, ..)| model.same_object(stored, &callee))
-        {
-            let site = Site {
-                span: call.span,
-                callee_span: call.callee_span,
-                args: &call.args,
-                in_fn: call.in_fn,
-            };
-            return check_family(model, *family, "default", &site, options);
-        }
-    }
-    // A client instance made in another file without a deadline, called as a function
+    // A client instance called as a function: made in this file (`const api =
+    // got.extend({ prefixUrl }); api('users')`), or in another file without a deadline
     // (`const api = require('./http'); await api('users')`).
     if !call.global {
         let callee = AccessPath {
             root: Root::Binding(call.callee.clone()),
             props: Vec::new(),
         };
+        let site = Site::of(call);
+        if let Some((_, family, options)) = instances
+            .iter()
+            .find(|(stored, ..)| model.same_object(stored, &callee))
+        {
+            return check_family(model, *family, "default", &site, options);
+        }
         if let Some(made) = model.project_untimed_client(&callee) {
-            let site = Site {
-                span: call.span,
-                callee_span: call.callee_span,
-                args: &call.args,
-                in_fn: call.in_fn,
-            };
             return check_client_made(model, made, "default", &site, &callee);
         }
     }
@@ -398,12 +381,7 @@ fn check_member(
             call.in_fn,
         );
     }
-    let site = Site {
-        span: call.span,
-        callee_span: call.callee_span,
-        args: &call.args,
-        in_fn: call.in_fn,
-    };
+    let site = Site::of(call);
     if let Some(family) = module.and_then(Family::of)
         && direct
     {
@@ -562,6 +540,17 @@ struct Site<'a> {
     callee_span: Span,
     args: &'a [Arg],
     in_fn: Option<FnId>,
+}
+
+impl<'a> Site<'a> {
+    fn of(call: &'a CallSite) -> Site<'a> {
+        Site {
+            span: call.span,
+            callee_span: call.callee_span,
+            args: &call.args,
+            in_fn: call.in_fn,
+        }
+    }
 }
 
 /// HTTP client libraries besides fetch, axios, got, undici and `http`, each with its own
