@@ -314,6 +314,28 @@ impl Collector<'_, '_> {
         }
     }
 
+    /// What a call records whatever its callee: arguments, the branch and guards around it,
+    /// and where its result is kept.
+    fn call_site(
+        &self,
+        n: &CallExpr,
+        span: Span,
+        callee_span: Span,
+        in_fn: Option<FnId>,
+    ) -> CallSite {
+        let frame = self.frames.last().unwrap_or(&self.module_frame);
+        CallSite {
+            span,
+            callee_span,
+            args: n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect(),
+            in_fn,
+            conditional: frame.conditional > 0,
+            guards: Rc::clone(&frame.guards),
+            result_kept: self.kept_results.contains_key(&span.start),
+            stored_to: self.kept_results.get(&span.start).cloned().flatten(),
+        }
+    }
+
     /// Announces the role a registrar gives to each of its handler arguments.
     fn register_handlers(&mut self, handlers: Vec<&Expr>, role: Registrar) {
         for handler in handlers {
@@ -1338,19 +1360,8 @@ impl Visit for Collector<'_, '_> {
             && let Some(method) = static_prop(&m.prop)
         {
             let receiver = self.path(chain_head(&m.obj));
-            let args = n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect();
-            let frame = self.frames.last().unwrap_or(&self.module_frame);
             let call = MemberCall {
-                site: CallSite {
-                    span,
-                    callee_span: Span::from_swc(m.span),
-                    args,
-                    in_fn,
-                    conditional: frame.conditional > 0,
-                    guards: Rc::clone(&frame.guards),
-                    result_kept: self.kept_results.contains_key(&span.start),
-                    stored_to: self.kept_results.get(&span.start).cloned().flatten(),
-                },
+                site: self.call_site(n, span, Span::from_swc(m.span), in_fn),
                 method,
                 receiver,
                 receiver_span: Span::from_swc(m.obj.span()),
@@ -1373,19 +1384,8 @@ impl Visit for Collector<'_, '_> {
         } else if let Callee::Expr(callee) = &n.callee
             && let Expr::Ident(i) = strip(callee)
         {
-            let args = n.args.iter().map(|a| self.summarize_arg(&a.expr)).collect();
-            let frame = self.frames.last().unwrap_or(&self.module_frame);
             let call = PlainCall {
-                site: CallSite {
-                    span,
-                    callee_span: Span::from_swc(i.span),
-                    args,
-                    in_fn,
-                    conditional: frame.conditional > 0,
-                    guards: Rc::clone(&frame.guards),
-                    result_kept: self.kept_results.contains_key(&span.start),
-                    stored_to: self.kept_results.get(&span.start).cloned().flatten(),
-                },
+                site: self.call_site(n, span, Span::from_swc(i.span), in_fn),
                 name: i.sym.clone(),
                 callee: i.to_id(),
                 global: i.ctxt == self.model.unresolved,
