@@ -109,10 +109,10 @@ pub fn starter_config() -> String {
 # `leaklint explain <rule>` describes one.
 
 # Files to skip, as globs relative to this file's directory. A glob without "/" matches at any
-# depth ("*.min.js"); a glob that matches a directory skips everything in it ("dist/").
+# depth ("*.generated.js"); a glob that matches a directory skips everything in it ("dist/").
 ignore = [
   # "dist/",
-  # "*.min.js",
+  # "*.generated.js",
 ]
 
 # Report only findings at least this sure: "high" (the repetition and the lifetime are proven from

@@ -3,7 +3,10 @@
 //! Directories are walked with the `ignore` crate, as ripgrep does: `.gitignore` (also outside a
 //! git repository), `.ignore`, `.git/info/exclude` and the global git excludes are honoured,
 //! hidden files and directories are skipped, and so is every `node_modules` directory. Only
-//! `.js .mjs .cjs .jsx .ts .mts .cts .tsx` files are linted, never `.d.ts` declaration files,
+//! `.js .mjs .cjs .jsx .ts .mts .cts .tsx` files are linted, never `.d.ts` declaration files
+//! nor minified files (a name ending in `.min` or `-min` before its extension, as oxlint also
+//! skips them: a minifier's output is code nobody reads, its findings point at column 40,000 of
+//! one line, and the source it was made from is where a fix goes),
 //! and the deployment files that start a Node service (`leaklint_rules::deploy::DeployKind`:
 //! Dockerfiles, compose files, Kubernetes manifests, Procfiles, systemd units, PM2 ecosystem
 //! files, `package.json`). A YAML file is a Kubernetes manifest only when its text has a
@@ -17,8 +20,9 @@
 //! `node_modules`, `.gitignore`d): the user asked for it. leaklint's own exclusions, the
 //! configuration's `ignore` globs and `--ignore-pattern`, still apply to it, as in ESLint and
 //! Biome: pre-commit passes every staged file by name, and those globs are how a project says
-//! "never lint this". Such a file is skipped with a note on stderr. `--no-ignore` lifts every
-//! exclusion except hidden files met during a walk.
+//! "never lint this". Such a file is skipped with a note on stderr, and so is a minified file
+//! named on the command line. `--no-ignore` lifts every exclusion except hidden files met
+//! during a walk.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -87,6 +91,17 @@ impl FileKind {
         }
         Flavor::from_path(shown).map(FileKind::Source)
     }
+}
+
+/// Is the file at `path` minified by its name: `bundle.min.js`, `jquery-min.js`,
+/// `locales.min.mjs`: a JavaScript or TypeScript file whose name, before its extension, ends
+/// in `.min` or `-min`?
+pub fn is_minified(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    Flavor::from_path(name).is_some()
+        && name
+            .rsplit_once('.')
+            .is_some_and(|(stem, _)| stem.ends_with(".min") || stem.ends_with("-min"))
 }
 
 /// Is the YAML file at `path` a Kubernetes manifest? Unreadable or oversized files are not
@@ -169,6 +184,12 @@ fn named_file(
         ));
         return Ok(());
     };
+    if !opts.no_ignore && is_minified(&shown) {
+        walked.notes.push(format!(
+            "skipped {shown}: minified (its name ends in .min or -min; --no-ignore lints it)"
+        ));
+        return Ok(());
+    }
     let abs = crate::paths::absolute(path, opts.cwd);
     let config = opts.configs.for_file(&abs)?;
     if !opts.no_ignore {
@@ -281,6 +302,9 @@ fn walk_dir(
     for entry in entries {
         let shown = crate::paths::display(entry.path(), opts.cwd);
         let below = entry.path().strip_prefix(root).ok();
+        if use_ignores && is_minified(&shown) {
+            continue;
+        }
         let Some(kind) = FileKind::of(entry.path(), &shown, below) else {
             continue;
         };
@@ -316,5 +340,36 @@ fn describe_walk_error(error: &ignore::Error, cwd: &Path) -> String {
             format!("cannot read {}: {io}", crate::paths::display(path, cwd))
         }
         _ => format!("cannot walk: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_minified;
+
+    #[test]
+    fn minified_by_name() {
+        for name in [
+            "bundle.min.js",
+            "a/b/jquery-min.js",
+            "locales.min.mjs",
+            "x.bundle.min.cjs",
+            "a.min.ts",
+            "c\\d.min.jsx",
+        ] {
+            assert!(is_minified(name), "{name}");
+        }
+        for name in [
+            "admin.js",
+            "min.js",
+            "a.minified.js",
+            "terminal-min/app.js",
+            "x.min.json",
+            "a.min.d.ts",
+            "compose-min.yml",
+            "min",
+        ] {
+            assert!(!is_minified(name), "{name}");
+        }
     }
 }

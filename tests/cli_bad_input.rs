@@ -268,17 +268,17 @@ fn bundle() -> String {
 fn a_five_megabyte_single_line_bundle_is_linted() {
     let dir = project();
     let text = bundle();
-    write(dir.path(), "dist.min.js", &text);
+    write(dir.path(), "dist.js", &text);
     let run = leaklint(dir.path(), &["--file-budget", "0", "-f", "json"]);
     run.assert_code(0);
-    assert_eq!(paths(&run.json()), ["dist.min.js"]);
+    assert_eq!(paths(&run.json()), ["dist.js"]);
 
     // With a syntax error at its very end: the column is right, and the pretty report shows
     // the position instead of a 5 MB snippet.
-    write(dir.path(), "dist.min.js", format!("{text}let=;"));
+    write(dir.path(), "dist.js", format!("{text}let=;"));
     let run = leaklint(dir.path(), &["--file-budget", "0", "-f", "json"]);
     run.assert_code(1);
-    let start = file(&run.json(), "dist.min.js")["parse_error"]["start"].clone();
+    let start = file(&run.json(), "dist.js")["parse_error"]["start"].clone();
     assert_eq!(start["line"], 1);
     assert!(start["column"].as_u64().unwrap() > 5_000_000, "{start}");
     let pretty = leaklint(dir.path(), &["--file-budget", "0"]);

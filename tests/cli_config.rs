@@ -120,7 +120,7 @@ fn every_documented_key_is_accepted() {
     write(
         dir.path(),
         "leaklint.toml",
-        r#"ignore = ["dist/", "*.min.js"]
+        r#"ignore = ["dist/", "*.gen.js"]
 [rules]
 listener-leak = "error"
 [knowledge]
@@ -202,11 +202,11 @@ fn ignore_globs_are_relative_to_the_config_directory() {
     write(
         dir.path(),
         "pkg/leaklint.toml",
-        "ignore = [\"gen/\", \"*.min.js\", \"/only-here.js\"]\n",
+        "ignore = [\"gen/\", \"*.gen.js\", \"/only-here.js\"]\n",
     );
     for rel in [
         "pkg/gen/a.js",
-        "pkg/src/b.min.js",
+        "pkg/src/b.gen.js",
         "pkg/only-here.js",
         "pkg/src/only-here.js",
         "pkg/src/kept.js",

@@ -47,6 +47,43 @@ fn lints_js_and_ts_extensions_but_not_declarations_or_other_files() {
     );
 }
 
+/// Minified files are skipped by name, as oxlint skips them: in a walk silently, named on the
+/// command line with a note; `--no-ignore` lints them.
+#[test]
+fn skips_minified_files_unless_no_ignore() {
+    let dir = project();
+    for name in [
+        "app.js",
+        "vendor/jquery-min.js",
+        "dist/bundle.min.js",
+        "admin.js",
+    ] {
+        write(dir.path(), name, "export {};\n");
+    }
+    assert_eq!(linted(dir.path(), &[]), ["admin.js", "app.js"]);
+    assert_eq!(
+        linted(dir.path(), &["--no-ignore"]),
+        [
+            "admin.js",
+            "app.js",
+            "dist/bundle.min.js",
+            "vendor/jquery-min.js"
+        ]
+    );
+    let run = leaklint(dir.path(), &["dist/bundle.min.js", "app.js", "-f", "json"]);
+    run.assert_code(0);
+    assert_eq!(paths(&run.json()), ["app.js"]);
+    assert!(
+        run.stderr.contains("skipped dist/bundle.min.js: minified"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        linted(dir.path(), &["dist/bundle.min.js", "--no-ignore"]),
+        ["dist/bundle.min.js"]
+    );
+}
+
 #[test]
 fn skips_gitignored_ignored_hidden_and_node_modules() {
     let dir = project();

@@ -197,13 +197,17 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
 
 /// The syntax to lint a document with: from its file extension, or, for a name without a
 /// JavaScript or TypeScript extension (an untitled buffer, a script without extension), from
-/// its language id. None: not linted (including `.d.ts` declaration files).
+/// its language id. None: not linted (including `.d.ts` declaration files and minified files,
+/// as on the command line: see [`crate::walk::is_minified`]).
 pub fn flavor(uri: &Uri, language_id: &str) -> Option<Flavor> {
     let path = uri.path().as_str();
     let name = path.rsplit('/').next().unwrap_or(path);
     let ext = name.rsplit_once('.').map(|(_, ext)| ext);
     const KNOWN: [&str; 8] = ["js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx"];
     if ext.is_some_and(|ext| KNOWN.contains(&ext)) {
+        if crate::walk::is_minified(name) {
+            return None;
+        }
         return Flavor::from_path(name);
     }
     match language_id {
@@ -229,6 +233,7 @@ mod tests {
             Some(Flavor::Tsx)
         );
         assert_eq!(flavor(&uri("file:///p/a.d.ts"), "typescript"), None);
+        assert_eq!(flavor(&uri("file:///p/vendor.min.js"), "javascript"), None);
         assert_eq!(
             flavor(&uri("file:///p/bin/serve"), "javascript"),
             Some(Flavor::JavaScript)
