@@ -8,9 +8,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use oxc_resolver::{ResolveOptions, Resolver, TsconfigDiscovery};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 /// Resolves specifiers from files to indexes into the analysed files.
 pub struct Graph {
@@ -22,6 +24,10 @@ pub struct Graph {
     alias_roots: Vec<PathBuf>,
     /// Names of the workspace packages among the analysed files (`package.json` `name`).
     workspace: Vec<String>,
+    /// What each specifier resolved to, by the importing file's folder: files of one folder
+    /// import the same modules, and a resolution is several file-system lookups (half of the
+    /// imports of a 10,000-file corpus repeat a (folder, specifier) pair).
+    resolved: Mutex<FxHashMap<(PathBuf, String), Option<usize>>>,
 }
 
 impl Graph {
@@ -89,6 +95,7 @@ impl Graph {
                 .collect(),
             alias_roots,
             workspace,
+            resolved: Mutex::default(),
         }
     }
 
@@ -102,12 +109,36 @@ impl Graph {
             // A package from node_modules: opaque, and not worth a lookup.
             return None;
         }
+        let key = (
+            from.parent().unwrap_or(Path::new("")).to_path_buf(),
+            specifier.to_string(),
+        );
+        if let Some(&found) = self.memo().get(&key) {
+            return found;
+        }
+        let found = self.resolve_uncached(from, specifier);
+        self.memo().insert(key, found);
+        found
+    }
+
+    fn resolve_uncached(&self, from: &Path, specifier: &str) -> Option<usize> {
         let resolved = self.resolver.resolve_file(from, specifier).ok()?;
         let path = resolved.path();
         if path.components().any(|c| c.as_os_str() == "node_modules") {
             return None;
         }
         self.index.get(path).copied()
+    }
+
+    /// Forgets what specifiers resolved to: files may have been created or deleted since (the
+    /// language server's index calls this before each update).
+    pub fn forget_resolutions(&self) {
+        self.memo().clear();
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, FxHashMap<(PathBuf, String), Option<usize>>> {
+        // A poisoned memo only means another thread panicked between two complete inserts.
+        self.resolved.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn is_workspace(&self, specifier: &str) -> bool {
