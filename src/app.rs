@@ -367,7 +367,9 @@ fn print_timings(
             None => "timing   cache: off".to_string(),
         },
         format!(
-            "timing     of which module graph (canonical paths, resolving imports): {:.0} ms",
+            "timing     of which module graph (canonical paths, resolving imports) and summarising \
+             the {} files that summarised files call into: {:.0} ms",
+            project.demanded_files,
             ms(project.graph)
         ),
         format!(

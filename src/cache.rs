@@ -256,6 +256,7 @@ pub fn key(
     text: &str,
     kind: &crate::walk::FileKind,
     display: Option<&str>,
+    demanded: bool,
     enabled: &dyn Fn(&'static Meta) -> bool,
     knowledge: &Knowledge,
     facts: Option<&FileFacts>,
@@ -271,6 +272,7 @@ pub fn key(
     part(env!("CARGO_PKG_VERSION").as_bytes());
     part(format!("{kind:?}").as_bytes());
     part(display.map_or(&[0xff][..], str::as_bytes));
+    part(&[u8::from(demanded)]);
     for rule in leaklint_rules::ALL {
         let meta = rule.meta();
         if enabled(meta) {

@@ -329,6 +329,7 @@ pub fn lint_bytes_in_project(
             &text,
             kind,
             project.summarize,
+            project.demanded,
             &enabled,
             &config.knowledge,
             project.facts,
@@ -350,9 +351,8 @@ pub fn lint_bytes_in_project(
                 // A PM2 ecosystem script: JavaScript, and a deployment file from the same parse.
                 Some(flavor) => {
                     let project = InProject {
-                        summarize: project.summarize,
-                        facts: project.facts,
                         ecosystem: Some(context),
+                        ..*project
                     };
                     leaklint_rules::lint_in_project(
                         &text,

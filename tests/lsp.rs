@@ -1141,3 +1141,51 @@ fn no_progress_requests_for_clients_without_progress() {
     assert!(requests.is_empty(), "{requests:#?}");
     assert!(client.shutdown().success());
 }
+
+/// The project index at `initialize` follows a chain through files with nothing of their own
+/// for the rules (a controller and a helper between the route and the service): they are
+/// summarised on demand, as on the command line, so the service's growth is per request.
+#[test]
+fn the_project_index_follows_chains_through_plain_modules() {
+    let dir = tempdir();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/plain-middle-layer");
+    for rel in [
+        "package.json",
+        "server.js",
+        "controllers/orders.js",
+        "lib/quoting.js",
+        "lib/boot.js",
+        "services/pricing.js",
+    ] {
+        write(
+            dir.path(),
+            rel,
+            &std::fs::read_to_string(fixture.join(rel)).expect("fixture file"),
+        );
+    }
+    let service_path = dir.path().join("services/pricing.js");
+    let service = file_uri(&service_path);
+    let mut client = indexed_client(dir.path());
+    let text = std::fs::read_to_string(&service_path).unwrap();
+    client.open(&service, "javascript", &text);
+    let diagnostics = client.diagnostics(&service, Some(1));
+    assert_eq!(codes(&diagnostics), ["unbounded-cache"], "{diagnostics:#?}");
+    assert_eq!(
+        diagnostics[0]["range"]["start"]["line"], 7,
+        "{diagnostics:#?}"
+    );
+    let related: Vec<String> = diagnostics[0]["relatedInformation"]
+        .as_array()
+        .expect("related information")
+        .iter()
+        .map(|r| r["location"]["uri"].as_str().unwrap().to_string())
+        .collect();
+    for step in ["lib/quoting.js", "controllers/orders.js", "server.js"] {
+        assert!(
+            related.iter().any(|uri| uri.ends_with(step)),
+            "a step in {step}: {related:#?}"
+        );
+    }
+    assert!(client.shutdown().success());
+}

@@ -337,7 +337,7 @@ pub fn lint(
 }
 
 /// How a file takes part in a whole-project run (see [`project`]).
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 pub struct InProject<'a> {
     /// Also return the file's [`project::Summary`], under this display path.
     pub summarize: Option<&'a str>,
@@ -346,6 +346,12 @@ pub struct InProject<'a> {
     /// The file is also a PM2 ecosystem file ([`deploy::DeployKind::Pm2Script`]): its
     /// exported apps are checked by the deployment rules too, from the same parse.
     pub ecosystem: Option<&'a deploy::Context>,
+    /// Summarise the file (under [`InProject::summarize`]) even when its text holds nothing a
+    /// rule or the project phase looks for: another file calls into it, so it may be a link in
+    /// a chain of calls (a controller between the route that registers it and the service that
+    /// leaks). A file whose text imports nothing (no `require`, no `import`) is still not
+    /// summarised: it ends any chain.
+    pub demanded: bool,
 }
 
 /// [`lint`] as part of a project: also summarises the file (when asked) and lints with the
@@ -391,11 +397,14 @@ pub fn lint_in_project(
             })
             .collect();
         let summarize = project.summarize.filter(|_| {
-            !rules.is_empty()
+            // A demanded file that imports nothing ends a chain: with no trigger of its own,
+            // nothing in it can leak or lead to what does.
+            (project.demanded && (src.contains("require") || src.contains("import")))
+                || !rules.is_empty()
                 || present.repeating()
-                || ALL
-                    .iter()
-                    .any(|r| enabled(r.meta()) && present.own(r.meta()))
+                || ALL.iter().any(|r| {
+                    r.meta().reads == Reads::Source && enabled(r.meta()) && present.own(r.meta())
+                })
                 || project::worth_summarizing(src)
         });
         if rules.is_empty() && summarize.is_none() {

@@ -185,10 +185,12 @@ fn run_within_budget(job: Job) -> Done {
 /// (the summary must not depend on the facts, which come partly from it).
 fn run(job: Job) -> Done {
     let started = Instant::now();
+    // Demanded: an edited file may be a link in a chain of calls whatever its text holds,
+    // and summarising one file is cheap.
     let project = InProject {
         summarize: job.path.as_ref().map(|_| job.display.as_str()),
-        facts: None,
-        ecosystem: None,
+        demanded: true,
+        ..InProject::default()
     };
     let (mut outcome, summary) = crate::engine::lint_bytes_in_project(
         job.display.clone(),
@@ -201,9 +203,8 @@ fn run(job: Job) -> Done {
     );
     if !job.facts.is_empty() {
         let project = InProject {
-            summarize: None,
             facts: Some(&job.facts),
-            ecosystem: None,
+            ..InProject::default()
         };
         outcome = crate::engine::lint_bytes_in_project(
             job.display,

@@ -102,6 +102,8 @@ pub struct ProjectTimings {
     pub first_pass: Duration,
     /// The end of the first pass during which a worker had no file left to take.
     pub first_pass_tail: Duration,
+    /// Files summarised only because summarised files call into them (see `demanded`).
+    pub demanded_files: usize,
 }
 
 /// Lints `targets` as one project. Only files with `report` set are reported; the others are
@@ -240,6 +242,45 @@ fn canonical_paths(targets: &[(Target, bool)]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The files, not summarised yet, that the summarised files in `frontier` call into, make
+/// instances of, register or export again (each file once: `asked` remembers), among the
+/// `eligible` ones (JavaScript and TypeScript files that could be read and parsed).
+pub(crate) fn demanded(
+    frontier: &[usize],
+    summaries: &[Option<leaklint_rules::project::Summary>],
+    imports: &[Option<Vec<Option<usize>>>],
+    asked: &mut [bool],
+    eligible: &dyn Fn(usize) -> bool,
+) -> Vec<usize> {
+    use leaklint_rules::project::{ExportValue, Target as Reaches};
+    let mut wanted = Vec::new();
+    for &t in frontier {
+        let (Some(summary), Some(resolved)) = (&summaries[t], &imports[t]) else {
+            continue;
+        };
+        let used = summary.uses.iter().filter_map(|u| match u.target {
+            Reaches::Import { import, .. } => Some(import),
+            _ => None,
+        });
+        let exported = summary.exports.iter().filter_map(|e| match e.value {
+            ExportValue::Import(import) | ExportValue::All(import) => Some(import),
+            _ => None,
+        });
+        for import in used.chain(exported) {
+            let Some(Some(u)) = resolved.get(import) else {
+                continue;
+            };
+            let u = *u;
+            if summaries[u].is_none() && !asked[u] && eligible(u) {
+                asked[u] = true;
+                wanted.push(u);
+            }
+        }
+    }
+    wanted.sort_unstable();
+    wanted
+}
+
 fn run(
     targets: Vec<(Target, bool)>,
     opts: &LintOptions,
@@ -258,8 +299,7 @@ fn run(
         |target, opts, (), cache| {
             let project = InProject {
                 summarize: Some(&target.display),
-                facts: None,
-                ecosystem: None,
+                ..InProject::default()
             };
             lint_target(target, opts, &project, cache)
         },
@@ -273,10 +313,72 @@ fn run(
     let canonical = canonical_paths(&targets);
     let graph = graph::Graph::new(&canonical);
     let mut outcomes = Vec::with_capacity(targets.len());
+    let mut summaries: Vec<Option<leaklint_rules::project::Summary>> =
+        Vec::with_capacity(targets.len());
+    for (outcome, summary) in first {
+        outcomes.push(outcome);
+        summaries.push(summary);
+    }
+    // Each summarised file's imports, resolved to target indexes.
+    let resolve = |t: usize, summary: &leaklint_rules::project::Summary| -> Vec<Option<usize>> {
+        summary
+            .imports
+            .iter()
+            .map(|import| graph.resolve(&canonical[t], &import.specifier))
+            .collect()
+    };
+    let mut imports: Vec<Option<Vec<Option<usize>>>> = summaries
+        .par_iter()
+        .enumerate()
+        .map(|(t, s)| s.as_ref().map(|s| resolve(t, s)))
+        .collect();
+    // Files nothing summarised that summarised files call into or export again are summarised
+    // now (a controller between the route and the service), and so on along the chain.
+    let mut frontier: Vec<usize> = (0..targets.len())
+        .filter(|&t| summaries[t].is_some())
+        .collect();
+    let mut asked = vec![false; targets.len()];
+    loop {
+        let eligible = |u: usize| {
+            matches!(targets[u].0.kind, crate::walk::FileKind::Source(_))
+                && matches!(&outcomes[u], Outcome::Linted(r) if r.parse_error.is_none())
+        };
+        let wanted = demanded(&frontier, &summaries, &imports, &mut asked, &eligible);
+        if wanted.is_empty() {
+            break;
+        }
+        timings.demanded_files += wanted.len();
+        let (done, _) = lint_within_budget(
+            &targets,
+            wanted.into_iter().map(|t| (t, ())).collect(),
+            &opts,
+            &cache,
+            |target, opts, (), cache| {
+                let project = InProject {
+                    summarize: Some(&target.display),
+                    demanded: true,
+                    ..InProject::default()
+                };
+                lint_target(target, opts, &project, cache)
+            },
+        )?;
+        frontier.clear();
+        // The outcome stays the first pass's: a file is demanded because nothing in it could
+        // be reported, and linting it again found the same. Its time counts.
+        for (t, (again, summary)) in done {
+            if let (Outcome::Linted(first), Outcome::Linted(again)) = (&mut outcomes[t], again) {
+                *first.timings += *again.timings;
+            }
+            if let Some(summary) = summary {
+                imports[t] = Some(resolve(t, &summary));
+                summaries[t] = Some(summary);
+                frontier.push(t);
+            }
+        }
+    }
     let mut nodes = Vec::new();
     let mut node_of = Vec::new();
-    for (i, (outcome, summary)) in first.enumerate() {
-        outcomes.push(outcome);
+    for (i, summary) in summaries.into_iter().enumerate() {
         let Some(summary) = summary else { continue };
         node_of.push(i);
         nodes.push((i, summary));
@@ -285,19 +387,15 @@ fn run(
     let target_to_node: std::collections::HashMap<usize, usize> =
         node_of.iter().enumerate().map(|(n, &t)| (t, n)).collect();
     let nodes: Vec<propagate::Node> = nodes
-        .into_par_iter()
+        .into_iter()
         .map(|(i, summary)| {
-            let from = &canonical[i];
-            let imports = summary
-                .imports
-                .iter()
-                .map(|import| {
-                    graph
-                        .resolve(from, &import.specifier)
-                        .and_then(|t| target_to_node.get(&t).copied())
-                })
+            let imports = imports[i]
+                .take()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.and_then(|t| target_to_node.get(&t).copied()))
                 .collect();
-            let entry = from.file_stem().is_some_and(|s| s == "index");
+            let entry = canonical[i].file_stem().is_some_and(|s| s == "index");
             propagate::Node {
                 summary,
                 imports,
@@ -328,9 +426,8 @@ fn run(
         &cache,
         |target, opts, facts, cache| {
             let project = InProject {
-                summarize: None,
                 facts: Some(facts),
-                ecosystem: None,
+                ..InProject::default()
             };
             lint_target(target, opts, &project, cache)
         },

@@ -50,45 +50,97 @@ impl Workspace {
     ) -> Result<Workspace, String> {
         let total = targets.len();
         let done = AtomicUsize::new(0);
-        let summaries: Vec<(PathBuf, Option<Summary>)> = crate::engine::pool()?.install(|| {
+        let summarise = |t: &Target, demanded: bool| -> Option<Summary> {
+            match crate::engine::read_source(&t.path) {
+                Ok(Ok(bytes)) => {
+                    let project = InProject {
+                        summarize: Some(&t.display),
+                        demanded,
+                        ..InProject::default()
+                    };
+                    crate::engine::lint_bytes_in_project(
+                        t.display.clone(),
+                        bytes,
+                        &t.kind,
+                        &t.config,
+                        opts,
+                        &project,
+                        None,
+                    )
+                    .1
+                }
+                _ => None,
+            }
+        };
+        let pool = crate::engine::pool()?;
+        let (paths, mut summaries): (Vec<PathBuf>, Vec<Option<Summary>>) = pool.install(|| {
             targets
                 .par_iter()
                 .map(|t| {
                     if cancel.load(Ordering::Relaxed) {
                         return (t.path.clone(), None);
                     }
-                    let summary = match crate::engine::read_source(&t.path) {
-                        Ok(Ok(bytes)) => {
-                            let project = InProject {
-                                summarize: Some(&t.display),
-                                facts: None,
-                                ecosystem: None,
-                            };
-                            crate::engine::lint_bytes_in_project(
-                                t.display.clone(),
-                                bytes,
-                                &t.kind,
-                                &t.config,
-                                opts,
-                                &project,
-                                None,
-                            )
-                            .1
-                        }
-                        _ => None,
-                    };
+                    let summary = summarise(t, false);
                     progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
                     (canonical(&t.path), summary)
                 })
-                .collect()
+                .unzip()
         });
-        Ok(Workspace::new(summaries))
+        // As on the command line: files that summarised files call into are summarised too,
+        // whatever their text holds, along the chain.
+        let graph = Graph::new(&paths);
+        let resolve = |i: usize, s: &Summary| -> Vec<Option<usize>> {
+            s.imports
+                .iter()
+                .map(|import| graph.resolve(&paths[i], &import.specifier))
+                .collect()
+        };
+        let mut imports: Vec<Option<Vec<Option<usize>>>> = summaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.as_ref().map(|s| resolve(i, s)))
+            .collect();
+        let mut frontier: Vec<usize> = (0..paths.len())
+            .filter(|&i| summaries[i].is_some())
+            .collect();
+        let mut asked = vec![false; paths.len()];
+        let eligible = |i: usize| matches!(targets[i].kind, crate::walk::FileKind::Source(_));
+        while !cancel.load(Ordering::Relaxed) {
+            let wanted = super::demanded(&frontier, &summaries, &imports, &mut asked, &eligible);
+            if wanted.is_empty() {
+                break;
+            }
+            let found: Vec<(usize, Option<Summary>)> = pool.install(|| {
+                wanted
+                    .into_par_iter()
+                    .map(|i| (i, summarise(&targets[i], true)))
+                    .collect()
+            });
+            frontier.clear();
+            for (i, summary) in found {
+                if let Some(summary) = summary {
+                    imports[i] = Some(resolve(i, &summary));
+                    summaries[i] = Some(summary);
+                    frontier.push(i);
+                }
+            }
+        }
+        Ok(Workspace::with_graph(
+            paths.into_iter().zip(summaries).collect(),
+            graph,
+        ))
     }
 
     /// A workspace of these files (canonical paths) and summaries.
     pub fn new(files: Vec<(PathBuf, Option<Summary>)>) -> Workspace {
         let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
         let graph = Graph::new(&paths);
+        Workspace::with_graph(files, graph)
+    }
+
+    /// [`Workspace::new`] with the module graph of these files already made.
+    fn with_graph(files: Vec<(PathBuf, Option<Summary>)>, graph: Graph) -> Workspace {
+        let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
         let nodes = files
             .into_iter()
             .map(|(p, s)| node(&graph, &p, s.unwrap_or_default()))
@@ -128,6 +180,8 @@ impl Workspace {
     /// again.
     pub fn update(&mut self, path: &Path, summary: Option<Summary>) {
         let summary = summary.unwrap_or_default();
+        // A file created or deleted on disk changes what a specifier names.
+        self.graph.forget_resolutions();
         match self.by_path.get(path) {
             Some(&i) => self.nodes[i] = node(&self.graph, path, summary),
             None => {

@@ -25,8 +25,9 @@ pub use summary::summarize;
 /// when it makes a setting other files depend on (`axios.defaults.timeout`, a Fastify
 /// `decorate`), starts a server (`.listen(`: the entry file, whose calls are start-up code)
 /// or may re-export other files (a barrel).
-/// Modelling every file would cost about a third more time on library code; the price is that
-/// a chain through a file with none of these (a plain pass-through module) is not followed.
+/// Modelling every file would cost about a third more time on library code. A file with none
+/// of these that a summarised file calls into (a plain pass-through module between a route and
+/// a service) is summarised on demand by the project phase (`InProject::demanded`).
 pub fn worth_summarizing(src: &str) -> bool {
     src.contains("defaults.timeout")
         || src.contains("decorate(")
