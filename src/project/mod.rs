@@ -1,5 +1,7 @@
 //! Whole-project analysis: lints every file (summarising what crosses its boundary in the same
-//! pass), builds the module graph ([`graph`]), propagates roles, singletons and settings across
+//! pass), builds the module graph ([`graph`]), summarises on demand the files that summarised
+//! files call into but that had nothing to summarise on their own (a plain controller between a
+//! route and a service), along the chain, propagates roles, singletons and settings across
 //! files to a fixed point ([`propagate`]), and lints again, with those facts, the files whose
 //! findings they can change.
 //!
