@@ -1161,7 +1161,7 @@ fn the_project_index_follows_chains_through_plain_modules() {
         write(
             dir.path(),
             rel,
-            &std::fs::read_to_string(fixture.join(rel)).expect("fixture file"),
+            std::fs::read_to_string(fixture.join(rel)).expect("fixture file"),
         );
     }
     let service_path = dir.path().join("services/pricing.js");
