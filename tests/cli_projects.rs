@@ -389,3 +389,36 @@ fn a_single_file_finding_has_no_chain() {
     assert_eq!(finding["rule"], "unbounded-cache", "{}", run.stdout);
     assert!(finding.get("chain").is_none(), "{finding:#}");
 }
+
+/// Files that summarised files call into are summarised on demand, along the chain; a leaf that
+/// loads no module ends the chain and is not parsed again for a summary it would not give. In
+/// `plain-middle-layer` the boot helper and the quoting module are demanded (the controller has
+/// a trigger of its own and is summarised in the first pass); `lib/format.js`, which the quoting
+/// module calls and which loads nothing, is not (it was, before: 3 files). The count is the
+/// `LEAKLINT_TIMINGS` line's, and the finding at the chain's end is still reported.
+#[test]
+fn a_leaf_module_ends_the_chain_without_a_second_parse() {
+    let project =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/plain-middle-layer");
+    let run = std::process::Command::new(cli_support::bin())
+        .args(["--format", "json", "."])
+        .current_dir(&project)
+        .env("LEAKLINT_TIMINGS", "1")
+        .output()
+        .expect("run leaklint");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("files that summarised files call into"))
+        .unwrap_or_else(|| panic!("no demanded-files timing line in {stderr}"));
+    let demanded: Vec<usize> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert_eq!(demanded.first(), Some(&2), "{line}");
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+    assert_eq!(
+        cli_support::rules_in(&report, "services/pricing.js"),
+        ["unbounded-cache"]
+    );
+}

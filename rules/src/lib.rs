@@ -397,9 +397,7 @@ pub fn lint_in_project(
             })
             .collect();
         let summarize = project.summarize.filter(|_| {
-            // A demanded file that imports nothing ends a chain: with no trigger of its own,
-            // nothing in it can leak or lead to what does.
-            (project.demanded && (src.contains("require") || src.contains("import")))
+            (project.demanded && project::leads_on(src))
                 || !rules.is_empty()
                 || present.repeating()
                 || ALL.iter().any(|r| {

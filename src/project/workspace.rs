@@ -104,7 +104,10 @@ impl Workspace {
             .filter(|&i| summaries[i].is_some())
             .collect();
         let mut asked = vec![false; paths.len()];
-        let eligible = |i: usize| matches!(targets[i].kind, crate::walk::FileKind::Source(_));
+        let eligible = |i: usize| {
+            matches!(targets[i].kind, crate::walk::FileKind::Source(_))
+                && super::may_lead_on(&targets[i].path)
+        };
         while !cancel.load(Ordering::Relaxed) {
             let wanted = super::demanded(&frontier, &summaries, &imports, &mut asked, &eligible);
             if wanted.is_empty() {

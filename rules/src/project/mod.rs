@@ -38,6 +38,14 @@ pub fn worth_summarizing(src: &str) -> bool {
         || src.contains("} from \"")
 }
 
+/// Can summarising this file on demand continue a chain (see `InProject::demanded`)? Only when
+/// its text names `require` or `import`: a file that imports nothing ends the chain, and with no
+/// trigger of its own nothing in it can leak or lead to what does. The project phase asks this
+/// before parsing a demanded file, so that a leaf module is not parsed a second time for nothing.
+pub fn leads_on(src: &str) -> bool {
+    src.contains("require") || src.contains("import")
+}
+
 /// One import of a file: the module specifier and the path inside the module's exports that
 /// the import names (`[]`: the whole module, `require('./x')` or `import * as x`; `["default"]`;
 /// `["lookup"]` for `import { lookup }` or `const { lookup } = require(...)`).
