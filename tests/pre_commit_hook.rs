@@ -8,8 +8,9 @@
 //! pre-commit's `language: rust` always does. To keep that affordable in `cargo test`:
 //! - the build goes to one target directory under this workspace's `target/tmp`, kept between
 //!   runs (`CARGO_TARGET_DIR`), so only the first run compiles the dependencies;
-//! - the release profile is built without optimisation (`CARGO_PROFILE_RELEASE_OPT_LEVEL=0`):
-//!   what is tested is the hook's wiring, not leaklint's speed;
+//! - the release profile is built without optimisation (`CARGO_PROFILE_RELEASE_OPT_LEVEL=0`,
+//!   and without the link-time optimisation `Cargo.toml` asks for): what is tested is the
+//!   hook's wiring, not leaklint's speed;
 //! - cargo works offline (`CARGO_NET_OFFLINE`): `cargo test` has already fetched every crate the
 //!   hook needs, so the hook build needs no network (pre-commit itself comes from PyPI).
 //!
@@ -59,6 +60,7 @@ fn try_repo(venv: &Venv, project: &Path, home: &Path, files: &[&str]) -> Output 
         )
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
         .env("CARGO_NET_OFFLINE", "true")
         .env_remove("NO_COLOR")
         .output()

@@ -100,11 +100,14 @@ pub enum StepKind {
     /// The HTTP client instance called at the finding is created here, in another file, by
     /// `code` (`axios.create(...)`) without a deadline.
     ClientCreated,
+    /// The collection grown at the finding is created here, at module scope in another file
+    /// (`code`: its name), and lives as long as the process.
+    CollectionCreated,
 }
 
 impl StepKind {
     /// The kind's name in JSON and SARIF: `subject`, `called-from`, `registered`, `repeats`,
-    /// `single-instance`, `forwards-to`, `client-created`.
+    /// `single-instance`, `forwards-to`, `client-created`, `collection-created`.
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::Subject => "subject",
@@ -114,6 +117,7 @@ impl StepKind {
             StepKind::SingleInstance => "single-instance",
             StepKind::ForwardsTo => "forwards-to",
             StepKind::ClientCreated => "client-created",
+            StepKind::CollectionCreated => "collection-created",
         }
     }
 
@@ -166,6 +170,10 @@ impl Step {
                     self.code
                 )
             }
+            StepKind::CollectionCreated => format!(
+                "`{}` is created here, at module scope, and lives as long as the process",
+                self.code
+            ),
         }
     }
 

@@ -280,10 +280,16 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Draft> {
     // The collection is made here, or it is an object the caller hands in, written by key.
     let (kind, created) = match model.collection(&site.collection) {
         Some((kind, span)) => (kind, Some(span)),
-        None if site.how == "[key] =" && model.is_keyed_by_field(site.key.as_ref()) => {
-            (CollectionKind::Object, None)
+        None => {
+            if let Some(made) = model.project_imported_collection(&site.collection) {
+                return imported_growth(model, site, f, made);
+            }
+            if site.how == "[key] =" && model.is_keyed_by_field(site.key.as_ref()) {
+                (CollectionKind::Object, None)
+            } else {
+                return None;
+            }
         }
-        None => return None,
     };
     // What the caller hands in is long-lived only when every caller fills it with a
     // long-lived value: then nothing bounds what it is given.
@@ -381,6 +387,66 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Draft> {
         finding = finding.label(span, label);
     }
     Some(finding.chain(model.chain(f)).chain(why.chain()))
+}
+
+/// Growth, in repeating code, of a collection made at module scope in another file and
+/// imported here, which no file of the project takes entries out of (the project phase checked
+/// the file that makes it and every file that imports it).
+fn imported_growth(
+    model: &Model<'_>,
+    site: &Growth,
+    f: FnId,
+    made: &crate::project::CollectionMade,
+) -> Option<Draft> {
+    let role = model.role(Some(f));
+    if !role.frequency.is_repeating() {
+        return None;
+    }
+    // An array written by key is not growth we can judge; keys from a long-lived list are
+    // bounded by the list.
+    if site.how == "[key] =" && made.kind != CollectionKind::Object {
+        return None;
+    }
+    if site
+        .key
+        .as_ref()
+        .is_some_and(|k| model.key_from_long_lived_list(k, f))
+        || model.shrink_site(&site.collection).is_some()
+    {
+        return None;
+    }
+    let name = model.path_text(&site.collection);
+    let phrase = role.frequency.phrase();
+    let what = match made.kind {
+        CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
+        CollectionKind::Set => "a new member is added here",
+        CollectionKind::Array => "an item is appended here",
+    };
+    let runs = model.why_repeats(f);
+    let message = format!(
+        "`{name}` grows {phrase} and nothing removes its entries: it is {}, created at module \
+         scope in {}, which lives as long as the process; {what} {phrase}, and no file of the \
+         project deletes, clears or evicts its entries; {runs}",
+        made.kind.described(),
+        made.created.at(),
+    );
+    let help = format!(
+        "bound it where it is made (`new LRUCache({{ max: 1000 }})` from `lru-cache`), delete the entry when its \
+         work is done (`{name}.delete(key)` in a `finally` block or on the connection's `'close'`/`'disconnect'`), \
+         or key it by the object the data belongs to in a `WeakMap`"
+    );
+    let mut signature = Signature::new(SignatureKind::Collection, site.span);
+    signature.collection = Some(name);
+    let mut finding = Draft::new(site.span, message, help, signature)
+        .confidence(Confidence::of_frequency(role.frequency));
+    if let Some((span, label)) = model.registration_label(f) {
+        finding = finding.label(span, label);
+    }
+    Some(
+        finding
+            .chain(model.chain(f))
+            .chain(std::slice::from_ref(&made.created)),
+    )
 }
 
 /// Method names that hand a registration's ref back to the registry.

@@ -26,7 +26,8 @@
 //!             {
 //!               "kind": "registered",   // subject | called-from | registered | repeats |
 //!                                       // single-instance | forwards-to |
-//!                                       // client-created (see below)
+//!                                       // client-created | collection-created
+//!                                       // (see below)
 //!               "frequency": "per-request",  // registered, repeats: per-request |
 //!                                       // per-connection | per-message | per-tick; else null
 //!               "message": "registered as a request handler by `router.get('/x', ...)`",
@@ -81,7 +82,8 @@
 //! lives as long as the process), `forwards-to` (the function called at the finding is
 //! defined here and forwards to the HTTP client `code`), `client-created` (the HTTP client
 //! instance called at the finding is made here, in another file, by `code`, without a
-//! deadline).
+//! deadline), `collection-created` (the collection grown at the finding is made here, at
+//! module scope in another file; `code` is its name).
 //!
 //! Problems that leaklint reports itself use `leaklint/…` ids: `leaklint/unknown-rule` (a
 //! suppression directive names no rule; warning), `leaklint/unused-directive` (with

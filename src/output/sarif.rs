@@ -366,11 +366,12 @@ fn code_flow(run: &RunInfo, problem: &Problem, at: Location) -> Option<Vec<CodeF
     let mut finding = at;
     finding.message = Some(Message::builder().text(problem.message.clone()).build());
     locations.push(ThreadFlowLocation::builder().location(finding).build());
-    for s in problem
-        .chain
-        .iter()
-        .filter(|s| matches!(s.kind, StepKind::ForwardsTo | StepKind::ClientCreated))
-    {
+    for s in problem.chain.iter().filter(|s| {
+        matches!(
+            s.kind,
+            StepKind::ForwardsTo | StepKind::ClientCreated | StepKind::CollectionCreated
+        )
+    }) {
         locations.push(
             ThreadFlowLocation::builder()
                 .location(step_location(run, s, None))

@@ -29,6 +29,8 @@ enum Entity {
     /// An HTTP client instance made without a deadline: its index in the file's
     /// `untimed_clients`.
     Client(usize, usize),
+    /// A collection made at module scope: its index in the file's `collections`.
+    Collection(usize, usize),
 }
 
 /// Follows `path` from `entity` (re-exports, `export *`, CommonJS objects, classes and their
@@ -89,8 +91,8 @@ fn follow(nodes: &[Node], entity: Entity, path: &[Atom], depth: u8) -> Option<En
             _ => None,
         },
         Entity::Fn(..) => None,
-        Entity::Client(..) if path.is_empty() => Some(entity),
-        Entity::Client(..) => None,
+        Entity::Client(..) | Entity::Collection(..) if path.is_empty() => Some(entity),
+        Entity::Client(..) | Entity::Collection(..) => None,
     }
 }
 
@@ -110,6 +112,7 @@ fn export_entity(nodes: &[Node], b: usize, value: &ExportValue, depth: u8) -> Op
         ExportValue::Instance(c) => Entity::Instance(b, *c),
         ExportValue::Object(members) => Entity::Object(b, members.clone()),
         ExportValue::Client(k) => Entity::Client(b, *k),
+        ExportValue::Collection(k) => Entity::Collection(b, *k),
         ExportValue::Import(i) | ExportValue::All(i) => {
             let t = nodes[b].imports.get(*i).copied().flatten()?;
             let path = &nodes[b].summary.imports[*i].path;
@@ -288,7 +291,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
                 Entity::Class(b, _) | Entity::Instance(b, _) | Entity::Object(b, _) => {
                     escaped_modules.insert(*b);
                 }
-                Entity::Client(..) => {}
+                Entity::Client(..) | Entity::Collection(..) => {}
             }
             continue;
         }
@@ -508,6 +511,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             }
         }
     }
+    imported_collections(nodes, &mut facts);
     for f in facts.values_mut() {
         f.roles.sort_by_key(|(f, _)| *f);
         f.startup_only.sort_unstable();
@@ -516,6 +520,82 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
         f.caller_owned_params.sort_unstable();
     }
     facts
+}
+
+/// Collections made at module scope in one file and reached through another file's import
+/// (`const { sessions } = require('./store')`, `store.sessions`), when no file of the project
+/// takes entries out of them: not the file that makes one, nor any file that imports it. Such
+/// an import is a process-wide collection in the importing file: growing it per request is the
+/// leak, and the finding is where it grows.
+fn imported_collections(nodes: &[Node], facts: &mut HashMap<usize, FileFacts>) {
+    // What each import of each file reaches.
+    struct Reached {
+        file: usize,
+        import: usize,
+        /// The properties read after the import up to the collection.
+        props: Vec<Atom>,
+        /// The file that makes the collection, and its index there.
+        collection: (usize, usize),
+    }
+    let mut reached: Vec<Reached> = Vec::new();
+    for (a, n) in nodes.iter().enumerate() {
+        for (i, import) in n.summary.imports.iter().enumerate() {
+            let Some(t) = n.imports.get(i).copied().flatten() else {
+                continue;
+            };
+            match follow(nodes, Entity::Module(t), &import.path, 0) {
+                Some(Entity::Collection(b, k)) => reached.push(Reached {
+                    file: a,
+                    import: i,
+                    props: Vec::new(),
+                    collection: (b, k),
+                }),
+                Some(Entity::Module(b) | Entity::Object(b, _)) => {
+                    for e in &nodes[b].summary.exports {
+                        if let ExportValue::Collection(k) = e.value {
+                            reached.push(Reached {
+                                file: a,
+                                import: i,
+                                props: vec![e.name.clone()],
+                                collection: (b, k),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if reached.is_empty() {
+        return;
+    }
+    let mut removed: HashSet<(usize, usize)> = HashSet::new();
+    for n in nodes {
+        for (i, props) in &n.summary.import_removals {
+            let Some(t) = n.imports.get(*i).copied().flatten() else {
+                continue;
+            };
+            let mut full = n.summary.imports[*i].path.clone();
+            full.extend(props.iter().cloned());
+            if let Some(Entity::Collection(b, k)) = follow(nodes, Entity::Module(t), &full, 0) {
+                removed.insert((b, k));
+            }
+        }
+    }
+    for r in reached {
+        let (b, k) = r.collection;
+        let Some(made) = nodes[b].summary.collections.get(k) else {
+            continue;
+        };
+        if made.removed_here || removed.contains(&(b, k)) {
+            continue;
+        }
+        facts.entry(r.file).or_default().imported_collections.push((
+            r.import,
+            r.props,
+            made.clone(),
+        ));
+    }
 }
 
 /// Where the first file that makes a process-wide setting (`setting` gives its line) makes it:

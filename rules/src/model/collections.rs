@@ -11,7 +11,7 @@ use swc_atoms::Atom;
 use super::{AccessPath, Arg, Endpoint, FnId, Init, Lifetime, Model, Root, UseKind};
 use crate::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CollectionKind {
     Map,
     Set,
@@ -40,7 +40,8 @@ const NOT_SOCKET_IO_EVENTS: &[&str] = &[
     "close", "closed", "end", "finish", "timeout", "abort", "aborted", "destroy",
 ];
 
-const SHRINKING_METHODS: &[&str] = &["delete", "clear", "splice", "shift", "pop", "length"];
+pub(crate) const SHRINKING_METHODS: &[&str] =
+    &["delete", "clear", "splice", "shift", "pop", "length"];
 
 impl Model<'_> {
     /// The collection at `path` and where it is created: a binding's initialiser, a class

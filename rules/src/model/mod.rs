@@ -55,7 +55,7 @@
 
 mod cleanup;
 mod collect;
-mod collections;
+pub(crate) mod collections;
 pub mod emitters;
 mod escapes;
 mod frameworks;
@@ -666,6 +666,11 @@ impl<'a> Model<'a> {
         &self.member_writes
     }
 
+    /// Every `delete obj[k]` and `delete obj.k`, in source order.
+    pub fn deletes(&self) -> &[Delete] {
+        &self.deletes
+    }
+
     /// Every `new X(...)`, in source order.
     pub fn news(&self) -> &[NewCall] {
         &self.news
@@ -855,6 +860,17 @@ impl<'a> Model<'a> {
         receiver: &AccessPath,
     ) -> Option<&crate::project::ClientMade> {
         self.project.untimed_client(receiver)
+    }
+
+    /// For a path that is a collection made at module scope in another file and imported here
+    /// (`sessions` from `const { sessions } = require('./store')`, or `store.sessions`), when no
+    /// file of the project takes entries out of it: its kind and the
+    /// [`crate::StepKind::CollectionCreated`] step where it is made.
+    pub fn project_imported_collection(
+        &self,
+        path: &AccessPath,
+    ) -> Option<&crate::project::CollectionMade> {
+        self.project.imported_collection(path)
     }
 
     /// The function that carries the role of `f`: `f` itself when it is registered, otherwise

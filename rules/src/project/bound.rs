@@ -24,13 +24,20 @@ pub(crate) struct Bound {
     /// Import bindings and the properties read after them that are HTTP client instances made
     /// elsewhere without a deadline.
     untimed_clients: HashMap<(Id, Vec<swc_atoms::Atom>), super::ClientMade>,
+    /// Import bindings and the properties read after them that are collections made at module
+    /// scope elsewhere, which no file of the project takes entries out of.
+    imported_collections: HashMap<(Id, Vec<swc_atoms::Atom>), super::CollectionMade>,
 }
 
 impl Bound {
     pub(crate) fn new(model: &Model<'_>, program: &Program, facts: &FileFacts) -> Bound {
         let mut http_wrappers = HashMap::default();
         let mut untimed_clients = HashMap::default();
-        if !facts.http_wrappers.is_empty() || !facts.untimed_clients.is_empty() {
+        let mut imported_collections = HashMap::default();
+        if !facts.http_wrappers.is_empty()
+            || !facts.untimed_clients.is_empty()
+            || !facts.imported_collections.is_empty()
+        {
             let table = super::summary::import_table(model, program);
             for (id, import) in &table.by_binding {
                 if let Some((_, step)) = facts.http_wrappers.iter().find(|(i, _)| i == import) {
@@ -38,6 +45,13 @@ impl Bound {
                 }
                 for (_, props, made) in facts.untimed_clients.iter().filter(|(i, ..)| i == import) {
                     untimed_clients.insert((id.clone(), props.clone()), made.clone());
+                }
+                for (_, props, made) in facts
+                    .imported_collections
+                    .iter()
+                    .filter(|(i, ..)| i == import)
+                {
+                    imported_collections.insert((id.clone(), props.clone()), made.clone());
                 }
             }
         }
@@ -97,6 +111,7 @@ impl Bound {
                 .copied()
                 .collect(),
             untimed_clients,
+            imported_collections,
         }
     }
 }
@@ -148,5 +163,19 @@ impl Bound {
         };
         self.untimed_clients
             .get(&(id.clone(), receiver.props.clone()))
+    }
+
+    pub(crate) fn imported_collection(
+        &self,
+        path: &crate::model::AccessPath,
+    ) -> Option<&super::CollectionMade> {
+        if self.imported_collections.is_empty() {
+            return None;
+        }
+        let crate::model::Root::Binding(id) = &path.root else {
+            return None;
+        };
+        self.imported_collections
+            .get(&(id.clone(), path.props.clone()))
     }
 }

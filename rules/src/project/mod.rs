@@ -38,12 +38,20 @@ pub fn worth_summarizing(src: &str) -> bool {
         || src.contains("} from \"")
 }
 
-/// Can summarising this file on demand continue a chain (see `InProject::demanded`)? Only when
-/// its text names `require` or `import`: a file that imports nothing ends the chain, and with no
-/// trigger of its own nothing in it can leak or lead to what does. The project phase asks this
-/// before parsing a demanded file, so that a leaf module is not parsed a second time for nothing.
+/// Can summarising this file on demand tell the project something (see `InProject::demanded`)?
+/// When its text names `require` or `import` (the chain of calls may go on from it), or when it
+/// may make a collection at module scope that the files calling into it grow (`new Map`,
+/// `new Set`, `[]`, `{}`, `Object.create(null)`: a store module). Otherwise, with no trigger of
+/// its own, nothing in it can leak or lead to what does. The project phase asks this before
+/// parsing a demanded file, so that a leaf module is not parsed a second time for nothing.
 pub fn leads_on(src: &str) -> bool {
-    src.contains("require") || src.contains("import")
+    src.contains("require")
+        || src.contains("import")
+        || src.contains("new Map")
+        || src.contains("new Set")
+        || src.contains("= []")
+        || src.contains("= {}")
+        || src.contains("Object.create(null)")
 }
 
 /// One import of a file: the module specifier and the path inside the module's exports that
@@ -72,6 +80,10 @@ pub enum ExportValue {
     /// (`const api = axios.create({ baseURL })`, `got.extend({ prefixUrl })`): its index in
     /// [`Summary::untimed_clients`].
     Client(usize),
+    /// A collection made at module scope (`const sessions = new Map()`, exported as
+    /// `module.exports = { sessions }` or `export const sessions = ...`): its index in
+    /// [`Summary::collections`].
+    Collection(usize),
     Other,
 }
 
@@ -193,6 +205,25 @@ pub struct Summary {
     /// })` with no `api.defaults.timeout = ...` in the file, `got.extend({ prefixUrl })`).
     /// Exports name them by [`ExportValue::Client`].
     pub untimed_clients: Vec<ClientMade>,
+    /// Collections made at module scope that exports name ([`ExportValue::Collection`]).
+    #[serde(default)]
+    pub collections: Vec<CollectionMade>,
+    /// Entries taken out of imported values here (`sessions.delete(id)`, `store.queue.shift()`,
+    /// `delete cache[key]`, `list.length = 0`, anywhere in the file): the import's index and the
+    /// properties read after the import up to the collection (`[]`, `["queue"]`).
+    #[serde(default)]
+    pub import_removals: Vec<(usize, Vec<Atom>)>,
+}
+
+/// A collection made at module scope in one file, as files that import it see it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CollectionMade {
+    pub kind: crate::model::CollectionKind,
+    /// The [`StepKind::CollectionCreated`] step where it is made (`code`: its name).
+    pub created: Step,
+    /// Its own file takes entries out of it somewhere (see
+    /// [`crate::model::Model::shrink_site`]).
+    pub removed_here: bool,
 }
 
 /// An HTTP client instance made without a deadline, as other files see it.
@@ -247,6 +278,11 @@ pub struct FileFacts {
     /// instances made elsewhere without a deadline. axios instances are left out when the
     /// project sets `axios.defaults.timeout`.
     pub untimed_clients: Vec<(usize, Vec<Atom>, ClientMade)>,
+    /// Imports (by index, then the properties read after the import, as for
+    /// `untimed_clients`) that are collections made at module scope in another file, which no
+    /// file of the project takes entries out of: growing one per request is growing a
+    /// process-wide collection.
+    pub imported_collections: Vec<(usize, Vec<Atom>, CollectionMade)>,
 }
 
 impl FileFacts {
@@ -260,6 +296,7 @@ impl FileFacts {
             && self.long_lived_params.is_empty()
             && self.caller_owned_params.is_empty()
             && self.untimed_clients.is_empty()
+            && self.imported_collections.is_empty()
     }
 
     /// Facts that can add findings (not only remove them).
@@ -269,5 +306,6 @@ impl FileFacts {
             || !self.http_wrappers.is_empty()
             || !self.long_lived_params.is_empty()
             || !self.untimed_clients.is_empty()
+            || !self.imported_collections.is_empty()
     }
 }

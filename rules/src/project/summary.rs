@@ -9,8 +9,10 @@ use swc_ecma_ast::{
 };
 
 use super::{
-    ClassInfo, ClientMade, CrossUse, Export, ExportValue, Import, Summary, Target, UseKind,
+    ClassInfo, ClientMade, CollectionMade, CrossUse, Export, ExportValue, Import, Summary, Target,
+    UseKind,
 };
+use crate::model::collections::SHRINKING_METHODS;
 use crate::model::{
     AccessPath, Arg, BindingKind, ClassId, FnId, Init, Model, Root, UseKind as BindingUse,
 };
@@ -155,12 +157,17 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
         ..Summary::default()
     };
     let clients = untimed_clients(model, display);
+    let collections = module_collections(model, display);
     let locals = Locals {
         by_binding,
         clients: &clients,
+        collections: &collections,
     };
     s.exports = exports(model, program, &locals, &table.reexports);
     s.untimed_clients = clients.into_iter().map(|c| c.made).collect();
+    // Only the collections exports name travel; the indexes stay those of `collections`.
+    s.collections = collections.into_iter().map(|(_, made)| made).collect();
+    s.import_removals = import_removals(model, by_binding);
     s.made_once = s
         .exports
         .iter()
@@ -229,6 +236,8 @@ struct Locals<'a> {
     by_binding: &'a HashMap<Id, usize>,
     /// Module-level HTTP client instances without a deadline.
     clients: &'a [UntimedClient],
+    /// Module-level collections, by binding.
+    collections: &'a [(Id, CollectionMade)],
 }
 
 /// `axios.create(config)` or `got.extend(options)` at module scope without a deadline.
@@ -252,6 +261,9 @@ fn binding_value(model: &Model<'_>, id: &Id, locals: &Locals<'_>) -> ExportValue
         .position(|c| c.id.as_ref() == Some(id))
     {
         return ExportValue::Client(i);
+    }
+    if let Some(i) = locals.collections.iter().position(|(c, _)| c == id) {
+        return ExportValue::Collection(i);
     }
     let Some(b) = model.binding(id) else {
         return ExportValue::Other;
@@ -841,6 +853,68 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
             _ => None,
         })
         .collect()
+}
+
+/// The collections held by module-level bindings (`const sessions = new Map()`), in source
+/// order, each with whether this file takes entries out of it. Other files see them only
+/// through exports ([`ExportValue::Collection`]).
+fn module_collections(model: &Model<'_>, display: &str) -> Vec<(Id, CollectionMade)> {
+    let mut found: Vec<(Id, CollectionMade)> = model
+        .bindings_by_id()
+        .filter(|(_, b)| b.scope.is_none())
+        .filter_map(|(id, b)| {
+            let path = AccessPath {
+                root: Root::Binding(id.clone()),
+                props: Vec::new(),
+            };
+            let (kind, span) = model.collection(&path)?;
+            let created = step_at(
+                model,
+                display,
+                StepKind::CollectionCreated,
+                span.start,
+                b.name.to_string(),
+            );
+            let removed_here = model.shrink_site(&path).is_some();
+            Some((
+                id.clone(),
+                CollectionMade {
+                    kind,
+                    created,
+                    removed_here,
+                },
+            ))
+        })
+        .collect();
+    found.sort_by_key(|(_, made)| (made.created.line, made.created.column));
+    found
+}
+
+/// Entries taken out of imported values anywhere in the file (see
+/// [`Summary::import_removals`]), each (import, properties) once.
+fn import_removals(model: &Model<'_>, by_binding: &HashMap<Id, usize>) -> Vec<(usize, Vec<Atom>)> {
+    let of = |p: &Option<AccessPath>| -> Option<(usize, Vec<Atom>)> {
+        let p = p.as_ref()?;
+        let Root::Binding(id) = &p.root else {
+            return None;
+        };
+        by_binding.get(id).map(|&i| (i, p.props.clone()))
+    };
+    let calls = model
+        .member_calls()
+        .iter()
+        .filter(|c| SHRINKING_METHODS.contains(&c.method.as_str()))
+        .filter_map(|c| of(&c.receiver));
+    let deletes = model.deletes().iter().filter_map(|d| of(&d.object));
+    let emptied = model
+        .member_writes()
+        .iter()
+        .filter(|w| w.key.as_deref() == Some("length"))
+        .filter_map(|w| of(&w.object));
+    let mut out: Vec<(usize, Vec<Atom>)> = calls.chain(deletes).chain(emptied).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// `axios.create(config)` at module scope with no `timeout` in `config` (and, when stored in a
