@@ -38,8 +38,9 @@ pub const DEFAULT_NAME: &str = ".leaklintcache";
 
 /// Bumped whenever the layout of an entry changes (2: summaries carry parameter facts and
 /// untimed client instances; 3: each untimed client names its library, summaries carry the
-/// dispatcher deadline and the exported classes made once at home).
-const FORMAT: u32 = 3;
+/// dispatcher deadline and the exported classes made once at home; 4: summaries carry the
+/// module-level collections exports name and the removals on imported values).
+const FORMAT: u32 = 4;
 
 /// What one call of [`leaklint_rules::lint_in_project`] produced, minus the timings.
 #[derive(Clone, Serialize, Deserialize)]
