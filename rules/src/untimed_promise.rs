@@ -400,6 +400,39 @@ fn check_member(
     if let Some(made) = model.project_untimed_client(receiver) {
         return check_client_made(model, made, method, &site, receiver);
     }
+    // NestJS's `HttpService` (`@nestjs/axios`), injected through the constructor: each verb
+    // sends an axios request with the module's configuration, which has no timeout unless
+    // `HttpModule.register({ timeout })` gives one.
+    if let Some(via) = nest_http_service(model, receiver)
+        && AXIOS_VERBS.contains(&method)
+    {
+        if any_timed(model, &call.args)
+            || piped_timeout(model, call.span)
+            || nest_http_timeout(model).is_some()
+            || model.project_nest_http_timeout().is_some()
+        {
+            return None;
+        }
+        let f = repeats(model, call.span, call.in_fn, false)?;
+        let what = format!(
+            "NestJS's `HttpService` (`{via}`) is called without a `timeout`: none on the call, no \
+             `timeout()` in its `pipe`, and no `HttpModule.register({{ timeout }})` in the project"
+        );
+        let mut draft = finding(
+            model,
+            call.callee_span,
+            call.span,
+            f,
+            &with_forwarded(model, &what, &call.args),
+            None,
+            Stall::Forever,
+        );
+        draft.help = "give the module's HTTP client a deadline once, `HttpModule.register({ timeout: 5000 })`, or \
+                      this call one: `this.http.get(url, { timeout: 5000 })` or `.pipe(timeout(5000))` with \
+                      `timeout` from `rxjs`"
+            .to_string();
+        return Some(draft);
+    }
     let stall = if module == Some("undici") {
         Stall::FiveMinutes
     } else {
@@ -734,6 +767,74 @@ fn chained(model: &Model<'_>, span: Span, methods: &[&str]) -> bool {
     model.member_calls().iter().any(|c| {
         c.span.start == span.start && c.span.end > span.end && methods.contains(&c.method.as_str())
     })
+}
+
+/// `this.http` (or `this.http.axiosRef`) where `http` is a constructor parameter property typed
+/// `HttpService` from `@nestjs/axios`: how the receiver is written, for messages.
+fn nest_http_service(model: &Model<'_>, receiver: &AccessPath) -> Option<String> {
+    let Root::This(Some(f)) = &receiver.root else {
+        return None;
+    };
+    let (field, rest) = receiver.props.split_first()?;
+    if !(rest.is_empty() || rest == ["axiosRef"]) {
+        return None;
+    }
+    let owner = model.function(*f).this_fn?;
+    let class = model.function(owner).class?;
+    (model.injected_type(class, field) == Some(("@nestjs/axios", "HttpService")))
+        .then(|| model.path_text(receiver))
+}
+
+/// Is the Observable of the call at `span` piped through rxjs's `timeout` (or `timeoutWith`)
+/// operator: `this.http.get(url).pipe(timeout(5000))`?
+fn piped_timeout(model: &Model<'_>, span: Span) -> bool {
+    model
+        .member_calls()
+        .iter()
+        .filter(|c| c.method == "pipe" && c.span.start == span.start && c.span.end > span.end)
+        .any(|pipe| {
+            model.plain_calls().iter().any(|c| {
+                pipe.span.start <= c.span.start
+                    && c.span.end <= pipe.span.end
+                    && model.binding(&c.callee).is_some_and(|b| {
+                        matches!(b.module(), Some("rxjs" | "rxjs/operators"))
+                            && matches!(
+                                b.imported.as_deref().unwrap_or(b.name.as_str()),
+                                "timeout" | "timeoutWith"
+                            )
+                    })
+            })
+        })
+}
+
+/// Where this file gives NestJS's `HttpService` a deadline: `HttpModule.register({ timeout })`,
+/// `HttpModule.registerAsync(...)` (whose factory is not followed: taken as giving one), or
+/// `this.http.axiosRef.defaults.timeout = ...`.
+pub(crate) fn nest_http_timeout(model: &Model<'_>) -> Option<Span> {
+    let registered = model.member_calls().iter().find(|c| {
+        c.receiver
+            .as_ref()
+            .is_some_and(|r| r.props.is_empty() && model.module_of(r) == Some("@nestjs/axios"))
+            && (c.method == "registerAsync"
+                || (c.method == "register"
+                    && c.args
+                        .first()
+                        .is_some_and(|a| model.options_set(a, &["timeout"]))))
+    });
+    if let Some(c) = registered {
+        return Some(c.span);
+    }
+    model
+        .member_writes()
+        .iter()
+        .find(|w| {
+            w.key.as_deref() == Some("timeout")
+                && w.object.as_ref().is_some_and(|o| {
+                    o.props
+                        .ends_with(&[Atom::from("axiosRef"), Atom::from("defaults")])
+                })
+        })
+        .map(|w| w.span)
 }
 
 /// `needle.defaults({ response_timeout: ... })` somewhere in the file.

@@ -433,6 +433,7 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
     // (which Node's `fetch` uses too).
     let axios = process_wide(nodes, |s| s.axios_timeout);
     let dispatcher = process_wide(nodes, |s| s.dispatcher_deadline);
+    let nest_http = process_wide(nodes, |s| s.nest_http_timeout);
     for (i, n) in nodes.iter().enumerate() {
         if let Some(at) = &axios
             && n.summary.axios_timeout.is_none()
@@ -443,6 +444,11 @@ pub fn propagate(nodes: &[Node]) -> HashMap<usize, FileFacts> {
             && n.summary.dispatcher_deadline.is_none()
         {
             facts.entry(i).or_default().dispatcher_deadline = Some(at.clone());
+        }
+        if let Some(at) = &nest_http
+            && n.summary.nest_http_timeout.is_none()
+        {
+            facts.entry(i).or_default().nest_http_timeout = Some(at.clone());
         }
     }
 

@@ -1108,6 +1108,15 @@ impl Visit for Collector<'_, '_> {
                     if let Some(ident) = ident {
                         c.declare(ident, BindingKind::Param, Init::None);
                     }
+                    if let (Some(class), TsParamPropParam::Ident(b)) = (class, &tp.param)
+                        && let Some(TsType::TsTypeRef(r)) =
+                            b.type_ann.as_deref().map(|t| &*t.type_ann)
+                        && let TsEntityName::Ident(ty) = &r.type_name
+                    {
+                        c.model
+                            .param_props
+                            .push((class, b.id.sym.clone(), ty.to_id()));
+                    }
                 }
             }
             n.body.visit_with(c)

@@ -49,7 +49,8 @@
 //!   [`Model::project_startup_only`], [`Model::project_singleton`],
 //!   [`Model::project_long_lived_param`], [`Model::project_caller_owned_param`],
 //!   [`Model::project_axios_timeout`], [`Model::project_dispatcher_deadline`],
-//!   [`Model::project_http_wrapper`], [`Model::project_untimed_client`].
+//!   [`Model::project_http_wrapper`], [`Model::project_untimed_client`],
+//!   [`Model::project_imported_collection`], [`Model::project_nest_http_timeout`].
 //! - **Words for messages:** [`Model::text`], [`Model::line`], [`Model::position`],
 //!   [`Model::source_line`], [`Model::knowledge`].
 
@@ -501,6 +502,10 @@ pub struct Model<'a> {
     /// What class fields are initialised with: `this.x = ...` in the constructor, or a class
     /// property `x = ...`.
     field_inits: Vec<(ClassId, Atom, Init, Span)>,
+    /// TypeScript parameter properties typed with a plain type name
+    /// (`constructor(private readonly http: HttpService)`): the class, the field and the type's
+    /// identifier, which names an import when the type comes from a package.
+    param_props: Vec<(ClassId, Atom, Id)>,
     /// What `static` class properties are initialised with (`static cache = new Map()`): they
     /// belong to the class object, which lives as long as its declaration's scope.
     static_inits: Vec<(ClassId, Atom, Init, Span)>,
@@ -559,6 +564,7 @@ impl<'a> Model<'a> {
             news: Vec::new(),
             released: Default::default(),
             field_inits: Vec::new(),
+            param_props: Vec::new(),
             static_inits: Vec::new(),
             instantiations: Vec::new(),
             instantiated_per_instance: Default::default(),
@@ -627,6 +633,20 @@ impl<'a> Model<'a> {
             .iter()
             .filter(move |(class, name, _, _)| *class == c && name == field)
             .map(|(_, _, init, span)| (init, *span))
+    }
+
+    /// For `this.<field>` of class `c` declared as a TypeScript parameter property whose type is
+    /// imported (`constructor(private readonly http: HttpService)` with `HttpService` from
+    /// `@nestjs/axios`): the module and the name it is exported under. This is how dependency
+    /// injection hands a class its services: the type says what the field holds.
+    pub fn injected_type(&self, c: ClassId, field: &str) -> Option<(&str, &str)> {
+        let (_, _, ty) = self
+            .param_props
+            .iter()
+            .find(|(class, name, _)| *class == c && name == field)?;
+        let b = self.binding(ty)?;
+        let module = b.module()?;
+        Some((module, b.imported.as_deref().unwrap_or(b.name.as_str())))
     }
 
     /// Handlers passed to a registrar by name or path (`router.get('/x', members.show)`), with
@@ -850,6 +870,11 @@ impl<'a> Model<'a> {
     /// ("bootstrap.js:4").
     pub fn project_dispatcher_deadline(&self) -> Option<&str> {
         self.project.dispatcher_deadline()
+    }
+
+    /// Where another file gives NestJS's `HttpModule` a deadline ("app.module.ts:8").
+    pub fn project_nest_http_timeout(&self) -> Option<&str> {
+        self.project.nest_http_timeout()
     }
 
     /// For a receiver that is an HTTP client instance made in another file without a deadline

@@ -496,6 +496,22 @@ fn role_of(
             }),
         };
     }
+    // NestJS's lifecycle hooks of a class its container makes once (a controller or a
+    // provider): `onModuleInit` and `onApplicationBootstrap` run once, while the application
+    // starts. A framework fact, not a guess from the name.
+    if best.frequency == Frequency::PerCall
+        && func.registered.is_none()
+        && !repeating_caller
+        && func.kind == FnKind::Method
+        && !func.static_member
+        && func.class.is_some_and(|c| model.class(c).di_singleton)
+        && matches!(
+            func.name.as_deref(),
+            Some("onModuleInit" | "onApplicationBootstrap")
+        )
+    {
+        best = START_UP;
+    }
     // A start-up name is the last resort: it does not hold against evidence that the function
     // runs per call of something else (a method or callback nested in another function, called
     // from code that repeats), that it belongs to instances (a prototype method runs as often

@@ -15,6 +15,7 @@ pub(crate) struct Bound {
     singletons: HashMap<ClassId, Step>,
     axios_timeout: Option<String>,
     dispatcher_deadline: Option<String>,
+    nest_http_timeout: Option<String>,
     /// Import bindings that are HTTP wrappers, with the step at the wrapper.
     http_wrappers: HashMap<Id, Step>,
     /// Parameters every caller in other files fills with a long-lived value.
@@ -97,6 +98,7 @@ impl Bound {
                 .collect(),
             axios_timeout: facts.axios_timeout.clone(),
             dispatcher_deadline: facts.dispatcher_deadline.clone(),
+            nest_http_timeout: facts.nest_http_timeout.clone(),
             http_wrappers,
             long_lived_params: facts
                 .long_lived_params
@@ -145,6 +147,10 @@ impl Bound {
 
     pub(crate) fn dispatcher_deadline(&self) -> Option<&str> {
         self.dispatcher_deadline.as_deref()
+    }
+
+    pub(crate) fn nest_http_timeout(&self) -> Option<&str> {
+        self.nest_http_timeout.as_deref()
     }
 
     pub(crate) fn http_wrapper(&self, id: &Id) -> Option<&Step> {

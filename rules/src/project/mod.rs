@@ -32,6 +32,8 @@ pub fn worth_summarizing(src: &str) -> bool {
     src.contains("defaults.timeout")
         || src.contains("decorate(")
         || src.contains(".listen(")
+        || src.contains("HttpModule")
+        || src.contains("axiosRef")
         // A barrel: `export * from './cart'`, `export { total } from './totals'`.
         || src.contains("export *")
         || src.contains("} from '")
@@ -194,6 +196,10 @@ pub struct Summary {
     /// undici's global dispatcher is given a deadline here
     /// ([`crate::model::Model::dispatcher_deadline_set`]): the line.
     pub dispatcher_deadline: Option<usize>,
+    /// NestJS's `HttpService` is given a deadline here (`HttpModule.register({ timeout })`,
+    /// `HttpModule.registerAsync(...)`, `http.axiosRef.defaults.timeout = ...`): the line.
+    #[serde(default)]
+    pub nest_http_timeout: Option<usize>,
     /// `fastify.decorate('name', { method() {} })`: the methods of each decorated service.
     pub decorations: Vec<(Atom, Vec<(Atom, FnId)>)>,
     /// Functions that forward their argument to an HTTP client (`fetch(url, ...)`) without a
@@ -263,6 +269,10 @@ pub struct FileFacts {
     /// Where undici's global dispatcher, which Node's `fetch` uses too, is given a deadline
     /// ("bootstrap.js:4").
     pub dispatcher_deadline: Option<String>,
+    /// Where NestJS's `HttpModule` is given a deadline ("app.module.ts:8"): every injected
+    /// `HttpService` is then taken as timed (a module's registration applies to its own
+    /// providers only, but which module provides which service is not followed).
+    pub nest_http_timeout: Option<String>,
     /// Imports (by index) that are HTTP wrappers: the [`StepKind::ForwardsTo`] step at the
     /// wrapper function.
     pub http_wrappers: Vec<(usize, Step)>,
@@ -292,6 +302,7 @@ impl FileFacts {
             && self.singletons.is_empty()
             && self.axios_timeout.is_none()
             && self.dispatcher_deadline.is_none()
+            && self.nest_http_timeout.is_none()
             && self.http_wrappers.is_empty()
             && self.long_lived_params.is_empty()
             && self.caller_owned_params.is_empty()

@@ -200,6 +200,8 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     }
     uses(model, program, &table, &mut s);
     s.axios_timeout = axios_timeout(model);
+    s.nest_http_timeout =
+        crate::untimed_promise::nest_http_timeout(model).map(|span| model.line(span.start));
     s.dispatcher_deadline = model
         .dispatcher_deadline_set()
         .map(|offset| model.line(offset));
