@@ -39,7 +39,8 @@ pub const DEFAULT_NAME: &str = ".leaklintcache";
 /// Bumped whenever the layout of an entry changes (2: summaries carry parameter facts and
 /// untimed client instances; 3: each untimed client names its library, summaries carry the
 /// dispatcher deadline and the exported classes made once at home; 4: summaries carry the
-/// module-level collections exports name and the removals on imported values).
+/// module-level collections exports name, the removals on imported values, the parameters
+/// functions take entries out of and the imported values handed to imported functions).
 const FORMAT: u32 = 4;
 
 /// What one call of [`leaklint_rules::lint_in_project`] produced, minus the timings.

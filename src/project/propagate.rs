@@ -587,6 +587,24 @@ fn imported_collections(nodes: &[Node], facts: &mut HashMap<usize, FileFacts>) {
                 removed.insert((b, k));
             }
         }
+        // Handed to a function of another file that takes entries out of that parameter.
+        let reach = |(i, props): &(usize, Vec<Atom>)| -> Option<Entity> {
+            let t = n.imports.get(*i).copied().flatten()?;
+            let mut full = n.summary.imports[*i].path.clone();
+            full.extend(props.iter().cloned());
+            follow(nodes, Entity::Module(t), &full, 0)
+        };
+        for arg in &n.summary.import_args {
+            if let Some(Entity::Fn(b, f)) = reach(&arg.callee)
+                && nodes[b]
+                    .summary
+                    .shrinking_params
+                    .contains(&(f, arg.position))
+                && let Some(Entity::Collection(c, k)) = reach(&arg.value)
+            {
+                removed.insert((c, k));
+            }
+        }
     }
     for r in reached {
         let (b, k) = r.collection;

@@ -100,6 +100,76 @@ impl Model<'_> {
         matches!(key, Some(Arg::Path(p, _)) if !p.props.is_empty())
     }
 
+    /// The function a binding of this file names (`function removeById(...)`,
+    /// `const removeById = (...) => ...`).
+    fn local_function(&self, id: &swc_ecma_ast::Id) -> Option<FnId> {
+        match self.binding(id)?.init {
+            Init::Function(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Does function `f` take entries out of its parameter at position `index` itself
+    /// (`arr.splice(i, 1)`, `map.delete(k)`, `delete obj[k]`, `arr.length = 0` on the
+    /// parameter)?
+    pub fn shrinks_param(&self, f: FnId, index: usize) -> bool {
+        let Some(p) = self.functions[f]
+            .params
+            .iter()
+            .find(|p| p.index == index && p.from_key.is_none())
+        else {
+            return false;
+        };
+        let is_param = |o: &Option<AccessPath>| matches!(o, Some(AccessPath { root: Root::Binding(id), props }) if *id == p.id && props.is_empty());
+        self.member_calls
+            .iter()
+            .any(|c| SHRINKING_METHODS.contains(&c.method.as_str()) && is_param(&c.receiver))
+            || self.deletes.iter().any(|d| is_param(&d.object))
+            || self
+                .member_writes
+                .iter()
+                .any(|w| is_param(&w.object) && w.key.as_deref() == Some("length"))
+    }
+
+    /// Every (function, parameter position) that takes entries out of its parameter (see
+    /// [`Model::shrinks_param`]), found from the removals, sorted.
+    pub fn shrinking_params(&self) -> Vec<(FnId, usize)> {
+        let of = |o: &Option<AccessPath>| -> Option<(FnId, usize)> {
+            let AccessPath {
+                root: Root::Binding(id),
+                props,
+            } = o.as_ref()?
+            else {
+                return None;
+            };
+            if !props.is_empty() {
+                return None;
+            }
+            let f = self.binding(id)?.scope?;
+            let p = self.functions[f]
+                .params
+                .iter()
+                .find(|p| p.id == *id && p.from_key.is_none())?;
+            Some((f, p.index))
+        };
+        let mut out: Vec<(FnId, usize)> = self
+            .member_calls
+            .iter()
+            .filter(|c| SHRINKING_METHODS.contains(&c.method.as_str()))
+            .filter_map(|c| of(&c.receiver))
+            .chain(self.deletes.iter().filter_map(|d| of(&d.object)))
+            .chain(
+                self.member_writes
+                    .iter()
+                    .filter(|w| w.key.as_deref() == Some("length"))
+                    .filter_map(|w| of(&w.object)),
+            )
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Where something takes entries out of the collection at `path`, if anything does:
     /// `delete` / `clear` / `splice` / `shift` / `pop`, `delete obj[k]`, `arr.length = n`, or a
     /// reassignment outside its declaration (`cache = new Map()`, `this.cache = {}` outside the
@@ -119,6 +189,19 @@ impl Model<'_> {
             .find(|d| same(&d.object) && !self.in_listener_never_fired(d.in_fn))
         {
             return Some(d.span);
+        }
+        // Handed to a function of the file that takes entries out of that parameter
+        // (`removeById(users, id)` with `arr.splice(i, 1)` in `removeById`).
+        if let Some(c) = self.plain_calls.iter().find(|c| {
+            !self.in_listener_never_fired(c.in_fn)
+                && c.args.iter().enumerate().any(|(i, a)| {
+                    matches!(a, Arg::Path(p, _) if self.same_object(p, path))
+                        && self
+                            .local_function(&c.callee)
+                            .is_some_and(|g| self.shrinks_param(g, i))
+                })
+        }) {
+            return Some(c.span);
         }
         if let Some(w) = self
             .member_writes

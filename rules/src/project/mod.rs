@@ -41,19 +41,31 @@ pub fn worth_summarizing(src: &str) -> bool {
 }
 
 /// Can summarising this file on demand tell the project something (see `InProject::demanded`)?
-/// When its text names `require` or `import` (the chain of calls may go on from it), or when it
+/// When its text names `require` or `import` (the chain of calls may go on from it), when it
 /// may make a collection at module scope that the files calling into it grow (`new Map`,
-/// `new Set`, `[]`, `{}`, `Object.create(null)`: a store module). Otherwise, with no trigger of
-/// its own, nothing in it can leak or lead to what does. The project phase asks this before
-/// parsing a demanded file, so that a leaf module is not parsed a second time for nothing.
+/// `new Set`, `[]`, `{}`, `Object.create(null)`: a store module), or when it may take entries
+/// out of what it is handed (`splice(`, `.delete(`, `delete `, ...: a helper that cleans a
+/// collection of another file). Otherwise, with no trigger of its own, nothing in it can leak
+/// or lead to what does. The project phase asks this before parsing a demanded file, so that a
+/// leaf module is not parsed a second time for nothing.
 pub fn leads_on(src: &str) -> bool {
-    src.contains("require")
-        || src.contains("import")
-        || src.contains("new Map")
-        || src.contains("new Set")
-        || src.contains("= []")
-        || src.contains("= {}")
-        || src.contains("Object.create(null)")
+    const MARKS: &[&str] = &[
+        "require",
+        "import",
+        "new Map",
+        "new Set",
+        "= []",
+        "= {}",
+        "Object.create(null)",
+        "splice(",
+        ".delete(",
+        ".clear(",
+        ".shift(",
+        ".pop(",
+        "delete ",
+        "length = 0",
+    ];
+    MARKS.iter().any(|m| src.contains(m))
 }
 
 /// One import of a file: the module specifier and the path inside the module's exports that
@@ -219,6 +231,26 @@ pub struct Summary {
     /// properties read after the import up to the collection (`[]`, `["queue"]`).
     #[serde(default)]
     pub import_removals: Vec<(usize, Vec<Atom>)>,
+    /// Functions that take entries out of one of their parameters (`arr.splice(i, 1)` on it):
+    /// (function, 0-based position). A collection handed to one there loses entries.
+    #[serde(default)]
+    pub shrinking_params: Vec<(FnId, usize)>,
+    /// Imported values handed to imported functions (`removeById(users, id)`,
+    /// `helpers.drop(store.queue, job)`): whether the callee takes entries out of that parameter
+    /// is its own file's fact.
+    #[serde(default)]
+    pub import_args: Vec<ImportArg>,
+}
+
+/// An imported value handed to an imported function (see [`Summary::import_args`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImportArg {
+    /// The callee: its import's index and the properties read after it (`["drop"]`).
+    pub callee: (usize, Vec<Atom>),
+    /// The argument's 0-based position.
+    pub position: usize,
+    /// The value: its import's index and the properties read after it.
+    pub value: (usize, Vec<Atom>),
 }
 
 /// A collection made at module scope in one file, as files that import it see it.

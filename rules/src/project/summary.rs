@@ -9,8 +9,8 @@ use swc_ecma_ast::{
 };
 
 use super::{
-    ClassInfo, ClientMade, CollectionMade, CrossUse, Export, ExportValue, Import, Summary, Target,
-    UseKind,
+    ClassInfo, ClientMade, CollectionMade, CrossUse, Export, ExportValue, Import, ImportArg,
+    Summary, Target, UseKind,
 };
 use crate::model::collections::SHRINKING_METHODS;
 use crate::model::{
@@ -168,6 +168,8 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     // Only the collections exports name travel; the indexes stay those of `collections`.
     s.collections = collections.into_iter().map(|(_, made)| made).collect();
     s.import_removals = import_removals(model, by_binding);
+    s.shrinking_params = model.shrinking_params();
+    s.import_args = import_args(model, by_binding);
     s.made_once = s
         .exports
         .iter()
@@ -913,8 +915,71 @@ fn import_removals(model: &Model<'_>, by_binding: &HashMap<Id, usize>) -> Vec<(u
         .iter()
         .filter(|w| w.key.as_deref() == Some("length"))
         .filter_map(|w| of(&w.object));
-    let mut out: Vec<(usize, Vec<Atom>)> = calls.chain(deletes).chain(emptied).collect();
+    // Handed to a function of this file that takes entries out of that parameter.
+    let handed = model.plain_calls().iter().flat_map(|c| {
+        let callee = match model.binding(&c.callee).map(|b| &b.init) {
+            Some(Init::Function(g)) => Some(*g),
+            _ => None,
+        };
+        c.args.iter().enumerate().filter_map(move |(i, a)| match a {
+            Arg::Path(p, _) if callee.is_some_and(|g| model.shrinks_param(g, i)) => {
+                of(&Some(p.clone()))
+            }
+            _ => None,
+        })
+    });
+    let mut out: Vec<(usize, Vec<Atom>)> =
+        calls.chain(deletes).chain(emptied).chain(handed).collect();
     out.sort();
+    out.dedup();
+    out
+}
+
+/// Imported values handed to imported functions (see [`Summary::import_args`]): plain calls of
+/// an import (`removeById(users, id)`) and member calls on one (`helpers.drop(queue, job)`).
+fn import_args(model: &Model<'_>, by_binding: &HashMap<Id, usize>) -> Vec<ImportArg> {
+    let import_path = |p: &AccessPath| -> Option<(usize, Vec<Atom>)> {
+        let Root::Binding(id) = &p.root else {
+            return None;
+        };
+        by_binding.get(id).map(|&i| (i, p.props.clone()))
+    };
+    let values = |args: &[Arg]| -> Vec<(usize, (usize, Vec<Atom>))> {
+        args.iter()
+            .enumerate()
+            .filter_map(|(i, a)| match a {
+                Arg::Path(p, _) => import_path(p).map(|v| (i, v)),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for c in model.plain_calls() {
+        let Some(&callee) = by_binding.get(&c.callee) else {
+            continue;
+        };
+        for (position, value) in values(&c.args) {
+            out.push(ImportArg {
+                callee: (callee, Vec::new()),
+                position,
+                value,
+            });
+        }
+    }
+    for c in model.member_calls() {
+        let Some((callee, mut props)) = c.receiver.as_ref().and_then(import_path) else {
+            continue;
+        };
+        props.push(c.method.clone());
+        for (position, value) in values(&c.args) {
+            out.push(ImportArg {
+                callee: (callee, props.clone()),
+                position,
+                value,
+            });
+        }
+    }
+    out.sort_by(|a, b| (&a.callee, a.position, &a.value).cmp(&(&b.callee, b.position, &b.value)));
     out.dedup();
     out
 }
