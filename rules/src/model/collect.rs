@@ -59,6 +59,7 @@ struct Pending {
     argument_of: Option<(Atom, bool)>,
     stored_method: bool,
     static_member: bool,
+    private_member: bool,
     object_span: Option<Span>,
     /// Its caller ignores what it returns: a `new Promise` executor.
     return_ignored: bool,
@@ -245,6 +246,7 @@ impl Collector<'_, '_> {
             argument_of: pending.argument_of,
             stored_method: pending.stored_method,
             static_member: pending.static_member,
+            private_member: pending.private_member,
             object_span: pending.object_span,
             early_exit_reads: Vec::new(),
             writes: Vec::new(),
@@ -1140,6 +1142,7 @@ impl Visit for Collector<'_, '_> {
         p.context = Some(FnContext::ClassMember);
         p.registered = role;
         p.static_member = n.is_static;
+        p.private_member = n.accessibility == Some(swc_ecma_ast::Accessibility::Private);
         n.function.visit_with(self);
     }
 
@@ -1151,6 +1154,7 @@ impl Visit for Collector<'_, '_> {
         p.name = Some(format!("#{}", n.key.name).into());
         p.context = Some(FnContext::ClassMember);
         p.static_member = n.is_static;
+        p.private_member = true;
         n.function.visit_with(self);
     }
 

@@ -164,6 +164,9 @@ pub struct Function {
     pub stored_method: bool,
     /// A `static` method of a class: it belongs to the class, not to its instances.
     pub static_member: bool,
+    /// A class member only the class's own code can call: TypeScript's `private` or an ES
+    /// `#private` method.
+    pub private_member: bool,
     /// For a method or function-valued property of an object literal: the literal's span. A
     /// component object (`export default { mounted() {...}, beforeUnmount() {...} }`) undoes in
     /// one member what another did, like a class.

@@ -385,10 +385,12 @@ fn role_of(
         }
     }
     // A method runs as often as the code that calls it.
+    let mut class_callers = false;
     if func.kind == FnKind::Method
         && let (Some(class), Some(name)) = (func.class, &func.name)
         && let Some(callers) = sites.sites.get(&(class, name.clone()))
     {
+        class_callers = !callers.is_empty();
         for caller in callers {
             if caller.is_some_and(|g| model.is_within(Some(g), Some(f))) {
                 continue; // recursion
@@ -454,6 +456,9 @@ fn role_of(
                             candidates.push(PER_CALL);
                         }
                     }
+                    // A private method is called only by its class's code: when the class
+                    // calls it, those calls say how often it runs.
+                    FnContext::ClassMember if func.private_member && class_callers => {}
                     FnContext::ClassMember | FnContext::ObjectMember | FnContext::Escapes => {
                         candidates.push(PER_CALL)
                     }
@@ -468,7 +473,10 @@ fn role_of(
             if func.parent.is_some() && func.stored_method {
                 candidates.push(PER_CALL);
             }
-            if func.kind == FnKind::Method && func.parent.is_none() {
+            if func.kind == FnKind::Method
+                && func.parent.is_none()
+                && !(func.private_member && class_callers)
+            {
                 candidates.push(PER_CALL);
             }
         }
