@@ -1155,6 +1155,7 @@ fn the_project_index_follows_chains_through_plain_modules() {
         "server.js",
         "controllers/orders.js",
         "lib/quoting.js",
+        "lib/format.js",
         "lib/boot.js",
         "services/pricing.js",
     ] {
@@ -1185,6 +1186,59 @@ fn the_project_index_follows_chains_through_plain_modules() {
         assert!(
             related.iter().any(|uri| uri.ends_with(step)),
             "a step in {step}: {related:#?}"
+        );
+    }
+    assert!(client.shutdown().success());
+}
+
+/// A collection made at module scope in one file and grown per connection in another: the
+/// editor shows the finding where it grows, with the line that makes it in the other file;
+/// collections cleaned in a third file, in their own, or through a helper stay clean.
+#[test]
+fn the_project_index_knows_collections_shared_between_files() {
+    let dir = tempdir();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-store");
+    for rel in [
+        "package.json",
+        "server.js",
+        "store.js",
+        "presence.js",
+        "helpers.js",
+    ] {
+        write(
+            dir.path(),
+            rel,
+            std::fs::read_to_string(fixture.join(rel)).expect("fixture file"),
+        );
+    }
+    let server_path = dir.path().join("server.js");
+    let server = file_uri(&server_path);
+    let mut client = indexed_client(dir.path());
+    let text = std::fs::read_to_string(&server_path).unwrap();
+    client.open(&server, "javascript", &text);
+    let diagnostics = client.diagnostics(&server, Some(1));
+    assert_eq!(
+        codes(&diagnostics),
+        ["unbounded-cache", "unbounded-cache"],
+        "{diagnostics:#?}"
+    );
+    let lines: Vec<u64> = diagnostics
+        .iter()
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    // `sessions.set(...)` and `visits.push(...)` (0-based lines).
+    assert_eq!(lines, [11, 16], "{diagnostics:#?}");
+    for d in &diagnostics {
+        let related: Vec<&str> = d["relatedInformation"]
+            .as_array()
+            .expect("related information")
+            .iter()
+            .map(|r| r["location"]["uri"].as_str().unwrap())
+            .collect();
+        assert!(
+            related.iter().any(|uri| uri.ends_with("store.js")),
+            "the collection's line in store.js: {related:#?}"
         );
     }
     assert!(client.shutdown().success());
