@@ -111,24 +111,12 @@ impl Model<'_> {
 
     /// Does function `f` take entries out of its parameter at position `index` itself
     /// (`arr.splice(i, 1)`, `map.delete(k)`, `delete obj[k]`, `arr.length = 0` on the
-    /// parameter)?
+    /// parameter)? Answered from [`Model::shrinking_params`], computed once per model: asking
+    /// by scanning the removals for every call argument was quadratic on large files.
     pub fn shrinks_param(&self, f: FnId, index: usize) -> bool {
-        let Some(p) = self.functions[f]
-            .params
-            .iter()
-            .find(|p| p.index == index && p.from_key.is_none())
-        else {
-            return false;
-        };
-        let is_param = |o: &Option<AccessPath>| matches!(o, Some(AccessPath { root: Root::Binding(id), props }) if *id == p.id && props.is_empty());
-        self.member_calls
-            .iter()
-            .any(|c| SHRINKING_METHODS.contains(&c.method.as_str()) && is_param(&c.receiver))
-            || self.deletes.iter().any(|d| is_param(&d.object))
-            || self
-                .member_writes
-                .iter()
-                .any(|w| is_param(&w.object) && w.key.as_deref() == Some("length"))
+        self.shrinking
+            .get_or_init(|| self.shrinking_params().into_iter().collect())
+            .contains(&(f, index))
     }
 
     /// Every (function, parameter position) that takes entries out of its parameter (see
@@ -192,15 +180,27 @@ impl Model<'_> {
         }
         // Handed to a function of the file that takes entries out of that parameter
         // (`removeById(users, id)` with `arr.splice(i, 1)` in `removeById`).
-        if let Some(c) = self.plain_calls.iter().find(|c| {
-            !self.in_listener_never_fired(c.in_fn)
-                && c.args.iter().enumerate().any(|(i, a)| {
+        let shrinking_calls = self.shrinking_calls.get_or_init(|| {
+            (0..self.plain_calls.len())
+                .filter(|&k| {
+                    let c = &self.plain_calls[k];
+                    self.local_function(&c.callee)
+                        .is_some_and(|g| (0..c.args.len()).any(|i| self.shrinks_param(g, i)))
+                })
+                .collect()
+        });
+        if let Some(c) = shrinking_calls
+            .iter()
+            .map(|&k| &self.plain_calls[k])
+            .find(|c| {
+                c.args.iter().enumerate().any(|(i, a)| {
                     matches!(a, Arg::Path(p, _) if self.same_object(p, path))
                         && self
                             .local_function(&c.callee)
                             .is_some_and(|g| self.shrinks_param(g, i))
-                })
-        }) {
+                }) && !self.in_listener_never_fired(c.in_fn)
+            })
+        {
             return Some(c.span);
         }
         if let Some(w) = self

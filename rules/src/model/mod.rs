@@ -529,6 +529,13 @@ pub struct Model<'a> {
     repeat_called: PerId<FnId, bool>,
     /// Listener removal calls, indexed on first use (see `cleanup.rs`).
     removal_calls: std::sync::OnceLock<Vec<usize>>,
+    /// [`Model::shrinking_params`], found on first use: asked per call argument, it scans the
+    /// file's removals.
+    shrinking: std::sync::OnceLock<rustc_hash::FxHashSet<(FnId, usize)>>,
+    /// Plain calls of a function of this file that takes entries out of one of its parameters
+    /// (indexes into `plain_calls`), found on first use: most files have none, and
+    /// `shrink_site` is asked for every module-level collection.
+    shrinking_calls: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
@@ -577,6 +584,8 @@ impl<'a> Model<'a> {
             roles: PerId::default(),
             repeat_called: PerId::default(),
             removal_calls: std::sync::OnceLock::new(),
+            shrinking: std::sync::OnceLock::new(),
+            shrinking_calls: std::sync::OnceLock::new(),
         };
         collect::collect(&mut model, &parsed.program);
         if let Some(facts) = facts {
