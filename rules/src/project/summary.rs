@@ -157,16 +157,21 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
         ..Summary::default()
     };
     let clients = untimed_clients(model, display);
-    let collections = module_collections(model, display);
     let locals = Locals {
         by_binding,
         clients: &clients,
-        collections: &collections,
+        display,
+        collections: std::cell::RefCell::new(Vec::new()),
     };
     s.exports = exports(model, program, &locals, &table.reexports);
+    // Only the collections exports name travel, in the order exports met them.
+    s.collections = locals
+        .collections
+        .into_inner()
+        .into_iter()
+        .map(|(_, made)| made)
+        .collect();
     s.untimed_clients = clients.into_iter().map(|c| c.made).collect();
-    // Only the collections exports name travel; the indexes stay those of `collections`.
-    s.collections = collections.into_iter().map(|(_, made)| made).collect();
     s.import_removals = import_removals(model, by_binding);
     s.shrinking_params = model.shrinking_params();
     s.import_args = import_args(model, by_binding);
@@ -240,8 +245,12 @@ struct Locals<'a> {
     by_binding: &'a HashMap<Id, usize>,
     /// Module-level HTTP client instances without a deadline.
     clients: &'a [UntimedClient],
-    /// Module-level collections, by binding.
-    collections: &'a [(Id, CollectionMade)],
+    /// As shown in reports, for the steps of collections.
+    display: &'a str,
+    /// Module-level collections that exports name, by binding, found as exports meet them:
+    /// looking at every module-level binding of every summarised file cost more than the rest
+    /// of the summary.
+    collections: std::cell::RefCell<Vec<(Id, CollectionMade)>>,
 }
 
 /// `axios.create(config)` or `got.extend(options)` at module scope without a deadline.
@@ -266,8 +275,18 @@ fn binding_value(model: &Model<'_>, id: &Id, locals: &Locals<'_>) -> ExportValue
     {
         return ExportValue::Client(i);
     }
-    if let Some(i) = locals.collections.iter().position(|(c, _)| c == id) {
+    if let Some(i) = locals
+        .collections
+        .borrow()
+        .iter()
+        .position(|(c, _)| c == id)
+    {
         return ExportValue::Collection(i);
+    }
+    if let Some(made) = module_collection(model, id, locals.display) {
+        let mut found = locals.collections.borrow_mut();
+        found.push((id.clone(), made));
+        return ExportValue::Collection(found.len() - 1);
     }
     let Some(b) = model.binding(id) else {
         return ExportValue::Other;
@@ -859,39 +878,30 @@ fn decorations(model: &Model<'_>) -> Vec<(Atom, Vec<(Atom, FnId)>)> {
         .collect()
 }
 
-/// The collections held by module-level bindings (`const sessions = new Map()`), in source
-/// order, each with whether this file takes entries out of it. Other files see them only
-/// through exports ([`ExportValue::Collection`]).
-fn module_collections(model: &Model<'_>, display: &str) -> Vec<(Id, CollectionMade)> {
-    let mut found: Vec<(Id, CollectionMade)> = model
-        .bindings_by_id()
-        .filter(|(_, b)| b.scope.is_none())
-        .filter_map(|(id, b)| {
-            let path = AccessPath {
-                root: Root::Binding(id.clone()),
-                props: Vec::new(),
-            };
-            let (kind, span) = model.collection(&path)?;
-            let created = step_at(
-                model,
-                display,
-                StepKind::CollectionCreated,
-                span.start,
-                b.name.to_string(),
-            );
-            let removed_here = model.shrink_site(&path).is_some();
-            Some((
-                id.clone(),
-                CollectionMade {
-                    kind,
-                    created,
-                    removed_here,
-                },
-            ))
-        })
-        .collect();
-    found.sort_by_key(|(_, made)| (made.created.line, made.created.column));
-    found
+/// The collection a module-level binding holds (`const sessions = new Map()`), with whether this
+/// file takes entries out of it. Other files see it only through exports
+/// ([`ExportValue::Collection`]).
+fn module_collection(model: &Model<'_>, id: &Id, display: &str) -> Option<CollectionMade> {
+    let b = model.binding(id)?;
+    if b.scope.is_some() {
+        return None;
+    }
+    let path = AccessPath {
+        root: Root::Binding(id.clone()),
+        props: Vec::new(),
+    };
+    let (kind, span) = model.collection(&path)?;
+    Some(CollectionMade {
+        kind,
+        created: step_at(
+            model,
+            display,
+            StepKind::CollectionCreated,
+            span.start,
+            b.name.to_string(),
+        ),
+        removed_here: model.shrink_site(&path).is_some(),
+    })
 }
 
 /// Entries taken out of imported values anywhere in the file (see
