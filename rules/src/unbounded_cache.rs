@@ -349,11 +349,7 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Draft> {
         ),
     };
     let phrase = role.frequency.phrase();
-    let what = match kind {
-        CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
-        CollectionKind::Set => "a new member is added here",
-        CollectionKind::Array => "an item is appended here",
-    };
+    let what = added_here(kind);
     let what = if registry && !role.frequency.is_repeating() {
         "each object is filed here under its own identity"
     } else {
@@ -389,6 +385,15 @@ fn check_site(model: &Model<'_>, site: &Growth) -> Option<Draft> {
     Some(finding.chain(model.chain(f)).chain(why.chain()))
 }
 
+/// What a growth site does to a collection of this kind, for messages.
+fn added_here(kind: CollectionKind) -> &'static str {
+    match kind {
+        CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
+        CollectionKind::Set => "a new member is added here",
+        CollectionKind::Array => "an item is appended here",
+    }
+}
+
 /// Growth, in repeating code, of a collection made at module scope in another file and
 /// imported here, which no file of the project takes entries out of (the project phase checked
 /// the file that makes it and every file that imports it).
@@ -417,11 +422,7 @@ fn imported_growth(
     }
     let name = model.path_text(&site.collection);
     let phrase = role.frequency.phrase();
-    let what = match made.kind {
-        CollectionKind::Map | CollectionKind::Object => "a new entry is added here",
-        CollectionKind::Set => "a new member is added here",
-        CollectionKind::Array => "an item is appended here",
-    };
+    let what = added_here(made.kind);
     let runs = model.why_repeats(f);
     let message = format!(
         "`{name}` grows {phrase} and nothing removes its entries: it is {}, created at module \

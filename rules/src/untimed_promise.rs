@@ -408,7 +408,7 @@ fn check_member(
     {
         if any_timed(model, &call.args)
             || piped_timeout(model, call.span)
-            || nest_http_timeout(model).is_some()
+            || model.nest_http_timeout_set().is_some()
             || model.project_nest_http_timeout().is_some()
         {
             return None;
@@ -805,36 +805,6 @@ fn piped_timeout(model: &Model<'_>, span: Span) -> bool {
                     })
             })
         })
-}
-
-/// Where this file gives NestJS's `HttpService` a deadline: `HttpModule.register({ timeout })`,
-/// `HttpModule.registerAsync(...)` (whose factory is not followed: taken as giving one), or
-/// `this.http.axiosRef.defaults.timeout = ...`.
-pub(crate) fn nest_http_timeout(model: &Model<'_>) -> Option<Span> {
-    let registered = model.member_calls().iter().find(|c| {
-        c.receiver
-            .as_ref()
-            .is_some_and(|r| r.props.is_empty() && model.module_of(r) == Some("@nestjs/axios"))
-            && (c.method == "registerAsync"
-                || (c.method == "register"
-                    && c.args
-                        .first()
-                        .is_some_and(|a| model.options_set(a, &["timeout"]))))
-    });
-    if let Some(c) = registered {
-        return Some(c.span);
-    }
-    model
-        .member_writes()
-        .iter()
-        .find(|w| {
-            w.key.as_deref() == Some("timeout")
-                && w.object.as_ref().is_some_and(|o| {
-                    o.props
-                        .ends_with(&[Atom::from("axiosRef"), Atom::from("defaults")])
-                })
-        })
-        .map(|w| w.span)
 }
 
 /// `needle.defaults({ response_timeout: ... })` somewhere in the file.

@@ -40,8 +40,7 @@ const NOT_SOCKET_IO_EVENTS: &[&str] = &[
     "close", "closed", "end", "finish", "timeout", "abort", "aborted", "destroy",
 ];
 
-pub(crate) const SHRINKING_METHODS: &[&str] =
-    &["delete", "clear", "splice", "shift", "pop", "length"];
+const SHRINKING_METHODS: &[&str] = &["delete", "clear", "splice", "shift", "pop", "length"];
 
 impl Model<'_> {
     /// The collection at `path` and where it is created: a binding's initialiser, a class
@@ -119,39 +118,46 @@ impl Model<'_> {
             .contains(&(f, index))
     }
 
-    /// Every (function, parameter position) that takes entries out of its parameter (see
-    /// [`Model::shrinks_param`]), found from the removals, sorted.
-    pub fn shrinking_params(&self) -> Vec<(FnId, usize)> {
-        let of = |o: &Option<AccessPath>| -> Option<(FnId, usize)> {
-            let AccessPath {
-                root: Root::Binding(id),
-                props,
-            } = o.as_ref()?
-            else {
-                return None;
-            };
-            if !props.is_empty() {
-                return None;
-            }
-            let f = self.binding(id)?.scope?;
-            let p = self.functions[f]
-                .params
-                .iter()
-                .find(|p| p.id == *id && p.from_key.is_none())?;
-            Some((f, p.index))
-        };
-        let mut out: Vec<(FnId, usize)> = self
+    /// Every path the file takes entries out of, anywhere: the receiver of `delete` / `clear` /
+    /// `splice` / `shift` / `pop`, the object of `delete obj[k]`, and of `obj.length = n`.
+    pub fn emptied_paths(&self) -> impl Iterator<Item = &AccessPath> {
+        let calls = self
             .member_calls
             .iter()
             .filter(|c| SHRINKING_METHODS.contains(&c.method.as_str()))
-            .filter_map(|c| of(&c.receiver))
-            .chain(self.deletes.iter().filter_map(|d| of(&d.object)))
-            .chain(
-                self.member_writes
+            .filter_map(|c| c.receiver.as_ref());
+        let deletes = self.deletes.iter().filter_map(|d| d.object.as_ref());
+        let emptied = self
+            .member_writes
+            .iter()
+            .filter(|w| w.key.as_deref() == Some("length"))
+            .filter_map(|w| w.object.as_ref());
+        calls.chain(deletes).chain(emptied)
+    }
+
+    /// Every (function, parameter position) that takes entries out of its parameter (see
+    /// [`Model::shrinks_param`]), found from the removals, sorted.
+    pub fn shrinking_params(&self) -> Vec<(FnId, usize)> {
+        let mut out: Vec<(FnId, usize)> = self
+            .emptied_paths()
+            .filter_map(|path| {
+                let AccessPath {
+                    root: Root::Binding(id),
+                    props,
+                } = path
+                else {
+                    return None;
+                };
+                if !props.is_empty() {
+                    return None;
+                }
+                let f = self.binding(id)?.scope?;
+                let p = self.functions[f]
+                    .params
                     .iter()
-                    .filter(|w| w.key.as_deref() == Some("length"))
-                    .filter_map(|w| of(&w.object)),
-            )
+                    .find(|p| p.id == *id && p.from_key.is_none())?;
+                Some((f, p.index))
+            })
             .collect();
         out.sort_unstable();
         out.dedup();

@@ -12,7 +12,6 @@ use super::{
     ClassInfo, ClientMade, CollectionMade, CrossUse, Export, ExportValue, Import, ImportArg,
     Summary, Target, UseKind,
 };
-use crate::model::collections::SHRINKING_METHODS;
 use crate::model::{
     AccessPath, Arg, BindingKind, ClassId, FnId, Init, Model, Root, UseKind as BindingUse,
 };
@@ -207,8 +206,9 @@ pub fn summarize(model: &Model<'_>, program: &Program, display: &str) -> Summary
     }
     uses(model, program, &table, &mut s);
     s.axios_timeout = axios_timeout(model);
-    s.nest_http_timeout =
-        crate::untimed_promise::nest_http_timeout(model).map(|span| model.line(span.start));
+    s.nest_http_timeout = model
+        .nest_http_timeout_set()
+        .map(|span| model.line(span.start));
     s.dispatcher_deadline = model
         .dispatcher_deadline_set()
         .map(|offset| model.line(offset));
@@ -907,24 +907,13 @@ fn module_collection(model: &Model<'_>, id: &Id, display: &str) -> Option<Collec
 /// Entries taken out of imported values anywhere in the file (see
 /// [`Summary::import_removals`]), each (import, properties) once.
 fn import_removals(model: &Model<'_>, by_binding: &HashMap<Id, usize>) -> Vec<(usize, Vec<Atom>)> {
-    let of = |p: &Option<AccessPath>| -> Option<(usize, Vec<Atom>)> {
-        let p = p.as_ref()?;
+    let of = |p: &AccessPath| -> Option<(usize, Vec<Atom>)> {
         let Root::Binding(id) = &p.root else {
             return None;
         };
         by_binding.get(id).map(|&i| (i, p.props.clone()))
     };
-    let calls = model
-        .member_calls()
-        .iter()
-        .filter(|c| SHRINKING_METHODS.contains(&c.method.as_str()))
-        .filter_map(|c| of(&c.receiver));
-    let deletes = model.deletes().iter().filter_map(|d| of(&d.object));
-    let emptied = model
-        .member_writes()
-        .iter()
-        .filter(|w| w.key.as_deref() == Some("length"))
-        .filter_map(|w| of(&w.object));
+    let emptied = model.emptied_paths().filter_map(of);
     // Handed to a function of this file that takes entries out of that parameter.
     let handed = model.plain_calls().iter().flat_map(|c| {
         let callee = match model.binding(&c.callee).map(|b| &b.init) {
@@ -932,14 +921,11 @@ fn import_removals(model: &Model<'_>, by_binding: &HashMap<Id, usize>) -> Vec<(u
             _ => None,
         };
         c.args.iter().enumerate().filter_map(move |(i, a)| match a {
-            Arg::Path(p, _) if callee.is_some_and(|g| model.shrinks_param(g, i)) => {
-                of(&Some(p.clone()))
-            }
+            Arg::Path(p, _) if callee.is_some_and(|g| model.shrinks_param(g, i)) => of(p),
             _ => None,
         })
     });
-    let mut out: Vec<(usize, Vec<Atom>)> =
-        calls.chain(deletes).chain(emptied).chain(handed).collect();
+    let mut out: Vec<(usize, Vec<Atom>)> = emptied.chain(handed).collect();
     out.sort();
     out.dedup();
     out

@@ -81,3 +81,35 @@ fn decorator_name(d: &Decorator) -> Option<Atom> {
         _ => None,
     }
 }
+
+impl Model<'_> {
+    /// Where this file gives NestJS's `HttpService` a deadline: `HttpModule.register({ timeout })`,
+    /// `HttpModule.registerAsync(...)` (whose factory is not followed: taken as giving one), or
+    /// `this.http.axiosRef.defaults.timeout = ...`.
+    /// Used by `untimed-promise` and by the project summary (a process-wide setting).
+    pub fn nest_http_timeout_set(&self) -> Option<Span> {
+        let registered = self.member_calls().iter().find(|c| {
+            c.receiver
+                .as_ref()
+                .is_some_and(|r| r.props.is_empty() && self.module_of(r) == Some("@nestjs/axios"))
+                && (c.method == "registerAsync"
+                    || (c.method == "register"
+                        && c.args
+                            .first()
+                            .is_some_and(|a| self.options_set(a, &["timeout"]))))
+        });
+        if let Some(c) = registered {
+            return Some(c.span);
+        }
+        self.member_writes()
+            .iter()
+            .find(|w| {
+                w.key.as_deref() == Some("timeout")
+                    && w.object.as_ref().is_some_and(|o| {
+                        o.props
+                            .ends_with(&[Atom::from("axiosRef"), Atom::from("defaults")])
+                    })
+            })
+            .map(|w| w.span)
+    }
+}
