@@ -87,21 +87,7 @@ fn same_as_uncached_with(dir: &Path, cache_args: &[&str], extra: &[&str]) -> Str
 
 /// `(results reused, files linted)` from the `LEAKLINT_TIMINGS` line of a cached run.
 fn cache_counts(dir: &Path) -> (usize, usize) {
-    let run = std::process::Command::new(cli_support::bin())
-        .args(["--cache", "--format", "json", "."])
-        .current_dir(dir)
-        .env("LEAKLINT_TIMINGS", "1")
-        .output()
-        .expect("run leaklint");
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    let line = stderr
-        .lines()
-        .find(|l| l.contains("cache:"))
-        .unwrap_or_else(|| panic!("no cache timing line in {stderr}"));
-    let numbers: Vec<usize> = line
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
+    let (_, numbers) = cli_support::timed(dir, &["--cache", "--format", "json", "."], "cache:");
     (numbers[0], numbers[1])
 }
 

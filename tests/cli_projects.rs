@@ -400,22 +400,12 @@ fn a_single_file_finding_has_no_chain() {
 fn a_leaf_module_ends_the_chain_without_a_second_parse() {
     let project =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/plain-middle-layer");
-    let run = std::process::Command::new(cli_support::bin())
-        .args(["--format", "json", "."])
-        .current_dir(&project)
-        .env("LEAKLINT_TIMINGS", "1")
-        .output()
-        .expect("run leaklint");
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    let line = stderr
-        .lines()
-        .find(|l| l.contains("files that summarised files call into"))
-        .unwrap_or_else(|| panic!("no demanded-files timing line in {stderr}"));
-    let demanded: Vec<usize> = line
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    assert_eq!(demanded.first(), Some(&2), "{line}");
+    let (run, demanded) = cli_support::timed(
+        &project,
+        &["--format", "json", "."],
+        "files that summarised files call into",
+    );
+    assert_eq!(demanded.first(), Some(&2), "{demanded:?}");
     let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
     assert_eq!(
         cli_support::rules_in(&report, "services/pricing.js"),

@@ -60,6 +60,27 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_leaklint")
 }
 
+/// Runs leaklint in `dir` with `LEAKLINT_TIMINGS=1`: the run's output, and the numbers of the
+/// first timing line that contains `needle` (panics when there is none).
+pub fn timed(dir: &Path, args: &[&str], needle: &str) -> (std::process::Output, Vec<usize>) {
+    let run = std::process::Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("LEAKLINT_TIMINGS", "1")
+        .output()
+        .expect("run leaklint");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no timing line with {needle:?} in {stderr}"));
+    let numbers = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (run, numbers)
+}
+
 /// Runs leaklint in `dir`.
 pub fn leaklint(dir: &Path, args: &[&str]) -> Run {
     run(dir, args, None)
