@@ -3,7 +3,9 @@
 //! not analysed while every other file is still linted.
 //!
 //! How: `threads` workers, each a thread with a [`leaklint_rules::STACK_SIZE`] stack, take jobs
-//! in order from a shared counter. A worker notes in its slot which job it runs and when its
+//! in order from a shared counter. The first jobs may form a serial lane ([`run_lanes`]): one
+//! worker takes them in order, one after another, before any other job; the others take them
+//! only when nothing else is left. A worker notes in its slot which job it runs and when its
 //! budget ends, and publishes the phase it is in through [`leaklint_rules::progress`]. The
 //! calling thread sleeps until the earliest deadline (or until every job is done); a worker
 //! still on its job at the deadline is abandoned: the job is recorded as [`Done::Overran`] with
@@ -81,13 +83,35 @@ where
     T: Send + 'static,
     F: Fn(&J) -> T + Send + Sync + 'static,
 {
+    run_lanes(jobs, 0, threads, work)
+}
+
+/// [`run_timed`], where the first `serial` jobs are a lane of their own: one worker takes them
+/// in order before anything else, and the other workers take them only once every other job is
+/// taken. For large files, which each take a lot of memory for a short time: one after another
+/// on one thread, each reuses the memory the one before it freed (and that thread's allocator
+/// already holds), where side by side they would add up to the run's peak.
+pub fn run_lanes<J, T, F>(
+    jobs: Vec<(J, Option<Duration>)>,
+    serial: usize,
+    threads: usize,
+    work: F,
+) -> Result<(Vec<Done<T>>, Duration), String>
+where
+    J: Send + Sync + 'static,
+    T: Send + 'static,
+    F: Fn(&J) -> T + Send + Sync + 'static,
+{
     let n = jobs.len();
+    let serial = serial.min(n);
     // Jobs started after a look at the slots end no earlier than this after it: the longest
     // the calling thread may sleep without missing a deadline.
     let shortest = jobs.iter().filter_map(|(_, b)| *b).min();
     let shared = Arc::new(Shared {
         jobs,
-        next: AtomicUsize::new(0),
+        serial,
+        next_serial: AtomicUsize::new(0),
+        next: AtomicUsize::new(serial),
         state: Mutex::new(State {
             results: (0..n).map(|_| None).collect(),
             remaining: n,
@@ -97,8 +121,8 @@ where
         work,
     });
     let mut workers: Vec<Arc<Worker>> = Vec::new();
-    for _ in 0..threads.clamp(1, n.max(1)) {
-        match start(&shared) {
+    for i in 0..threads.clamp(1, n.max(1)) {
+        match start(&shared, i == 0) {
             Ok(worker) => workers.push(worker),
             Err(e) if workers.is_empty() => return Err(e),
             // Fewer workers than asked: slower, not wrong.
@@ -114,7 +138,7 @@ where
             match slot.busy {
                 Some(busy) if busy.deadline <= now => {
                     slot.abandoned = true;
-                    overran.push((busy.job, worker.progress.get(), busy.budget));
+                    overran.push((busy.job, worker.progress.get(), busy.budget, worker.serial));
                     false
                 }
                 Some(busy) => {
@@ -124,10 +148,11 @@ where
                 None => true,
             }
         });
-        for (job, phase, budget) in overran {
+        for (job, phase, budget, serial) in overran {
             shared.finish(job, Done::Overran { phase, budget });
-            if shared.next.load(Ordering::Relaxed) < n {
-                match start(&shared) {
+            if shared.untaken() {
+                // The new worker takes the serial lane over if the abandoned one had it.
+                match start(&shared, serial) {
                     Ok(worker) => workers.push(worker),
                     Err(e) if workers.is_empty() => shared.give_up(&e),
                     Err(_) => {}
@@ -175,6 +200,11 @@ where
 
 struct Shared<J, T, F> {
     jobs: Vec<(J, Option<Duration>)>,
+    /// `jobs[..serial]` is the serial lane (see [`run_lanes`]).
+    serial: usize,
+    /// The next job of the serial lane (may count past its end).
+    next_serial: AtomicUsize,
+    /// The next job of the others (from `serial`; may count past the end).
     next: AtomicUsize,
     state: Mutex<State<T>>,
     all_done: Condvar,
@@ -189,6 +219,30 @@ struct State<T> {
 }
 
 impl<J, T, F> Shared<J, T, F> {
+    /// Takes the next job: the serial lane's first for the worker that has it, the others'
+    /// first for any other worker. None when every job is taken.
+    fn take(&self, serial_worker: bool) -> Option<usize> {
+        let from_serial = || {
+            let job = self.next_serial.fetch_add(1, Ordering::Relaxed);
+            (job < self.serial).then_some(job)
+        };
+        let from_others = || {
+            let job = self.next.fetch_add(1, Ordering::Relaxed);
+            (job < self.jobs.len()).then_some(job)
+        };
+        if serial_worker {
+            from_serial().or_else(from_others)
+        } else {
+            from_others().or_else(from_serial)
+        }
+    }
+
+    /// Is some job not taken yet?
+    fn untaken(&self) -> bool {
+        self.next_serial.load(Ordering::Relaxed) < self.serial
+            || self.next.load(Ordering::Relaxed) < self.jobs.len()
+    }
+
     fn finish(&self, job: usize, done: Done<T>) {
         let mut state = lock(&self.state);
         state.results[job] = Some(done);
@@ -200,11 +254,7 @@ impl<J, T, F> Shared<J, T, F> {
 
     /// No worker is left and none can be started: every job not yet taken fails.
     fn give_up(&self, error: &str) {
-        loop {
-            let job = self.next.fetch_add(1, Ordering::Relaxed);
-            if job >= self.jobs.len() {
-                break;
-            }
+        while let Some(job) = self.take(false) {
             self.finish(
                 job,
                 Done::NotStarted(format!("cannot start a worker thread: {error}")),
@@ -214,6 +264,8 @@ impl<J, T, F> Shared<J, T, F> {
 }
 
 struct Worker {
+    /// Takes the serial lane's jobs first.
+    serial: bool,
     slot: Mutex<Slot>,
     progress: Arc<Progress>,
 }
@@ -232,13 +284,14 @@ struct Busy {
     budget: Duration,
 }
 
-fn start<J, T, F>(shared: &Arc<Shared<J, T, F>>) -> Result<Arc<Worker>, String>
+fn start<J, T, F>(shared: &Arc<Shared<J, T, F>>, serial: bool) -> Result<Arc<Worker>, String>
 where
     J: Send + Sync + 'static,
     T: Send + 'static,
     F: Fn(&J) -> T + Send + Sync + 'static,
 {
     let worker = Arc::new(Worker {
+        serial,
         slot: Mutex::default(),
         progress: Arc::default(),
     });
@@ -257,11 +310,11 @@ where
 {
     progress::watch(Arc::clone(&me.progress));
     loop {
-        let job = shared.next.fetch_add(1, Ordering::Relaxed);
-        let Some((input, budget)) = shared.jobs.get(job) else {
+        let Some(job) = shared.take(me.serial) else {
             let _ = shared.first_idle.set(Instant::now());
             return;
         };
+        let (input, budget) = &shared.jobs[job];
         {
             let mut slot = lock(&me.slot);
             if slot.abandoned {
@@ -315,6 +368,36 @@ mod tests {
             })
             .collect();
         assert_eq!(values, (0..100).map(|i| i * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn one_worker_takes_the_serial_lane_in_order_first() {
+        // Jobs 0..3 are the serial lane; each records the thread that ran it and when.
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&log);
+        let jobs = (0..40u32).map(|i| (i, Some(Duration::from_secs(60))));
+        let (done, _) = run_lanes(jobs.collect(), 3, 2, move |&i| {
+            std::thread::sleep(Duration::from_millis(if i < 3 { 20 } else { 1 }));
+            lock(&seen).push((i, std::thread::current().id()));
+            i
+        })
+        .unwrap();
+        assert!(
+            done.iter()
+                .enumerate()
+                .all(|(i, d)| matches!(d, Done::Finished(v) if *v as usize == i))
+        );
+        let log = lock(&log);
+        let lane: Vec<_> = log.iter().filter(|(i, _)| *i < 3).collect();
+        assert_eq!(
+            lane.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            vec![0, 1, 2],
+            "in order"
+        );
+        assert!(lane.iter().all(|(_, t)| *t == lane[0].1), "on one thread");
+        // Meanwhile the other worker took the other jobs.
+        let first_lane_end = log.iter().position(|(i, _)| *i == 2).unwrap();
+        assert!(log[..first_lane_end].iter().any(|(i, _)| *i >= 3));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 mod graph;
 mod propagate;
+mod schedule;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -120,11 +121,13 @@ pub fn lint_project(
 }
 
 /// Lints each job's target (`lint` says how) on [`crate::budget`]'s workers, each file within
-/// its time budget; a file past its budget is reported as not analysed. The jobs' data is
-/// shared (`Arc`) because a worker given up on may outlive the run.
+/// its time budget; a file past its budget is reported as not analysed. The first `serial`
+/// jobs are taken one after another by one worker ([`crate::budget::run_lanes`]). The jobs'
+/// data is shared (`Arc`) because a worker given up on may outlive the run.
 fn lint_within_budget<J: Send + Sync + 'static>(
     targets: &Arc<Vec<(Target, bool)>>,
     jobs: Vec<(usize, J)>,
+    serial: usize,
     opts: &Arc<LintOptions>,
     cache: &Option<Arc<crate::cache::Cache>>,
     lint: fn(&Target, &LintOptions, &J, Option<&crate::cache::Cache>) -> Linted,
@@ -139,7 +142,7 @@ fn lint_within_budget<J: Send + Sync + 'static>(
         .collect();
     let (targets_, opts_, cache_) = (Arc::clone(targets), Arc::clone(opts), cache.clone());
     let (done, tail) =
-        crate::budget::run_timed(jobs, rayon::current_num_threads(), move |(t, j)| {
+        crate::budget::run_lanes(jobs, serial, rayon::current_num_threads(), move |(t, j)| {
             lint(&targets_[*t].0, &opts_, j, cache_.as_deref())
         })?;
     let done: Vec<_> = indexes
@@ -306,9 +309,15 @@ fn run(
     let opts = Arc::new(opts.clone());
     // Pass 1: lint and summarise each file.
     let started = Instant::now();
+    let sizes: Vec<u64> = targets
+        .par_iter()
+        .map(|(t, _)| std::fs::metadata(&t.path).map_or(0, |m| m.len()))
+        .collect();
+    let (order, serial) = schedule::order(&sizes);
     let (first, tail) = lint_within_budget(
         &targets,
-        (0..targets.len()).map(|t| (t, ())).collect(),
+        order.into_iter().map(|t| (t, ())).collect(),
+        serial,
         &opts,
         &cache,
         |target, opts, (), cache| {
@@ -321,7 +330,17 @@ fn run(
     )?;
     timings.first_pass = started.elapsed();
     timings.first_pass_tail = tail;
-    let first = first.into_iter().map(|(_, linted)| linted);
+    // Back in target order.
+    let mut first: Vec<Option<Linted>> = first.into_iter().fold(
+        (0..targets.len()).map(|_| None).collect(),
+        |mut acc: Vec<Option<Linted>>, (t, linted)| {
+            acc[t] = Some(linted);
+            acc
+        },
+    );
+    let first = first
+        .iter_mut()
+        .map(|l| l.take().expect("every target was linted"));
 
     // The project phase.
     let started = Instant::now();
@@ -367,6 +386,7 @@ fn run(
         let (done, _) = lint_within_budget(
             &targets,
             wanted.into_iter().map(|t| (t, ())).collect(),
+            0,
             &opts,
             &cache,
             |target, opts, (), cache| {
@@ -438,6 +458,7 @@ fn run(
     let (redone, _) = lint_within_budget(
         &targets,
         again,
+        0,
         &opts,
         &cache,
         |target, opts, facts, cache| {
