@@ -265,10 +265,10 @@ pub(crate) fn demanded(
     summaries: &[Option<leaklint_rules::project::Summary>],
     imports: &[Option<Vec<Option<usize>>>],
     asked: &mut [bool],
-    eligible: &dyn Fn(usize) -> bool,
+    eligible: &(dyn Fn(usize) -> bool + Sync),
 ) -> Vec<usize> {
     use leaklint_rules::project::{ExportValue, Target as Reaches};
-    let mut wanted = Vec::new();
+    let mut candidates = Vec::new();
     for &t in frontier {
         let (Some(summary), Some(resolved)) = (&summaries[t], &imports[t]) else {
             continue;
@@ -289,12 +289,15 @@ pub(crate) fn demanded(
             // Each file is asked about once: `eligible` may read it.
             if summaries[u].is_none() && !asked[u] {
                 asked[u] = true;
-                if eligible(u) {
-                    wanted.push(u);
-                }
+                candidates.push(u);
             }
         }
     }
+    // In parallel: asking may read the file (hundreds of them on a large project).
+    let mut wanted: Vec<usize> = candidates
+        .into_par_iter()
+        .filter(|&u| eligible(u))
+        .collect();
     wanted.sort_unstable();
     wanted
 }
