@@ -371,14 +371,41 @@ mod tests {
     }
 
     #[test]
-    fn one_worker_takes_the_serial_lane_in_order_first() {
-        // Jobs 0..3 are the serial lane; each records the thread that ran it and when.
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&log);
+    fn one_worker_takes_the_serial_lane_in_order() {
+        // Jobs 0..3 are the serial lane. Job 0 waits until another worker has started a job
+        // of the others (without a lane, that worker would take job 1 first and the lane would
+        // run on two threads); the others wait until the lane's last job is done, so the other
+        // worker, stuck on one of them, cannot run out of jobs and take one of the lane's.
+        // Each wait gives up after a minute rather than hang.
+        #[derive(Default)]
+        struct Seen {
+            other_started: bool,
+            lane_done: bool,
+        }
+        let seen = Arc::new((Mutex::new(Seen::default()), Condvar::new()));
+        let ran = Arc::new(Mutex::new(Vec::new()));
+        let (shared_seen, log) = (Arc::clone(&seen), Arc::clone(&ran));
         let jobs = (0..40u32).map(|i| (i, Some(Duration::from_secs(60))));
         let (done, _) = run_lanes(jobs.collect(), 3, 2, move |&i| {
-            std::thread::sleep(Duration::from_millis(if i < 3 { 20 } else { 1 }));
-            lock(&seen).push((i, std::thread::current().id()));
+            let (seen, changed) = &*shared_seen;
+            let wait_for = |until: fn(&Seen) -> bool| {
+                let guard = lock(seen);
+                let _ = changed
+                    .wait_timeout_while(guard, Duration::from_secs(60), |s| !until(s))
+                    .unwrap_or_else(PoisonError::into_inner);
+            };
+            if i >= 3 {
+                lock(seen).other_started = true;
+                changed.notify_all();
+                wait_for(|s| s.lane_done);
+            } else if i == 0 {
+                wait_for(|s| s.other_started);
+            }
+            lock(&log).push((i, std::thread::current().id()));
+            if i == 2 {
+                lock(seen).lane_done = true;
+                changed.notify_all();
+            }
             i
         })
         .unwrap();
@@ -387,17 +414,15 @@ mod tests {
                 .enumerate()
                 .all(|(i, d)| matches!(d, Done::Finished(v) if *v as usize == i))
         );
-        let log = lock(&log);
-        let lane: Vec<_> = log.iter().filter(|(i, _)| *i < 3).collect();
+        let ran = lock(&ran);
+        let lane: Vec<_> = ran.iter().filter(|(i, _)| *i < 3).collect();
         assert_eq!(
             lane.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
             vec![0, 1, 2],
             "in order"
         );
         assert!(lane.iter().all(|(_, t)| *t == lane[0].1), "on one thread");
-        // Meanwhile the other worker took the other jobs.
-        let first_lane_end = log.iter().position(|(i, _)| *i == 2).unwrap();
-        assert!(log[..first_lane_end].iter().any(|(i, _)| *i >= 3));
+        assert_eq!(ran.len(), 40);
     }
 
     #[test]
