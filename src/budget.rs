@@ -68,29 +68,16 @@ where
     T: Send + 'static,
     F: Fn(&J) -> T + Send + Sync + 'static,
 {
-    run_timed(jobs, threads, work).map(|(done, _)| done)
+    run_lanes(jobs, 0, threads, work).map(|(done, _)| done)
 }
 
-/// [`run`], and how long before the end the first worker found no job left (the tail during
-/// which fewer workers than `threads` were busy; zero with one job or less).
-pub fn run_timed<J, T, F>(
-    jobs: Vec<(J, Option<Duration>)>,
-    threads: usize,
-    work: F,
-) -> Result<(Vec<Done<T>>, Duration), String>
-where
-    J: Send + Sync + 'static,
-    T: Send + 'static,
-    F: Fn(&J) -> T + Send + Sync + 'static,
-{
-    run_lanes(jobs, 0, threads, work)
-}
-
-/// [`run_timed`], where the first `serial` jobs are a lane of their own: one worker takes them
-/// in order before anything else, and the other workers take them only once every other job is
+/// [`run`], where the first `serial` jobs are a lane of their own: one worker takes them in
+/// order before anything else, and the other workers take them only once every other job is
 /// taken. For large files, which each take a lot of memory for a short time: one after another
 /// on one thread, each reuses the memory the one before it freed (and that thread's allocator
-/// already holds), where side by side they would add up to the run's peak.
+/// already holds), where side by side they would add up to the run's peak. Also returns how
+/// long before the end the first worker found no job left (the tail during which fewer workers
+/// than `threads` were busy; zero with one job or less).
 pub fn run_lanes<J, T, F>(
     jobs: Vec<(J, Option<Duration>)>,
     serial: usize,
